@@ -1,0 +1,48 @@
+# Hotline Wallboard. `make run` starts the board; `make test` runs the tests.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test test-fast lint format bench init-db demo clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found (set PYTHON=...)"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+## run: the board on the embedded default (SQLite, 30 days of demo history, live feed) at :8050
+run: $(STAMP)
+	$(PY) -m dashboard init-db
+	$(PY) -m dashboard demo-data --days 30 --if-empty
+	HOTLINE_SIMULATE=$${HOTLINE_SIMULATE:-true} $(PY) app.py
+
+## test: the whole suite (PostgreSQL tests need TEST_DATABASE_URL; browser tests need chromium)
+test: $(STAMP)
+	$(PY) -m pytest
+
+test-fast: $(STAMP)
+	$(PY) -m pytest -m "not browser and not slow" -x -q
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: $(STAMP)
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
+
+## bench: PostgreSQL benchmarks, figures into docs/PERFORMANCE.md
+bench: $(STAMP)
+	$(PY) -m bench
+
+init-db: $(STAMP)
+	$(PY) -m dashboard init-db
+
+demo: $(STAMP)
+	$(PY) -m dashboard demo-data --days 30
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -1,0 +1,67 @@
+"""The JSON API on the app's Flask server: /api/snapshot and /healthz."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, Flask, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from dashboard.params import ParameterError, parse_day, parse_filters, parse_shift
+from dashboard.service import SnapshotService
+from dashboard.shifts import utc_now
+from data_access.queries import Filters
+
+log = logging.getLogger(__name__)
+
+
+def _error(field: str | None, message: str, status: int = 400):  # type: ignore[no-untyped-def]
+    response = jsonify({"error": message, "field": field})
+    response.status_code = status
+    return response
+
+
+def register_api(server: Flask, service: SnapshotService) -> None:
+    """Attach the API routes and JSON error handlers to the Flask server."""
+    api = Blueprint("api", __name__)
+
+    @api.get("/api/snapshot")
+    def snapshot():  # type: ignore[no-untyped-def]
+        args = request.args
+        try:
+            day = parse_day(args.get("day"))
+            shift, whole_day = parse_shift(args.get("shift"), len(service.calendar.shifts))
+            filters = parse_filters(args)
+        except ParameterError as exc:
+            return _error(exc.field, exc.message)
+        try:
+            if filters == Filters():
+                result, stale = service.snapshot_for(day, shift, whole_day=whole_day)
+            else:
+                now_day, now_shift = service.calendar.locate(utc_now())
+                window = service.calendar.window(
+                    day or now_day, None if whole_day else (shift or now_shift)
+                )
+                result, stale = service.compute(window, filters=filters), False
+        except Exception as exc:  # noqa: BLE001 - the database failed; say so, never zeros
+            log.error("snapshot request failed: %s", exc.__class__.__name__)
+            return _error(None, "the ticket database is not answering", 503)
+        response = jsonify(result.to_json(stale=stale))
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    @api.get("/healthz")
+    def healthz():  # type: ignore[no-untyped-def]
+        report = service.health()
+        response = jsonify(report)
+        response.status_code = 200 if report["database"] == "ok" else 503
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    server.register_blueprint(api)
+
+    @server.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
+        if request.path.startswith("/api/") or request.path == "/healthz":
+            return _error(None, exc.description or exc.name, exc.code or 500)
+        return exc

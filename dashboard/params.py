@@ -1,0 +1,91 @@
+"""Validation of request parameters (API and page URLs): clear errors, never a crash."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from data_access.codes import CHANNELS, LINES, UNASSIGNED, UNCLASSIFIED, URGENCIES
+from data_access.queries import Filters
+
+DAY_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
+CODE_PATTERN = re.compile(r"[a-z0-9_]{1,40}")
+FIRST_DAY = date(2000, 1, 1)
+LAST_DAY = date(2099, 12, 31)
+MAX_VALUES = 30
+
+
+class ParameterError(ValueError):
+    """A request parameter is invalid; ``field`` names it."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def parse_day(value: str | None, field: str = "day") -> date | None:
+    """An operating day as YYYY-MM-DD between 2000 and 2099; None when absent."""
+    if value is None or value == "":
+        return None
+    if len(value) != 10 or not DAY_PATTERN.fullmatch(value):
+        raise ParameterError(field, f"'{field}' must be a date as YYYY-MM-DD")
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        raise ParameterError(field, f"'{field}' is not a real date") from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ParameterError(field, f"'{field}' must lie between 2000-01-01 and 2099-12-31")
+    return day
+
+
+def parse_shift(value: str | None, shift_count: int) -> tuple[int | None, bool]:
+    """A shift number or 'all'; returns (shift, whole_day). Absent: (None, False)."""
+    if value is None or value == "":
+        return None, False
+    if value == "all":
+        return None, True
+    if value.isascii() and value.isdigit() and len(value) <= 2 and 1 <= int(value) <= shift_count:
+        return int(value), False
+    choices = "|".join(str(number) for number in range(1, shift_count + 1))
+    raise ParameterError("shift", f"'shift' must be one of {choices}|all")
+
+
+def _codes(args: Mapping[str, str], field: str, allowed: tuple[str, ...] | None) -> tuple[str, ...]:
+    raw = args.get(field)
+    if raw is None or raw == "":
+        return ()
+    values = tuple(dict.fromkeys(part.strip() for part in raw.split(",") if part.strip()))
+    if len(values) > MAX_VALUES:
+        raise ParameterError(field, f"'{field}' takes at most {MAX_VALUES} values")
+    for value in values:
+        if allowed is not None and value not in allowed:
+            raise ParameterError(field, f"'{field}' must be among {', '.join(allowed)}")
+        if not CODE_PATTERN.fullmatch(value):
+            raise ParameterError(field, f"'{field}' holds an invalid code")
+    return values
+
+
+@dataclass(frozen=True)
+class FilterChoices:
+    """Codes that filters may name (categories and agencies come from reference data)."""
+
+    categories: tuple[str, ...] | None = None
+    agencies: tuple[str, ...] | None = None
+
+
+def parse_filters(args: Mapping[str, str], choices: FilterChoices | None = None) -> Filters:
+    """Filters from ``channel``, ``line``, ``category``, ``urgency``, ``agency`` (comma lists)."""
+    choices = choices or FilterChoices()
+    urgency_codes = (*(str(level) for level in URGENCIES), UNCLASSIFIED)
+    categories = None if choices.categories is None else (*choices.categories, UNCLASSIFIED)
+    agencies = None if choices.agencies is None else (*choices.agencies, UNASSIGNED)
+    return Filters(
+        channels=_codes(args, "channel", CHANNELS),
+        lines=_codes(args, "line", LINES),
+        categories=_codes(args, "category", categories),
+        urgencies=_codes(args, "urgency", urgency_codes),
+        agencies=_codes(args, "agency", agencies),
+    )

@@ -1,0 +1,55 @@
+"""Background jobs (APScheduler): the snapshot refresh and, in the demo, the live feed."""
+
+from __future__ import annotations
+
+import atexit
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from dashboard.service import SnapshotService
+from dashboard.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def build_scheduler(settings: Settings, service: SnapshotService) -> BackgroundScheduler:
+    """A scheduler whose refresh job never overlaps itself (max_instances=1, coalesce)."""
+    scheduler = BackgroundScheduler(timezone=settings.timezone)
+    scheduler.add_job(
+        service.refresh,
+        "interval",
+        seconds=settings.refresh_seconds,
+        id="refresh-snapshot",
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=settings.refresh_seconds,
+        next_run_time=datetime.now(settings.zone),
+    )
+    if settings.simulate:
+        from dashboard.simulator import Simulator
+
+        simulator = Simulator.from_settings(settings)
+        scheduler.add_job(
+            simulator.tick,
+            "interval",
+            seconds=simulator.tick_seconds,
+            id="simulate",
+            max_instances=1,
+            coalesce=True,
+            next_run_time=datetime.now(settings.zone) + timedelta(seconds=1),
+        )
+    return scheduler
+
+
+def start_background_jobs(
+    app: Any, settings: Settings, service: SnapshotService
+) -> BackgroundScheduler:
+    """Start the jobs for this process and stop them at exit."""
+    scheduler = build_scheduler(settings, service)
+    scheduler.start()
+    app.server.config["HOTLINE_SCHEDULER"] = scheduler
+    atexit.register(lambda: scheduler.shutdown(wait=False))
+    return scheduler

@@ -1,0 +1,160 @@
+"""The snapshot service: computes the live snapshots once per interval and serves them.
+
+The scheduled job recomputes the current shift and day; every screen and the
+API read the stored result, so database work does not grow with viewers.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, text
+
+from dashboard.settings import Settings
+from dashboard.shifts import ShiftCalendar, Window, utc_now
+from dashboard.snapshot import Snapshot, compute_snapshot
+from data_access.engine import make_engine
+from data_access.queries import Filters
+
+log = logging.getLogger(__name__)
+
+LIVE_KEYS = ("shift", "day")
+
+
+@dataclass
+class LiveState:
+    """The last good live snapshots and what happened since."""
+
+    snapshots: dict[str, Snapshot] = field(default_factory=dict)
+    last_success: datetime | None = None
+    last_attempt: datetime | None = None
+    last_error: str | None = None
+    failing_since: datetime | None = None
+    computations: int = 0
+
+
+class SnapshotService:
+    """Owns the board's read-only engine, the calendar and the live snapshots."""
+
+    def __init__(self, settings: Settings, engine: Engine | None = None) -> None:
+        self.settings = settings
+        self.calendar = ShiftCalendar.from_spec(settings.timezone, settings.shifts)
+        self.engine = engine or make_engine(
+            settings.database_url,
+            readonly=True,
+            statement_timeout_ms=settings.statement_timeout_ms,
+        )
+        self.state = LiveState()
+        # Refreshes never overlap: a slow database skips a run instead of piling up.
+        self._refresh_lock = threading.Lock()
+
+    # --- computing -------------------------------------------------------------------------
+    def compute(
+        self, window: Window, now: datetime | None = None, filters: Filters | None = None
+    ) -> Snapshot:
+        """Compute a snapshot now, from the database."""
+        now = now or utc_now()
+        return compute_snapshot(
+            self.engine,
+            self.calendar,
+            window,
+            now,
+            filters,
+            intake_limit_minutes=self.settings.intake_limit_minutes,
+            overdue_limit=self.settings.overdue_list_size,
+        )
+
+    def live_windows(self, now: datetime) -> dict[str, Window]:
+        """The windows kept live: the current shift and the current operating day."""
+        return {
+            "shift": self.calendar.current_window(now),
+            "day": self.calendar.current_window(now, whole_day=True),
+        }
+
+    def refresh(self, now: datetime | None = None) -> bool:
+        """Recompute the live snapshots; False when skipped or failed (old ones are kept)."""
+        if not self._refresh_lock.acquire(blocking=False):
+            log.warning("snapshot refresh skipped: the previous one is still running")
+            return False
+        try:
+            now = now or utc_now()
+            self.state.last_attempt = now
+            try:
+                fresh = {
+                    key: self.compute(window, now) for key, window in self.live_windows(now).items()
+                }
+            except Exception as exc:  # noqa: BLE001 - any database failure keeps the old numbers
+                log.error("snapshot refresh failed: %s", exc.__class__.__name__)
+                self.state.last_error = (
+                    f"{exc.__class__.__name__}: {str(exc).splitlines()[0][:200]}"
+                )
+                if self.state.failing_since is None:
+                    self.state.failing_since = now
+                return False
+            self.state.snapshots = fresh
+            self.state.computations += 1
+            self.state.last_success = now
+            self.state.last_error = None
+            self.state.failing_since = None
+            return True
+        finally:
+            self._refresh_lock.release()
+
+    # --- serving ---------------------------------------------------------------------------
+    def stale_after(self) -> timedelta:
+        """Age beyond which the live data counts as stale."""
+        return timedelta(
+            seconds=self.settings.refresh_seconds * self.settings.stale_after_intervals
+        )
+
+    def is_stale(self, now: datetime | None = None) -> bool:
+        """Whether the live data is too old or the last refresh failed."""
+        now = now or utc_now()
+        if self.state.last_success is None or self.state.failing_since is not None:
+            return True
+        return now - self.state.last_success > self.stale_after()
+
+    def live(self, key: str) -> Snapshot | None:
+        """The last good live snapshot of ``shift`` or ``day`` (None before the first)."""
+        return self.state.snapshots.get(key)
+
+    def snapshot_for(
+        self, day: date | None, shift: int | None, *, whole_day: bool, now: datetime | None = None
+    ) -> tuple[Snapshot, bool]:
+        """The snapshot of a requested window, from the live ones when it is one of them."""
+        now = now or utc_now()
+        current_day, current_shift = self.calendar.locate(now)
+        day = day or current_day
+        if not whole_day and shift is None:
+            shift = current_shift
+        window = self.calendar.window(day, None if whole_day else shift)
+        for snapshot in self.state.snapshots.values():
+            if snapshot.window == window:
+                return snapshot, self.is_stale(now)
+        return self.compute(window, now), False
+
+    def health(self, now: datetime | None = None) -> dict[str, Any]:
+        """Whether the database answers and how old the live snapshot is."""
+        now = now or utc_now()
+        database_ok = True
+        error = None
+        try:
+            with self.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except Exception as exc:  # noqa: BLE001
+            database_ok = False
+            error = exc.__class__.__name__
+        age = (now - self.state.last_success).total_seconds() if self.state.last_success else None
+        return {
+            "status": "ok" if database_ok and not self.is_stale(now) else "degraded",
+            "database": "ok" if database_ok else "unreachable",
+            "database_error": error,
+            "snapshot_age_seconds": None if age is None else round(age, 3),
+            "stale": self.is_stale(now),
+            "last_error": self.state.last_error,
+            "refresh_seconds": self.settings.refresh_seconds,
+        }

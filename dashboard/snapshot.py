@@ -1,0 +1,269 @@
+"""The snapshot of SPEC section 4: one function of (window, now, filters)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine
+
+from dashboard.shifts import ShiftCalendar, Window
+from data_access.codes import (
+    CHANNELS,
+    LINES,
+    OPEN_STATUSES,
+    STATUSES,
+    UNASSIGNED,
+    UNCLASSIFIED,
+    URGENCIES,
+)
+from data_access.queries import DatabaseCounts, Filters, read_snapshot_counts
+
+
+@dataclass(frozen=True)
+class OverdueItem:
+    """One line of the overdue list (no personal data)."""
+
+    code: str
+    category: str
+    urgency: str
+    agency: str
+    due_at: datetime
+    overdue_minutes: int
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The numbers of one window at one instant. Mappings are not to be mutated."""
+
+    window: Window
+    timezone: str
+    generated_at: datetime
+    now: datetime
+    filters: Filters
+    received: int
+    forwarded: int
+    resolved_in_window: int
+    on_time_rate: float | None
+    by_channel: dict[str, int]
+    by_line: dict[str, int]
+    by_category: dict[str, int]
+    by_urgency: dict[str, int]
+    by_status: dict[str, int]
+    by_shift: dict[str, int]
+    hourly: tuple[tuple[datetime, int], ...]
+    open: int
+    open_by_status: dict[str, int]
+    overdue: int
+    overdue_by_agency: dict[str, int]
+    awaiting_forward: int
+    level4_open: int
+    overdue_list: tuple[OverdueItem, ...]
+
+    def to_json(self, *, stale: bool = False) -> dict[str, Any]:
+        """The JSON document of ``GET /api/snapshot`` (SPEC section 4)."""
+        zone = ZoneInfo(self.timezone)
+
+        def iso(value: datetime) -> str:
+            return value.astimezone(zone).isoformat()
+
+        return {
+            "window": {
+                "day": self.window.day.isoformat(),
+                "shift": str(self.window.shift) if self.window.shift else "all",
+                "start": iso(self.window.start),
+                "end": iso(self.window.end),
+                "timezone": self.timezone,
+            },
+            "generated_at": iso(self.generated_at),
+            "stale": stale,
+            "received": self.received,
+            "forwarded": self.forwarded,
+            "resolved_in_window": self.resolved_in_window,
+            "on_time_rate": self.on_time_rate,
+            "by_channel": dict(self.by_channel),
+            "by_line": dict(self.by_line),
+            "by_category": dict(self.by_category),
+            "by_urgency": dict(self.by_urgency),
+            "by_status": dict(self.by_status),
+            "by_shift": dict(self.by_shift),
+            "hourly": [{"hour": iso(hour), "received": count} for hour, count in self.hourly],
+            "now": {
+                "at": iso(self.now),
+                "open": self.open,
+                "open_by_status": dict(self.open_by_status),
+                "overdue": self.overdue,
+                "overdue_by_agency": dict(self.overdue_by_agency),
+                "awaiting_forward": self.awaiting_forward,
+                "level4_open": self.level4_open,
+            },
+            "overdue_list": [
+                {
+                    "code": item.code,
+                    "category": item.category,
+                    "urgency": item.urgency,
+                    "agency": item.agency,
+                    "due_at": iso(item.due_at),
+                    "overdue_minutes": item.overdue_minutes,
+                }
+                for item in self.overdue_list
+            ],
+        }
+
+
+def _zeroed(keys: tuple[str, ...], counter: Counter[str]) -> dict[str, int]:
+    """Every known key with its count (0 when none), then unknown keys found in the data."""
+    result = {key: int(counter.get(key, 0)) for key in keys}
+    for key in sorted(counter):
+        if key not in result:
+            result[key] = int(counter[key])
+    return result
+
+
+def _code(value: str | None, null_code: str) -> str:
+    return null_code if value is None else str(value)
+
+
+def _urgency(value: int | None) -> str:
+    return UNCLASSIFIED if value is None else str(int(value))
+
+
+def bucket_boundaries(calendar: ShiftCalendar, window: Window) -> list[datetime]:
+    """Boundaries covering the window's whole operating day: each hour and each shift start."""
+    day = calendar.window(window.day)
+    points = set(calendar.hour_starts(day))
+    points.update(calendar.window(window.day, shift.number).start for shift in calendar.shifts)
+    points.add(day.end)
+    return sorted(points)
+
+
+def build_snapshot(
+    counts: DatabaseCounts,
+    *,
+    calendar: ShiftCalendar,
+    window: Window,
+    boundaries: list[datetime],
+    now: datetime,
+    generated_at: datetime,
+    filters: Filters,
+) -> Snapshot:
+    """Fold the database counts into a snapshot (pure; tested directly)."""
+    reference = counts.reference
+    channel: Counter[str] = Counter()
+    line: Counter[str] = Counter()
+    category: Counter[str] = Counter()
+    urgency: Counter[str] = Counter()
+    status: Counter[str] = Counter()
+    received = forwarded = 0
+    for group in counts.groups:
+        received += group.received
+        forwarded += group.forwarded
+        channel[group.channel] += group.received
+        line[group.line] += group.received
+        category[_code(group.category, UNCLASSIFIED)] += group.received
+        urgency[_urgency(group.urgency)] += group.received
+        status[group.status] += group.received
+
+    by_shift: Counter[str] = Counter()
+    hourly: dict[datetime, int] = {hour: 0 for hour in calendar.hour_starts(window)}
+    hour_keys = sorted(hourly)
+    for index, count in enumerate(counts.buckets):
+        bucket_start = boundaries[index]
+        _, shift_number = calendar.locate(bucket_start)
+        by_shift[str(shift_number)] += count
+        if window.contains(bucket_start):
+            # The hour a bucket falls in: the last hour start not after it.
+            hour = max(h for h in hour_keys if h <= bucket_start)
+            hourly[hour] += count
+
+    open_by_status: Counter[str] = Counter()
+    overdue_by_agency: Counter[str] = Counter()
+    open_total = overdue = awaiting = level4 = 0
+    for group in counts.open_groups:
+        open_total += group.open
+        overdue += group.overdue
+        awaiting += group.awaiting_forward
+        open_by_status[group.status] += group.open
+        if group.overdue:
+            overdue_by_agency[_code(group.agency, UNASSIGNED)] += group.overdue
+        if group.urgency == 4:
+            level4 += group.open
+
+    resolved = counts.resolved
+    on_time_rate = round(resolved.on_time / resolved.with_due, 4) if resolved.with_due else None
+    overdue_list = tuple(
+        OverdueItem(
+            code=item.code,
+            category=_code(item.category, UNCLASSIFIED),
+            urgency=_urgency(item.urgency),
+            agency=_code(item.agency, UNASSIGNED),
+            due_at=item.due_at,
+            overdue_minutes=int((now - item.due_at) // timedelta(minutes=1)),
+        )
+        for item in counts.overdue
+    )
+    shift_keys = tuple(str(shift.number) for shift in calendar.shifts)
+    return Snapshot(
+        window=window,
+        timezone=calendar.zone.key,
+        generated_at=generated_at,
+        now=now,
+        filters=filters,
+        received=received,
+        forwarded=forwarded,
+        resolved_in_window=resolved.resolved,
+        on_time_rate=on_time_rate,
+        by_channel=_zeroed(CHANNELS, channel),
+        by_line=_zeroed(LINES, line),
+        by_category=_zeroed((*reference.categories, UNCLASSIFIED), category),
+        by_urgency=_zeroed((*(str(level) for level in URGENCIES), UNCLASSIFIED), urgency),
+        by_status=_zeroed(STATUSES, status),
+        by_shift=_zeroed(shift_keys, by_shift),
+        hourly=tuple((hour, hourly[hour]) for hour in hour_keys),
+        open=open_total,
+        open_by_status=_zeroed(OPEN_STATUSES, open_by_status),
+        overdue=overdue,
+        overdue_by_agency=_zeroed((*reference.agencies, UNASSIGNED), overdue_by_agency),
+        awaiting_forward=awaiting,
+        level4_open=level4,
+        overdue_list=overdue_list,
+    )
+
+
+def compute_snapshot(
+    engine: Engine,
+    calendar: ShiftCalendar,
+    window: Window,
+    now: datetime,
+    filters: Filters | None = None,
+    *,
+    intake_limit_minutes: int = 15,
+    overdue_limit: int = 10,
+    generated_at: datetime | None = None,
+) -> Snapshot:
+    """Compute the snapshot of ``window`` at ``now`` from the database, in one transaction."""
+    filters = filters or Filters()
+    boundaries = bucket_boundaries(calendar, window)
+    with engine.connect() as conn:
+        counts = read_snapshot_counts(
+            conn,
+            start=window.start,
+            end=window.end,
+            boundaries=boundaries,
+            now=now,
+            intake_cutoff=now - timedelta(minutes=intake_limit_minutes),
+            overdue_limit=overdue_limit,
+            filters=filters,
+        )
+    return build_snapshot(
+        counts,
+        calendar=calendar,
+        window=window,
+        boundaries=boundaries,
+        now=now,
+        generated_at=generated_at or now,
+        filters=filters,
+    )

@@ -1,0 +1,19 @@
+"""The enumerations of the ticket database contract (SPEC section 2)."""
+
+from __future__ import annotations
+
+CHANNELS: tuple[str, ...] = ("call", "sms", "email", "web")
+LINES: tuple[str, ...] = ("1022", "thanh_uy", "ubnd")
+STATUSES: tuple[str, ...] = (
+    "received",
+    "classified",
+    "forwarded",
+    "in_progress",
+    "resolved",
+    "closed",
+)
+OPEN_STATUSES: tuple[str, ...] = ("received", "classified", "forwarded", "in_progress")
+AWAITING_FORWARD_STATUSES: tuple[str, ...] = ("received", "classified")
+URGENCIES: tuple[int, ...] = (1, 2, 3, 4)
+UNCLASSIFIED = "unclassified"
+UNASSIGNED = "unassigned"

@@ -1,0 +1,285 @@
+"""Read queries of the board. Each takes explicit arguments and returns frozen values.
+
+Windows are computed in Python and passed as bound parameters, so the SQL is
+the same on SQLite and PostgreSQL. No query here selects personal data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    and_,
+    case,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    true,
+    union_all,
+)
+
+from data_access.codes import AWAITING_FORWARD_STATUSES, UNASSIGNED, UNCLASSIFIED
+from data_access.schema import UTCDateTime, agencies, categories, tickets
+
+t = tickets.c
+CLOSED_STATUSES = ("resolved", "closed")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which tickets count: each tuple lists allowed codes; empty means all.
+
+    ``categories`` and ``urgencies`` may hold ``unclassified`` (NULL);
+    ``agencies`` may hold ``unassigned`` (NULL).
+    """
+
+    channels: tuple[str, ...] = ()
+    lines: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    urgencies: tuple[str, ...] = ()
+    agencies: tuple[str, ...] = ()
+
+    def is_empty(self) -> bool:
+        """Whether no filter is set."""
+        return not (
+            self.channels or self.lines or self.categories or self.urgencies or self.agencies
+        )
+
+
+def _nullable_in(column: ColumnElement, values: Sequence[str], null_code: str) -> ColumnElement:
+    codes = [value for value in values if value != null_code]
+    parts: list[ColumnElement] = []
+    if codes:
+        parts.append(column.in_(codes))
+    if null_code in values:
+        parts.append(column.is_(None))
+    return or_(*parts)
+
+
+def filter_condition(filters: Filters) -> ColumnElement[bool]:
+    """The WHERE condition of a set of filters."""
+    parts: list[ColumnElement] = []
+    if filters.channels:
+        parts.append(t.channel.in_(filters.channels))
+    if filters.lines:
+        parts.append(t.line.in_(filters.lines))
+    if filters.categories:
+        parts.append(_nullable_in(t.category, filters.categories, UNCLASSIFIED))
+    if filters.urgencies:
+        levels = [int(value) for value in filters.urgencies if value != UNCLASSIFIED]
+        urgency_parts: list[ColumnElement] = []
+        if levels:
+            urgency_parts.append(t.urgency.in_(levels))
+        if UNCLASSIFIED in filters.urgencies:
+            urgency_parts.append(t.urgency.is_(None))
+        parts.append(or_(*urgency_parts))
+    if filters.agencies:
+        parts.append(_nullable_in(t.agency, filters.agencies, UNASSIGNED))
+    return and_(true(), *parts)
+
+
+def _ts(value: datetime) -> ColumnElement:
+    return literal(value, UTCDateTime())
+
+
+def is_open() -> ColumnElement[bool]:
+    """Open: not resolved and not closed (the partial indexes' predicate)."""
+    return t.status.not_in(CLOSED_STATUSES)
+
+
+@dataclass(frozen=True)
+class ReferenceCodes:
+    """Known category and agency codes, in display order."""
+
+    categories: tuple[str, ...]
+    agencies: tuple[str, ...]
+
+
+def list_reference_codes(conn: Connection) -> ReferenceCodes:
+    """The category and agency codes of the reference tables, in one round trip."""
+    query = union_all(
+        select(literal("category").label("kind"), categories.c.code, categories.c.sort_order),
+        select(literal("agency").label("kind"), agencies.c.code, agencies.c.sort_order),
+    )
+    rows = conn.execute(query).all()
+    ordered = sorted(rows, key=lambda row: (row.kind, row.sort_order, row.code))
+    return ReferenceCodes(
+        categories=tuple(row.code for row in ordered if row.kind == "category"),
+        agencies=tuple(row.code for row in ordered if row.kind == "agency"),
+    )
+
+
+@dataclass(frozen=True)
+class ReceivedGroup:
+    """Tickets received in a window sharing channel, line, category, urgency and status."""
+
+    channel: str
+    line: str
+    category: str | None
+    urgency: int | None
+    status: str
+    received: int
+    forwarded: int
+
+
+def count_received_groups(
+    conn: Connection, start: datetime, end: datetime, filters: Filters
+) -> tuple[ReceivedGroup, ...]:
+    """Tickets received in [start, end) grouped by their dimensions (one scan)."""
+    forwarded = func.sum(case((t.forwarded_at.is_not(None), 1), else_=0))
+    query = (
+        select(t.channel, t.line, t.category, t.urgency, t.status, func.count(), forwarded)
+        .where(t.received_at >= _ts(start), t.received_at < _ts(end), filter_condition(filters))
+        .group_by(t.channel, t.line, t.category, t.urgency, t.status)
+    )
+    return tuple(
+        ReceivedGroup(row[0], row[1], row[2], row[3], row[4], int(row[5]), int(row[6] or 0))
+        for row in conn.execute(query)
+    )
+
+
+def count_received_by_bucket(
+    conn: Connection, boundaries: Sequence[datetime], filters: Filters
+) -> tuple[int, ...]:
+    """Tickets received in each [boundaries[i], boundaries[i+1]); one scan, portable CASE."""
+    if len(boundaries) < 2:
+        return ()
+    whens = [(t.received_at < _ts(bound), index) for index, bound in enumerate(boundaries[1:-1])]
+    bucket = case(*whens, else_=len(boundaries) - 2) if whens else literal_column("0")
+    bucket = bucket.label("bucket")
+    query = (
+        select(bucket, func.count())
+        .where(
+            t.received_at >= _ts(boundaries[0]),
+            t.received_at < _ts(boundaries[-1]),
+            filter_condition(filters),
+        )
+        .group_by(bucket)
+    )
+    counts = [0] * (len(boundaries) - 1)
+    for index, count in conn.execute(query):
+        counts[int(index)] += int(count)
+    return tuple(counts)
+
+
+@dataclass(frozen=True)
+class ResolvedCounts:
+    """Tickets resolved in a window, and how many of those with a deadline met it."""
+
+    resolved: int
+    with_due: int
+    on_time: int
+
+
+def count_resolved(
+    conn: Connection, start: datetime, end: datetime, filters: Filters
+) -> ResolvedCounts:
+    """Tickets with start <= resolved_at < end, whenever received."""
+    with_due = func.sum(case((t.due_at.is_not(None), 1), else_=0))
+    on_time = func.sum(case((and_(t.due_at.is_not(None), t.resolved_at <= t.due_at), 1), else_=0))
+    query = select(func.count(), with_due, on_time).where(
+        t.resolved_at >= _ts(start), t.resolved_at < _ts(end), filter_condition(filters)
+    )
+    row = conn.execute(query).one()
+    return ResolvedCounts(int(row[0]), int(row[1] or 0), int(row[2] or 0))
+
+
+@dataclass(frozen=True)
+class OpenGroup:
+    """Open tickets sharing status, agency and urgency, with their overdue and late-forward."""
+
+    status: str
+    agency: str | None
+    urgency: int | None
+    open: int
+    overdue: int
+    awaiting_forward: int
+
+
+def count_open_groups(
+    conn: Connection, now: datetime, intake_cutoff: datetime, filters: Filters
+) -> tuple[OpenGroup, ...]:
+    """Open tickets at ``now`` grouped by status, agency and urgency (the backlog only)."""
+    overdue = func.sum(case((and_(t.due_at.is_not(None), t.due_at < _ts(now)), 1), else_=0))
+    awaiting = func.sum(
+        case(
+            (
+                and_(t.status.in_(AWAITING_FORWARD_STATUSES), t.received_at < _ts(intake_cutoff)),
+                1,
+            ),
+            else_=0,
+        )
+    )
+    query = (
+        select(t.status, t.agency, t.urgency, func.count(), overdue, awaiting)
+        .where(is_open(), filter_condition(filters))
+        .group_by(t.status, t.agency, t.urgency)
+    )
+    return tuple(
+        OpenGroup(row[0], row[1], row[2], int(row[3]), int(row[4] or 0), int(row[5] or 0))
+        for row in conn.execute(query)
+    )
+
+
+@dataclass(frozen=True)
+class OverdueTicket:
+    """An overdue open ticket, without any personal data."""
+
+    code: str
+    category: str | None
+    urgency: int | None
+    agency: str | None
+    due_at: datetime
+
+
+def list_most_overdue(
+    conn: Connection, now: datetime, limit: int, filters: Filters
+) -> tuple[OverdueTicket, ...]:
+    """The open tickets whose deadline passed longest ago."""
+    query = (
+        select(t.code, t.category, t.urgency, t.agency, t.due_at)
+        .where(is_open(), t.due_at.is_not(None), t.due_at < _ts(now), filter_condition(filters))
+        .order_by(t.due_at, t.id)
+        .limit(limit)
+    )
+    return tuple(OverdueTicket(*row) for row in conn.execute(query))
+
+
+@dataclass(frozen=True)
+class DatabaseCounts:
+    """Every count a snapshot needs, read in one transaction."""
+
+    reference: ReferenceCodes
+    groups: tuple[ReceivedGroup, ...]
+    buckets: tuple[int, ...]
+    resolved: ResolvedCounts
+    open_groups: tuple[OpenGroup, ...]
+    overdue: tuple[OverdueTicket, ...] = field(default=())
+
+
+def read_snapshot_counts(
+    conn: Connection,
+    *,
+    start: datetime,
+    end: datetime,
+    boundaries: Sequence[datetime],
+    now: datetime,
+    intake_cutoff: datetime,
+    overdue_limit: int,
+    filters: Filters,
+) -> DatabaseCounts:
+    """All the counts of one snapshot, in six short queries on one connection."""
+    return DatabaseCounts(
+        reference=list_reference_codes(conn),
+        groups=count_received_groups(conn, start, end, filters),
+        buckets=count_received_by_bucket(conn, boundaries, filters),
+        resolved=count_resolved(conn, start, end, filters),
+        open_groups=count_open_groups(conn, now, intake_cutoff, filters),
+        overdue=list_most_overdue(conn, now, overdue_limit, filters),
+    )

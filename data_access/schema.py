@@ -1,0 +1,173 @@
+"""The ticket database contract (SPEC section 3) in SQLAlchemy Core."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+    text,
+)
+from sqlalchemy.types import DateTime, TypeDecorator, TypeEngine
+
+metadata = MetaData()
+
+
+def format_sqlite_timestamp(value: datetime) -> str:
+    """Format a UTC instant as SQLite text, dropping a zero fraction.
+
+    Rows written by another program may hold ``2026-12-01 06:00:00`` without a
+    fraction. Text comparison of ``... 06:00:00`` with ``... 06:00:00.000000``
+    would put them apart, so a bound without fraction keeps both forms right.
+    """
+    if value.tzinfo is None:
+        raise ValueError("naive datetime given; timestamps must be timezone-aware")
+    value = value.astimezone(UTC)
+    if value.microsecond:
+        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+    return value.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def parse_sqlite_timestamp(value: str) -> datetime:
+    """Parse SQLite UTC text (with or without fraction, 'T' or space) as aware UTC."""
+    parsed = datetime.fromisoformat(value.strip().replace(" ", "T", 1))
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """An aware UTC timestamp: timestamptz on PostgreSQL, UTC text on SQLite."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(String(32))
+        return dialect.type_descriptor(DateTime(timezone=True))
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; timestamps must be timezone-aware")
+        if dialect.name == "sqlite":
+            return format_sqlite_timestamp(value)
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if isinstance(value, str):
+            return parse_sqlite_timestamp(value)
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+OPEN_STATUSES_SQL = "status NOT IN ('resolved', 'closed')"
+
+tickets = Table(
+    "tickets",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(40), nullable=False, unique=True),
+    Column("received_at", UTCDateTime(), nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("line", String(16), nullable=False),
+    Column("category", String(40)),
+    Column("urgency", SmallInteger),
+    Column("status", String(16), nullable=False),
+    Column("agency", String(40)),
+    Column("operator", String(64)),
+    Column("area", String(64)),
+    Column("forwarded_at", UTCDateTime()),
+    Column("due_at", UTCDateTime()),
+    Column("resolved_at", UTCDateTime()),
+    Column("closed_at", UTCDateTime()),
+    Column("satisfaction", SmallInteger),
+    # Personal data: never selected by the board, the API or an export.
+    Column("citizen_name", Text),
+    Column("citizen_phone", Text),
+    Column("citizen_email", Text),
+    Column("content", Text),
+    # Window queries scan received_at; filters narrow within it.
+    Index("ix_tickets_received_at", "received_at"),
+    Index("ix_tickets_resolved_at", "resolved_at"),
+    # Open-ticket queries read only the backlog, not the history.
+    Index(
+        "ix_tickets_open_due",
+        "due_at",
+        sqlite_where=text(OPEN_STATUSES_SQL),
+        postgresql_where=text(OPEN_STATUSES_SQL),
+    ),
+    Index(
+        "ix_tickets_open_status",
+        "status",
+        "received_at",
+        sqlite_where=text(OPEN_STATUSES_SQL),
+        postgresql_where=text(OPEN_STATUSES_SQL),
+    ),
+)
+
+ticket_events = Table(
+    "ticket_events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("ticket_id", Integer, ForeignKey("tickets.id", ondelete="CASCADE"), nullable=False),
+    Column("at", UTCDateTime(), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("actor", String(64)),
+    Column("note", Text),
+    Index("ix_ticket_events_ticket_id_at", "ticket_id", "at"),
+)
+
+agencies = Table(
+    "agencies",
+    metadata,
+    Column("code", String(40), primary_key=True),
+    Column("name_vi", Text, nullable=False),
+    Column("name_en", Text, nullable=False),
+    Column("sort_order", Integer, nullable=False, server_default="0"),
+)
+
+categories = Table(
+    "categories",
+    metadata,
+    Column("code", String(40), primary_key=True),
+    Column("name_vi", Text, nullable=False),
+    Column("name_en", Text, nullable=False),
+    Column("default_agency", String(40)),
+    Column("sla_hours", Integer, nullable=False),
+    Column("sort_order", Integer, nullable=False, server_default="0"),
+)
+
+areas = Table(
+    "areas",
+    metadata,
+    Column("code", String(64), primary_key=True),
+    Column("name_vi", Text, nullable=False),
+    Column("name_en", Text, nullable=False),
+    Column("kind", String(16), nullable=False, server_default="ward"),
+)
+
+operators = Table(
+    "operators",
+    metadata,
+    Column("code", String(64), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("role", String(16), nullable=False, server_default="phone"),
+)
+
+PERSONAL_COLUMNS = ("citizen_name", "citizen_phone", "citizen_email", "content")
