@@ -58,6 +58,11 @@ def register_api(server: Flask, service: SnapshotService) -> None:
         response.headers["Cache-Control"] = "no-store"
         return response
 
+    @api.route("/api/<path:rest>")
+    def unknown(rest: str):  # type: ignore[no-untyped-def]
+        # Dash answers every other path with its page; an API client wants a JSON 404.
+        return _error(None, "no such API endpoint", 404)
+
     server.register_blueprint(api)
 
     @server.errorhandler(HTTPException)
