@@ -45,6 +45,16 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         _prepare(url)
         yield url
         return
+    yield from _postgres_database()
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A fresh PostgreSQL database only (a schema of TEST_DATABASE_URL)."""
+    yield from _postgres_database()
+
+
+def _postgres_database() -> Iterator[str]:
     base = _require_postgres()
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = create_engine(normalise_url(base))
@@ -66,6 +76,17 @@ def sqlite_url(tmp_path: Path) -> str:
     url = f"sqlite:///{tmp_path / 'tickets.db'}"
     _prepare(url)
     return url
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """In CI every test must run: a skipped PostgreSQL or browser test fails the run."""
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if IN_CI and reporter is not None and reporter.stats.get("skipped"):
+        reporter.write_line(
+            f"CI: {len(reporter.stats['skipped'])} test(s) skipped; in CI nothing may skip",
+            red=True,
+        )
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 def _prepare(url: str) -> None:
