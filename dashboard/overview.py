@@ -1,0 +1,435 @@
+"""The leaders' overview: a range of operating days against the previous range of the same length.
+
+``compute_overview`` reads the two ranges in five queries on one connection
+(reference codes, one ``received_at`` scan, one ``resolved_at`` scan, the medians,
+the open backlog) and ``build_overview`` folds them into frozen values (pure).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import Engine
+
+from dashboard.shifts import ShiftCalendar, Window
+from data_access.codes import UNASSIGNED, UNCLASSIFIED, URGENCIES
+from data_access.overview import (
+    MEASURES,
+    HandlingMedians,
+    OpenCell,
+    ReceivedCell,
+    ResolvedCell,
+    TicketHistory,
+    TicketPage,
+    count_open_cells,
+    count_received_cells,
+    count_resolved_cells,
+    list_tickets,
+    measure_handling_medians,
+    read_ticket_history,
+)
+from data_access.queries import Filters, ReferenceCodes, list_reference_codes
+
+DEFAULT_DAYS = 30
+MAX_DAYS = 366
+URGENCY_KEYS: tuple[str, ...] = (*(str(level) for level in URGENCIES), UNCLASSIFIED)
+
+
+@dataclass(frozen=True)
+class PeriodTotals:
+    """The totals of one range of operating days."""
+
+    first_day: date
+    last_day: date
+    received: int
+    forwarded: int
+    resolved: int
+    with_due: int
+    on_time: int
+    rated: int
+    satisfaction_sum: int
+    median_handling_minutes: float | None
+
+    @property
+    def days(self) -> int:
+        """How many operating days the range holds."""
+        return (self.last_day - self.first_day).days + 1
+
+    @property
+    def on_time_rate(self) -> float | None:
+        """Of the resolved tickets with a deadline, the share resolved by it."""
+        return round(self.on_time / self.with_due, 4) if self.with_due else None
+
+    @property
+    def average_satisfaction(self) -> float | None:
+        """Average citizen rating (1-5) of the resolved tickets that were rated."""
+        return round(self.satisfaction_sum / self.rated, 2) if self.rated else None
+
+    @property
+    def forwarded_rate(self) -> float | None:
+        """Share of the received tickets that were forwarded."""
+        return round(self.forwarded / self.received, 4) if self.received else None
+
+
+@dataclass(frozen=True)
+class AgencyRow:
+    """One line of the accountability table."""
+
+    agency: str
+    forwarded: int
+    resolved: int
+    with_due: int
+    on_time: int
+    rated: int
+    satisfaction_sum: int
+    open_now: int
+    overdue_now: int
+    overdue_by_level: dict[str, int]
+    median_handling_minutes: float | None
+
+    @property
+    def on_time_rate(self) -> float | None:
+        """Of its resolved tickets with a deadline, the share resolved by it."""
+        return round(self.on_time / self.with_due, 4) if self.with_due else None
+
+    @property
+    def average_satisfaction(self) -> float | None:
+        """Average rating of its rated resolved tickets."""
+        return round(self.satisfaction_sum / self.rated, 2) if self.rated else None
+
+    @property
+    def overdue_serious(self) -> int:
+        """Overdue level-3 and level-4 tickets it holds now (the table marks these agencies)."""
+        return self.overdue_by_level.get("3", 0) + self.overdue_by_level.get("4", 0)
+
+    @property
+    def is_empty(self) -> bool:
+        """Whether the agency has nothing in the range and nothing open."""
+        return not (self.forwarded or self.resolved or self.open_now)
+
+
+@dataclass(frozen=True)
+class DayPoint:
+    """One operating day of the trend."""
+
+    day: date
+    received: int
+    forwarded: int
+    resolved: int
+
+
+@dataclass(frozen=True)
+class Overview:
+    """Everything the overview shows. Mappings are not to be mutated."""
+
+    window: Window
+    previous_window: Window
+    timezone: str
+    now: datetime
+    filters: Filters
+    current: PeriodTotals
+    previous: PeriodTotals
+    agencies: tuple[AgencyRow, ...]
+    daily: tuple[DayPoint, ...]
+    categories: tuple[str, ...]
+    heatmap: dict[str, dict[str, int]]  # category -> urgency -> received
+    open_now: int
+    overdue_now: int
+    overdue_serious_now: int
+
+    @property
+    def first_day(self) -> date:
+        """The first operating day of the range."""
+        return self.current.first_day
+
+    @property
+    def last_day(self) -> date:
+        """The last operating day of the range."""
+        return self.current.last_day
+
+
+def previous_range(first_day: date, last_day: date) -> tuple[date, date]:
+    """The range of the same length just before [first_day, last_day]."""
+    length = (last_day - first_day).days + 1
+    return first_day - timedelta(days=length), first_day - timedelta(days=1)
+
+
+def default_range(
+    calendar: ShiftCalendar, now: datetime, days: int = DEFAULT_DAYS
+) -> tuple[date, date]:
+    """The last ``days`` operating days, today included."""
+    today = calendar.operating_day(now)
+    return today - timedelta(days=days - 1), today
+
+
+def day_boundaries(calendar: ShiftCalendar, first_day: date, last_day: date) -> list[datetime]:
+    """The start of each operating day from ``first_day`` and the end of ``last_day``."""
+    count = (last_day - first_day).days + 1
+    starts = [calendar.window(first_day + timedelta(days=i)).start for i in range(count)]
+    return [*starts, calendar.window(last_day).end]
+
+
+def _code(value: str | None, null_code: str) -> str:
+    return null_code if value is None else str(value)
+
+
+def _urgency(value: int | None) -> str:
+    return UNCLASSIFIED if value is None else str(int(value))
+
+
+def build_overview(
+    *,
+    calendar: ShiftCalendar,
+    first_day: date,
+    last_day: date,
+    now: datetime,
+    filters: Filters,
+    reference: ReferenceCodes,
+    received: Sequence[ReceivedCell],
+    resolved: Sequence[ResolvedCell],
+    medians: Sequence[HandlingMedians],
+    open_cells: Sequence[OpenCell],
+) -> Overview:
+    """Fold the query results of both ranges into an overview (pure; tested directly).
+
+    Day index 0 .. n-1 is the previous range, n .. 2n-1 the requested one.
+    """
+    previous_first, previous_last = previous_range(first_day, last_day)
+    length = (last_day - first_day).days + 1
+    days = [first_day + timedelta(days=i) for i in range(length)]
+
+    totals = {"received": [0, 0], "forwarded": [0, 0]}
+    daily_received = [0] * length
+    daily_forwarded = [0] * length
+    heat: dict[str, Counter[str]] = {}
+    agency_forwarded: Counter[str] = Counter()
+    for cell in received:
+        period = 1 if cell.day_index >= length else 0
+        totals["received"][period] += cell.received
+        totals["forwarded"][period] += cell.forwarded
+        if period:
+            index = cell.day_index - length
+            daily_received[index] += cell.received
+            daily_forwarded[index] += cell.forwarded
+            category = _code(cell.category, UNCLASSIFIED)
+            heat.setdefault(category, Counter())[_urgency(cell.urgency)] += cell.received
+            if cell.forwarded:
+                agency_forwarded[_code(cell.agency, UNASSIGNED)] += cell.forwarded
+
+    resolved_totals = [Counter(), Counter()]  # type: ignore[var-annotated]
+    daily_resolved = [0] * length
+    agency_resolved: dict[str, Counter[str]] = {}
+    for cell in resolved:
+        period = 1 if cell.day_index >= length else 0
+        values = {
+            "resolved": cell.resolved,
+            "with_due": cell.with_due,
+            "on_time": cell.on_time,
+            "rated": cell.rated,
+            "satisfaction_sum": cell.satisfaction_sum,
+        }
+        resolved_totals[period].update(values)
+        if period:
+            daily_resolved[cell.day_index - length] += cell.resolved
+            agency_resolved.setdefault(_code(cell.agency, UNASSIGNED), Counter()).update(values)
+
+    open_by_agency: Counter[str] = Counter()
+    overdue_by_agency: dict[str, Counter[str]] = {}
+    for cell in open_cells:
+        agency = _code(cell.agency, UNASSIGNED)
+        open_by_agency[agency] += cell.open
+        if cell.overdue:
+            overdue_by_agency.setdefault(agency, Counter())[_urgency(cell.urgency)] += cell.overdue
+
+    def period_totals(period: int, first: date, last: date) -> PeriodTotals:
+        counts = resolved_totals[period]
+        return PeriodTotals(
+            first_day=first,
+            last_day=last,
+            received=totals["received"][period],
+            forwarded=totals["forwarded"][period],
+            resolved=counts["resolved"],
+            with_due=counts["with_due"],
+            on_time=counts["on_time"],
+            rated=counts["rated"],
+            satisfaction_sum=counts["satisfaction_sum"],
+            median_handling_minutes=medians[period].overall if len(medians) > period else None,
+        )
+
+    current_medians = (
+        {_code(key, UNASSIGNED): value for key, value in medians[1].by_agency.items()}
+        if len(medians) > 1
+        else {}
+    )
+    known = list(reference.agencies)
+    found = set(agency_forwarded) | set(agency_resolved) | set(open_by_agency)
+    extra = sorted(code for code in found if code not in known and code != UNASSIGNED)
+    codes = [*known, *extra]
+    if UNASSIGNED in found:
+        codes.append(UNASSIGNED)
+    rows = []
+    for code in codes:
+        counts = agency_resolved.get(code, Counter())
+        overdue = overdue_by_agency.get(code, Counter())
+        rows.append(
+            AgencyRow(
+                agency=code,
+                forwarded=agency_forwarded.get(code, 0),
+                resolved=counts["resolved"],
+                with_due=counts["with_due"],
+                on_time=counts["on_time"],
+                rated=counts["rated"],
+                satisfaction_sum=counts["satisfaction_sum"],
+                open_now=open_by_agency.get(code, 0),
+                overdue_now=sum(overdue.values()),
+                overdue_by_level={key: int(overdue.get(key, 0)) for key in URGENCY_KEYS},
+                median_handling_minutes=current_medians.get(code),
+            )
+        )
+
+    category_keys = [*reference.categories]
+    category_keys += sorted(key for key in heat if key not in category_keys and key != UNCLASSIFIED)
+    category_keys.append(UNCLASSIFIED)
+    heatmap = {
+        category: {key: int(heat.get(category, Counter()).get(key, 0)) for key in URGENCY_KEYS}
+        for category in category_keys
+    }
+    window = calendar.range_window(first_day, last_day)
+    previous_window = calendar.range_window(previous_first, previous_last)
+    return Overview(
+        window=window,
+        previous_window=previous_window,
+        timezone=calendar.zone.key,
+        now=now,
+        filters=filters,
+        current=period_totals(1, first_day, last_day),
+        previous=period_totals(0, previous_first, previous_last),
+        agencies=tuple(rows),
+        daily=tuple(
+            DayPoint(day, daily_received[i], daily_forwarded[i], daily_resolved[i])
+            for i, day in enumerate(days)
+        ),
+        categories=tuple(category_keys),
+        heatmap=heatmap,
+        open_now=sum(open_by_agency.values()),
+        overdue_now=sum(sum(c.values()) for c in overdue_by_agency.values()),
+        overdue_serious_now=sum(row.overdue_serious for row in rows),
+    )
+
+
+def compute_overview(
+    engine: Engine,
+    calendar: ShiftCalendar,
+    first_day: date,
+    last_day: date,
+    now: datetime,
+    filters: Filters | None = None,
+) -> Overview:
+    """The overview of operating days ``first_day`` .. ``last_day`` (inclusive) at ``now``."""
+    if last_day < first_day:
+        raise ValueError("the range ends before it starts")
+    if (last_day - first_day).days + 1 > MAX_DAYS:
+        raise ValueError(f"a range holds at most {MAX_DAYS} days")
+    filters = filters or Filters()
+    previous_first, _ = previous_range(first_day, last_day)
+    boundaries = day_boundaries(calendar, previous_first, last_day)
+    periods = [boundaries[0], calendar.window(first_day).start, boundaries[-1]]
+    with engine.connect() as conn:
+        reference = list_reference_codes(conn)
+        received = count_received_cells(conn, boundaries, filters)
+        resolved = count_resolved_cells(conn, boundaries, filters)
+        medians = measure_handling_medians(conn, periods, filters)
+        open_cells = count_open_cells(conn, now, filters)
+    return build_overview(
+        calendar=calendar,
+        first_day=first_day,
+        last_day=last_day,
+        now=now,
+        filters=filters,
+        reference=reference,
+        received=received,
+        resolved=resolved,
+        medians=medians,
+        open_cells=open_cells,
+    )
+
+
+# --- drill-down -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Drill:
+    """A count that was clicked: which measure, over which days, narrowed to which cell."""
+
+    measure: str
+    first_day: date
+    last_day: date
+    agency: str | None = None
+    category: str | None = None
+    urgency: str | None = None
+
+
+def _narrow(allowed: tuple[str, ...], value: str | None) -> tuple[str, ...] | None:
+    """The filter values once narrowed to ``value``; None when nothing can match."""
+    if value is None:
+        return allowed
+    if allowed and value not in allowed:
+        return None
+    return (value,)
+
+
+def drill_filters(filters: Filters, drill: Drill) -> Filters | None:
+    """The page's filters narrowed to the drilled cell; None when the cell is filtered out."""
+    agencies = _narrow(filters.agencies, drill.agency)
+    categories = _narrow(filters.categories, drill.category)
+    urgencies = _narrow(filters.urgencies, drill.urgency)
+    if agencies is None or categories is None or urgencies is None:
+        return None
+    return Filters(
+        channels=filters.channels,
+        lines=filters.lines,
+        categories=categories,
+        urgencies=urgencies,
+        agencies=agencies,
+    )
+
+
+def list_drill(
+    engine: Engine,
+    calendar: ShiftCalendar,
+    drill: Drill,
+    now: datetime,
+    filters: Filters | None = None,
+    *,
+    page: int = 1,
+    page_size: int = 25,
+) -> TicketPage:
+    """The page of tickets behind a drilled count (its ``total`` is the count shown)."""
+    if drill.measure not in MEASURES:
+        raise ValueError(f"unknown measure {drill.measure!r}")
+    if drill.last_day < drill.first_day:
+        raise ValueError("the range ends before it starts")
+    narrowed = drill_filters(filters or Filters(), drill)
+    if narrowed is None:
+        return TicketPage((), 0, 1, page_size)
+    window = calendar.range_window(drill.first_day, drill.last_day)
+    with engine.connect() as conn:
+        return list_tickets(
+            conn,
+            measure=drill.measure,
+            start=window.start,
+            end=window.end,
+            now=now,
+            filters=narrowed,
+            page=page,
+            page_size=page_size,
+        )
+
+
+def read_history(engine: Engine, code: str) -> TicketHistory | None:
+    """A ticket's public fields and its status changes; None for an unknown code."""
+    with engine.connect() as conn:
+        return read_ticket_history(conn, code)
