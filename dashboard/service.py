@@ -14,15 +14,20 @@ from typing import Any
 
 from sqlalchemy import Engine, text
 
+from dashboard.comparison import Comparison, ComparisonCache
 from dashboard.settings import Settings
 from dashboard.shifts import ShiftCalendar, Window, utc_now
 from dashboard.snapshot import Snapshot, compute_snapshot
 from data_access.engine import make_engine
 from data_access.queries import Filters
+from data_access.reference import Labels, read_names
 
 log = logging.getLogger(__name__)
 
 LIVE_KEYS = ("shift", "day")
+# Fixed windows that wall screens asked for (?day=, ?shift=) are kept live too, a few at most.
+MAX_WATCHED_WINDOWS = 8
+NAMES_TTL = timedelta(minutes=5)
 
 
 @dataclass
@@ -35,6 +40,13 @@ class LiveState:
     last_error: str | None = None
     failing_since: datetime | None = None
     computations: int = 0
+    # Fixed windows screens watch, computed by the same scheduled refresh.
+    watched: dict[Window, Snapshot] = field(default_factory=dict)
+    # Per operating day: the day before and the 7-day hourly average (the wall's comparison).
+    comparisons: dict[date, Comparison] = field(default_factory=dict)
+    # Names of categories, agencies and areas (reference data), re-read every few minutes.
+    names: dict[str, Labels] = field(default_factory=dict)
+    names_read_at: datetime | None = None
 
 
 class SnapshotService:
@@ -51,6 +63,9 @@ class SnapshotService:
         self.state = LiveState()
         # Refreshes never overlap: a slow database skips a run instead of piling up.
         self._refresh_lock = threading.Lock()
+        self._watch_lock = threading.Lock()
+        self._watch_requests: dict[Window, datetime] = {}
+        self.comparison_cache = ComparisonCache(self.calendar)
 
     # --- computing -------------------------------------------------------------------------
     def compute(
@@ -84,8 +99,12 @@ class SnapshotService:
             now = now or utc_now()
             self.state.last_attempt = now
             try:
-                fresh = {
-                    key: self.compute(window, now) for key, window in self.live_windows(now).items()
+                live_windows = self.live_windows(now)
+                fresh = {key: self.compute(window, now) for key, window in live_windows.items()}
+                watched = {
+                    window: self.compute(window, now)
+                    for window in self.watched_windows(now)
+                    if window not in live_windows.values()
                 }
             except Exception as exc:  # noqa: BLE001 - any database failure keeps the old numbers
                 log.error("snapshot refresh failed: %s", exc.__class__.__name__)
@@ -96,13 +115,70 @@ class SnapshotService:
                     self.state.failing_since = now
                 return False
             self.state.snapshots = fresh
+            self.state.watched = watched
             self.state.computations += 1
             self.state.last_success = now
             self.state.last_error = None
             self.state.failing_since = None
+            self._refresh_extras(now, {window.day for window in (*live_windows.values(), *watched)})
             return True
         finally:
             self._refresh_lock.release()
+
+    def _refresh_extras(self, now: datetime, days: set[date]) -> None:
+        """The wall's comparisons and the reference names; a failure keeps the previous ones."""
+        try:
+            self.state.comparisons = self.comparison_cache.comparisons(self.engine, days, now)
+        except Exception as exc:  # noqa: BLE001 - the live numbers stay good without them
+            log.error("comparison refresh failed: %s", exc.__class__.__name__)
+        read_at = self.state.names_read_at
+        if read_at is None or now - read_at >= NAMES_TTL or not self.state.names:
+            try:
+                with self.engine.connect() as conn:
+                    self.state.names = read_names(conn)
+                self.state.names_read_at = now
+            except Exception as exc:  # noqa: BLE001
+                log.error("reference names refresh failed: %s", exc.__class__.__name__)
+
+    # --- fixed windows watched by screens --------------------------------------------------
+    def watch_ttl(self) -> timedelta:
+        """How long a fixed window stays computed after a screen last asked for it."""
+        return max(timedelta(minutes=2), timedelta(seconds=6 * self.settings.refresh_seconds))
+
+    def watch(self, window: Window, now: datetime | None = None) -> Snapshot | None:
+        """The scheduled snapshot of ``window``, which the refresh keeps live while asked for.
+
+        Screens never compute: a window asked for the first time is computed by
+        the next scheduled refresh (None until then), so the database work does
+        not grow with the number of screens.
+        """
+        now = now or utc_now()
+        # Registered even when live now, so that it stays computed when the shift moves on.
+        with self._watch_lock:
+            self._watch_requests[window] = now
+            if len(self._watch_requests) > MAX_WATCHED_WINDOWS:
+                oldest = min(self._watch_requests, key=self._watch_requests.__getitem__)
+                del self._watch_requests[oldest]
+        for snapshot in self.state.snapshots.values():
+            if snapshot.window == window:
+                return snapshot
+        return self.state.watched.get(window)
+
+    def watched_windows(self, now: datetime) -> list[Window]:
+        """The fixed windows asked for recently (older requests are forgotten)."""
+        with self._watch_lock:
+            for window, asked in list(self._watch_requests.items()):
+                if now - asked > self.watch_ttl():
+                    del self._watch_requests[window]
+            return list(self._watch_requests)
+
+    def comparison(self, day: date) -> Comparison | None:
+        """The comparison of an operating day computed by the last refresh (None before)."""
+        return self.state.comparisons.get(day)
+
+    def names(self) -> dict[str, Labels]:
+        """Reference names (``categories``, ``agencies``, ...) read by the refresh."""
+        return self.state.names
 
     # --- serving ---------------------------------------------------------------------------
     def stale_after(self) -> timedelta:
