@@ -27,8 +27,9 @@ from data_access.engine import make_engine
 from data_access.reference import ReferenceDataError
 from data_access.writes import (
     EventDraft,
+    StatusChange,
     TicketState,
-    advance_ticket,
+    advance_tickets,
     insert_tickets,
     list_codes_received_between,
     select_tickets_in_status,
@@ -203,28 +204,22 @@ class Simulator:
         self, conn: Connection, factory: TicketFactory, now: datetime, elapsed: float
     ) -> dict[str, int]:
         """Move open tickets one step where their waiting time is up; counts per new status."""
-        moved: dict[str, int] = {}
+        changes: list[StatusChange] = []
         for status in ADVANCED_STATUSES:
             since = now - timedelta(days=3) if status == "resolved" else None
             candidates = select_tickets_in_status(
                 conn, status, limit=CANDIDATES_PER_STATUS, resolved_since=since
             )
             for ticket in candidates:
-                change = self._next_step(factory, ticket, now, elapsed)
-                if change is None:
-                    continue
-                to_status, values, actor, note = change
-                if advance_ticket(
-                    conn,
-                    ticket.id,
-                    from_status=status,
-                    to_status=to_status,
-                    at=now,
-                    values=values,
-                    actor=actor,
-                    note=note,
-                ):
-                    moved[to_status] = moved.get(to_status, 0) + 1
+                step = self._next_step(factory, ticket, now, elapsed)
+                if step is not None:
+                    to_status, values, actor, note = step
+                    changes.append(
+                        StatusChange(ticket.id, status, to_status, now, values, actor, note)
+                    )
+        moved: dict[str, int] = {}
+        for change in advance_tickets(conn, changes):
+            moved[change.to_status] = moved.get(change.to_status, 0) + 1
         return moved
 
     def _next_step(

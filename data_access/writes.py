@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -257,6 +257,51 @@ def select_tickets_in_status(
     return [TicketState(**row._mapping) for row in rows]
 
 
+@dataclass(frozen=True)
+class StatusChange:
+    """One step of a ticket along the status path, with the columns it sets."""
+
+    ticket_id: int
+    from_status: str
+    to_status: str
+    at: datetime
+    values: Mapping[str, Any] = field(default_factory=dict)
+    actor: str | None = None
+    note: str | None = None
+
+
+def advance_tickets(conn: Connection, changes: Sequence[StatusChange]) -> list[StatusChange]:
+    """Apply status changes and record their events; returns the changes that applied.
+
+    Each update only applies while the ticket is still in ``from_status``, so two
+    writers never record the same change twice. The events go in one batch.
+    """
+    applied: list[StatusChange] = []
+    for change in changes:
+        result = conn.execute(
+            tickets.update()
+            .where(and_(t.id == change.ticket_id, t.status == change.from_status))
+            .values(**{**change.values, "status": change.to_status})
+        )
+        if result.rowcount == 1:
+            applied.append(change)
+    if applied:
+        conn.execute(
+            ticket_events.insert(),
+            [
+                {
+                    "ticket_id": change.ticket_id,
+                    "at": change.at,
+                    "status": change.to_status,
+                    "actor": change.actor,
+                    "note": change.note,
+                }
+                for change in applied
+            ],
+        )
+    return applied
+
+
 def advance_ticket(
     conn: Connection,
     ticket_id: int,
@@ -268,21 +313,6 @@ def advance_ticket(
     actor: str | None = None,
     note: str | None = None,
 ) -> bool:
-    """Move a ticket from one status to the next and record the event.
-
-    The update only applies while the ticket is still in ``from_status``, so two
-    writers never record the same change twice; returns whether it applied.
-    """
-    changes = dict(values or {})
-    changes["status"] = to_status
-    result = conn.execute(
-        tickets.update().where(and_(t.id == ticket_id, t.status == from_status)).values(**changes)
-    )
-    if result.rowcount != 1:
-        return False
-    conn.execute(
-        ticket_events.insert().values(
-            ticket_id=ticket_id, at=at, status=to_status, actor=actor, note=note
-        )
-    )
-    return True
+    """Move one ticket from one status to the next and record the event; whether it applied."""
+    change = StatusChange(ticket_id, from_status, to_status, at, dict(values or {}), actor, note)
+    return bool(advance_tickets(conn, [change]))
