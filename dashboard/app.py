@@ -8,6 +8,7 @@ import dash_bootstrap_components as dbc
 from dash import Dash, html
 
 from dashboard.api import register_api
+from dashboard.export import register_export
 from dashboard.scheduler import start_background_jobs
 from dashboard.service import SnapshotService
 from dashboard.settings import PROJECT_ROOT, Settings, load_settings
@@ -40,6 +41,7 @@ def create_app(
     )
     app.server.config["HOTLINE_SERVICE"] = service
     register_api(app.server, service)
+    register_export(app.server, service)
     app.layout = html.Div(
         [html.H1("Hotline Wallboard"), html.P("API: /api/snapshot, /healthz")],
         className="p-4",
