@@ -298,6 +298,10 @@ class Simulator:
                     if number + 1 < max_ticks:
                         clock.sleep(max(0.0, self.tick_seconds - (clock.monotonic() - started)))
                 return
+            # APScheduler logs every run at INFO: one line every two seconds drowns the log.
+            executor_log = logging.getLogger("apscheduler.executors.default")
+            if executor_log.level == logging.NOTSET:
+                executor_log.setLevel(logging.WARNING)
             scheduler = BlockingScheduler(timezone=self.settings.timezone)
             scheduler.add_job(
                 self.tick,

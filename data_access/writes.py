@@ -79,7 +79,10 @@ def _copy_cursor(conn: Connection) -> Any | None:
     """A psycopg2 cursor on the connection's transaction, or None where COPY is not at hand."""
     if conn.dialect.name != "postgresql":
         return None
-    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    dbapi_connection = conn.connection.dbapi_connection
+    if dbapi_connection is None:
+        return None
+    cursor = dbapi_connection.cursor()
     if not hasattr(cursor, "copy_expert"):
         cursor.close()
         return None

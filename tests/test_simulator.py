@@ -15,8 +15,14 @@ from data_access.engine import make_engine
 from data_access.migrate import upgrade_to_head
 from data_access.reference import load_reference_data, read_reference_file
 from data_access.schema import ticket_events, tickets
-from data_access.writes import count_tickets
-from tests.conftest import local
+from data_access.writes import (
+    EventDraft,
+    advance_ticket,
+    count_tickets,
+    insert_tickets,
+    select_tickets_in_status,
+)
+from tests.conftest import local, make_ticket
 from tests.test_demo import assert_consistent, read_all, read_slas
 
 NOW = local("2026-12-01 10:30")
@@ -134,3 +140,53 @@ def test_draw_poisson_has_the_right_mean():
         draws = [draw_poisson(rng, mean) for _ in range(4000)]
         assert abs(sum(draws) / len(draws) - mean) < max(0.05, mean * 0.05)
     assert draw_poisson(rng, 0) == 0
+
+
+# --- the write helpers the simulator stands on ------------------------------------------
+
+
+def test_insert_tickets_returns_ids_in_order_and_keeps_odd_text(engine):
+    hostile = "tab\there\nnew line\\N back\\slash\r\n<script>alert(1)</script> ' OR 1=1; --"
+    rows = [
+        make_ticket(code=f"1022-261201-{n:04d}", content=hostile if n == 2 else None)
+        for n in range(1, 4)
+    ]
+    events = [[EventDraft(row["received_at"], "received", "op01", "Tiếp nhận")] for row in rows]
+    with engine.begin() as conn:
+        ids = insert_tickets(conn, rows, events)
+        assert insert_tickets(conn, []) == []
+    with engine.connect() as conn:
+        stored = dict(conn.execute(select(tickets.c.code, tickets.c.id)).all())
+        content = conn.execute(select(tickets.c.content).where(tickets.c.id == ids[1])).scalar()
+        received = conn.execute(
+            select(tickets.c.received_at).where(tickets.c.id == ids[0])
+        ).scalar()
+        event_count = conn.execute(select(func.count()).select_from(ticket_events)).scalar()
+    assert ids == [stored[row["code"]] for row in rows]
+    assert content == hostile
+    assert received == rows[0]["received_at"]
+    assert event_count == 3
+
+
+def test_advance_ticket_applies_once(engine):
+    with engine.begin() as conn:
+        (ticket_id,) = insert_tickets(conn, [make_ticket(code="1022-261201-0001")])
+    at = NOW + timedelta(minutes=2)
+    with engine.begin() as conn:
+        first = advance_ticket(
+            conn,
+            ticket_id,
+            from_status="received",
+            to_status="classified",
+            at=at,
+            values={"category": "dien", "urgency": 2},
+            actor="op01",
+        )
+        again = advance_ticket(
+            conn, ticket_id, from_status="received", to_status="classified", at=at
+        )
+        (state,) = select_tickets_in_status(conn, "classified")
+    assert first and not again
+    assert state.id == ticket_id and state.category == "dien" and state.urgency == 2
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(ticket_events)).scalar() == 1
