@@ -12,6 +12,7 @@ from dashboard.export import register_export
 from dashboard.scheduler import start_background_jobs
 from dashboard.service import SnapshotService
 from dashboard.settings import PROJECT_ROOT, Settings, load_settings
+from dashboard.store import make_service
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +29,7 @@ def create_app(
     """Build the Dash app, its API, its snapshot service and its scheduled jobs."""
     settings = settings or load_settings()
     logging.basicConfig(level=settings.log_level)
-    service = service or SnapshotService(settings)
+    service = service or make_service(settings)
     app = Dash(
         __name__,
         title="Bảng theo dõi đường dây nóng",

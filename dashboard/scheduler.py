@@ -28,6 +28,20 @@ def build_scheduler(settings: Settings, service: SnapshotService) -> BackgroundS
         misfire_grace_time=settings.refresh_seconds,
         next_run_time=datetime.now(settings.zone),
     )
+    keep_lease = getattr(service, "keep_lease", None)
+    if keep_lease is not None:
+        # Shared deployments: the lease is renewed (or taken over) every quarter interval.
+        # APScheduler logs every run at INFO; four a second per process would drown the log.
+        logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)
+        scheduler.add_job(
+            keep_lease,
+            "interval",
+            seconds=service.store.heartbeat_seconds,  # type: ignore[attr-defined]
+            id="snapshot-lease",
+            max_instances=1,
+            coalesce=True,
+            next_run_time=datetime.now(settings.zone),
+        )
     if settings.simulate:
         from dashboard.simulator import Simulator
 
@@ -52,4 +66,7 @@ def start_background_jobs(
     scheduler.start()
     app.server.config["HOTLINE_SCHEDULER"] = scheduler
     atexit.register(lambda: scheduler.shutdown(wait=False))
+    close = getattr(service, "close", None)
+    if close is not None:
+        atexit.register(close)  # registered last, runs first: the lease is given up at once
     return scheduler

@@ -1,0 +1,53 @@
+"""Gunicorn settings for ``gunicorn app:server`` (read from the working directory).
+
+Every worker builds its own app after the fork: its own database engine and pool, its own
+Redis connections and its own scheduler. With ``REDIS_URL`` set, the workers (of this host
+and of every other host on the same Redis) share one snapshot computed by the holder of a
+lease; without it, each worker computes its own (fine for one worker; see
+docs/DEPLOYMENT.md for the connection budget).
+
+Every value can be overridden with the usual ``GUNICORN_CMD_ARGS`` or command-line options.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from typing import Any
+
+bind = f"{os.environ.get('HOTLINE_HOST', '127.0.0.1')}:{os.environ.get('HOTLINE_PORT', '8050')}"
+# The work of a request is Python (Dash serialisation), so processes scale it, not threads;
+# threads keep slow clients from holding a whole process.
+workers = int(os.environ.get("WEB_CONCURRENCY", min(2 * multiprocessing.cpu_count() + 1, 8)))
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+# No preload: an app built in the master would hand its database pool and its scheduler
+# thread to forked children (threads do not survive a fork; shared sockets corrupt).
+preload_app = False
+timeout = 30
+graceful_timeout = 10
+keepalive = 5
+max_requests = 0  # a recycled worker would drop and retake the lease for nothing
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
+# Server time of each request (microseconds, %(D)s) is what docs/PERFORMANCE.md reports.
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(D)s'
+
+
+def _service(wsgi: Any) -> Any:
+    config = getattr(wsgi, "config", None)
+    return config.get("HOTLINE_SERVICE") if config is not None else None
+
+
+def post_fork(server: Any, worker: Any) -> None:
+    """If the app was preloaded anyway, drop the parent's database connections in the child."""
+    service = _service(server.app.wsgi()) if server.cfg.preload_app else None
+    if service is not None:
+        service.engine.dispose(close=False)
+
+
+def worker_exit(server: Any, worker: Any) -> None:
+    """Give the snapshot lease up at a graceful stop, so another process computes at once."""
+    service = _service(getattr(worker, "wsgi", None))
+    close = getattr(service, "close", None)
+    if close is not None:
+        close()
