@@ -102,14 +102,14 @@ def assert_consistent(
 
 
 def _write(engine: Engine, settings: Settings, **overrides: Any) -> int:
-    options: dict[str, Any] = {"days": 7, "per_day": 300, "seed": 1022, "now": NOW}
+    options: dict[str, Any] = {"days": 5, "per_day": 200, "seed": 1022, "now": NOW}
     options.update(overrides)
     return write_demo_history(engine, settings, **options)
 
 
 def test_writes_history_and_skips_when_not_empty(engine, settings):
     written = _write(engine, settings)
-    assert written > 1500
+    assert written > 600
     with engine.connect() as conn:
         assert count_tickets(conn) == written
     assert _write(engine, settings, only_if_empty=True) == 0
@@ -145,7 +145,7 @@ def test_same_seed_and_now_give_identical_rows(engine, settings, sqlite_url):
 
 
 def test_nothing_after_now_and_every_ticket_consistent(engine, settings):
-    _write(engine, settings, days=5, per_day=200)
+    _write(engine, settings)
     rows, events = read_all(engine)
     slas = read_slas(engine)
     assert max(row["received_at"] for row in rows) <= NOW
@@ -159,7 +159,7 @@ def test_nothing_after_now_and_every_ticket_consistent(engine, settings):
 
 
 def test_mix_of_fields_lines_channels_and_urgency(engine, settings):
-    _write(engine, settings, days=5, per_day=200)
+    _write(engine, settings)
     rows, _ = read_all(engine)
     classified = [row for row in rows if row["category"] is not None]
     by_category = Counter(row["category"] for row in classified)
@@ -182,7 +182,7 @@ def test_mix_of_fields_lines_channels_and_urgency(engine, settings):
 
 
 def test_arrivals_follow_the_local_day(engine, settings):
-    _write(engine, settings, days=5, per_day=200)
+    _write(engine, settings)
     rows, _ = read_all(engine)
     zone = ZoneInfo(ZONE)
     hours = Counter(row["received_at"].astimezone(zone).hour for row in rows)
@@ -207,9 +207,9 @@ def test_backlog_at_now_has_overdue_and_awaiting_forward(engine, settings):
     assert overdue and awaiting
     assert len(overdue) / len(rows) < 0.05
     assert any(row["status"] == "in_progress" for row in rows)
-    # Most tickets are handled; most handled ones on time.
+    # Most tickets are handled (a short history leaves a larger share of long SLAs open).
     done = [row for row in rows if row["resolved_at"] is not None]
-    assert len(done) / len(rows) > 0.8
+    assert len(done) / len(rows) > 0.7
     on_time = [row for row in done if row["resolved_at"] <= row["due_at"]]
     assert len(on_time) / len(done) > 0.85
     # Level-1 questions are often answered on the spot (never forwarded).
@@ -219,7 +219,7 @@ def test_backlog_at_now_has_overdue_and_awaiting_forward(engine, settings):
 
 
 def test_codes_operators_areas_and_personal_data(engine, settings):
-    _write(engine, settings, days=5, per_day=200)
+    _write(engine, settings)
     rows, _ = read_all(engine)
     zone = ZoneInfo(ZONE)
     pattern = re.compile(r"^(1022|thanh_uy|ubnd)-(\d{6})-(\d{4,})$")
