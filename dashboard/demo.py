@@ -226,6 +226,10 @@ class TicketFactory:
             weights: _Choice.of(dict(zip((1, 2, 3, 4), weights, strict=True)))
             for weights in (URGENCY_WEIGHTS_ADMIN, URGENCY_WEIGHTS_DEFAULT, URGENCY_WEIGHTS_PARTY)
         }
+        self._satisfaction_choices = {
+            late: _Choice.of(dict(zip((1, 2, 3, 4, 5), weights, strict=True)))
+            for late, weights in ((False, SATISFACTION_WEIGHTS), (True, SATISFACTION_WEIGHTS_LATE))
+        }
         self._serial = 0
 
     def draw_category(self, *, rain: bool = False, line: str | None = None) -> str:
@@ -281,8 +285,7 @@ class TicketFactory:
 
     def draw_satisfaction(self, late: bool) -> int:
         """A citizen's 1-5 rating, mostly 4-5, lower when the handling was late."""
-        weights = SATISFACTION_WEIGHTS_LATE if late else SATISFACTION_WEIGHTS
-        return self.rng.choices((1, 2, 3, 4, 5), weights=weights)[0]
+        return self._satisfaction_choices[late].draw(self.rng)
 
     def personal_data(self, category: str) -> dict[str, str]:
         """Obviously fake citizen data: it exists to prove it never leaks."""
@@ -302,7 +305,7 @@ class TicketFactory:
 
 
 @dataclass(frozen=True)
-class _Step:
+class PlannedStep:
     """One status change of a planned ticket life, with the columns it sets."""
 
     at: datetime
@@ -329,12 +332,12 @@ def plan_ticket_life(
     category: str,
     urgency: int,
     operator: str | None,
-) -> list[_Step]:
+) -> list[PlannedStep]:
     """The whole life of a ticket from intake to closing (some of it may lie after now)."""
     rng = factory.rng
     agency, sla_hours = factory.reference.slas.get(category, (None, 120))
     sla = timedelta(hours=sla_hours)
-    steps = [_Step(received_at, "received", operator, f"Tiếp nhận qua kênh {channel}", {})]
+    steps = [PlannedStep(received_at, "received", operator, f"Tiếp nhận qua kênh {channel}", {})]
     # Calls are classified while on the line; written reports wait in a queue.
     if channel == "call":
         classify_at = received_at + _seconds(_minutes(rng, 0.5, 1.5))
@@ -348,7 +351,7 @@ def plan_ticket_life(
         if channel == "call" and rng.random() < on_the_spot:
             resolved_at = received_at + _seconds(_minutes(rng, 3, 5))
             steps.append(
-                _Step(
+                PlannedStep(
                     resolved_at,
                     "resolved",
                     operator,
@@ -358,10 +361,12 @@ def plan_ticket_life(
             )
             return _close(factory, steps, operator, resolved_at, late=False)
         if channel != "call" and rng.random() < 0.35:
-            steps.append(_Step(classify_at, "classified", operator, "Đã phân loại", classified))
+            steps.append(
+                PlannedStep(classify_at, "classified", operator, "Đã phân loại", classified)
+            )
             resolved_at = classify_at + _seconds(_minutes(rng, 15, 90))
             steps.append(
-                _Step(
+                PlannedStep(
                     resolved_at,
                     "resolved",
                     operator,
@@ -373,7 +378,7 @@ def plan_ticket_life(
                 factory, steps, operator, resolved_at, late=resolved_at > received_at + sla
             )
 
-    steps.append(_Step(classify_at, "classified", operator, "Đã phân loại", classified))
+    steps.append(PlannedStep(classify_at, "classified", operator, "Đã phân loại", classified))
     # Forwarding: mostly 5-30 minutes after intake, a few slow ones take hours.
     roll = rng.random()
     if roll < 0.85:
@@ -384,7 +389,7 @@ def plan_ticket_life(
         forwarded_at = classify_at + _seconds(_minutes(rng, 90, 240))
     due_at = forwarded_at + sla
     steps.append(
-        _Step(
+        PlannedStep(
             forwarded_at,
             "forwarded",
             operator,
@@ -395,7 +400,7 @@ def plan_ticket_life(
     sla_seconds = sla.total_seconds()
     # The agency takes it up within minutes to a couple of hours (never past a third of the SLA).
     start_at = forwarded_at + _seconds(min(_minutes(rng, 2, 25), sla_seconds / 3))
-    steps.append(_Step(start_at, "in_progress", agency, "Đơn vị đang xử lý", {}))
+    steps.append(PlannedStep(start_at, "in_progress", agency, "Đơn vị đang xử lý", {}))
     # Handling time as a share of the SLA: most on time, some late, a few very late.
     roll = rng.random()
     late_share = 0.12 if urgency >= 3 else 0.08
@@ -407,7 +412,7 @@ def plan_ticket_life(
         share = rng.betavariate(2.0, 4.0)
     resolved_at = max(start_at + timedelta(minutes=5), forwarded_at + _seconds(share * sla_seconds))
     steps.append(
-        _Step(
+        PlannedStep(
             resolved_at,
             "resolved",
             agency,
@@ -420,19 +425,19 @@ def plan_ticket_life(
 
 def _close(
     factory: TicketFactory,
-    steps: list[_Step],
+    steps: list[PlannedStep],
     operator: str | None,
     resolved_at: datetime,
     *,
     late: bool,
-) -> list[_Step]:
+) -> list[PlannedStep]:
     """Append the closing: some hours after resolution, a rating on some of them."""
     rng = factory.rng
     closed_at = resolved_at + _seconds(_minutes(rng, 30, 300))
     values: dict[str, Any] = {"closed_at": closed_at}
     if rng.random() < 0.45:
         values["satisfaction"] = factory.draw_satisfaction(late)
-    steps.append(_Step(closed_at, "closed", operator, "Đóng phiếu", values))
+    steps.append(PlannedStep(closed_at, "closed", operator, "Đóng phiếu", values))
     return steps
 
 
@@ -450,7 +455,7 @@ _EMPTY_TICKET: dict[str, Any] = {
 
 
 def materialise(
-    base: Mapping[str, Any], steps: Sequence[_Step], now: datetime
+    base: Mapping[str, Any], steps: Sequence[PlannedStep], now: datetime
 ) -> tuple[dict[str, Any], list[EventDraft]]:
     """The ticket row and events as they stand at ``now`` (later steps have not happened)."""
     row = {**_EMPTY_TICKET, **base}
