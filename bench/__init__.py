@@ -1,0 +1,1 @@
+"""Benchmarks of the board: ``python -m bench`` (``make bench``) writes docs/PERFORMANCE.md."""
