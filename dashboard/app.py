@@ -2,22 +2,47 @@
 
 from __future__ import annotations
 
+import html as html_escape
 import logging
+from typing import Any
 
-import dash_bootstrap_components as dbc
-from dash import Dash, html
+from dash import Dash
+from flask import has_request_context, request
 
+from callbacks import register_callbacks
 from dashboard.api import register_api
 from dashboard.export import register_export
+from dashboard.i18n import normalise_language, text
 from dashboard.scheduler import start_background_jobs
 from dashboard.service import SnapshotService
 from dashboard.settings import PROJECT_ROOT, Settings, load_settings
 from dashboard.store import make_service
+from layouts.theme import THEME_STYLESHEETS, normalise_theme
+from layouts.wall import build_shell
 
 log = logging.getLogger(__name__)
 
 # Dash walks assets/ and loads every CSS file; the themes are linked explicitly instead.
 ASSETS_IGNORE = r"^(darkly|flatly)\.min\.css$"
+
+
+class BoardDash(Dash):
+    """Dash whose page carries the theme, language and title asked for in its URL.
+
+    The Bootswatch theme (vendored, never a CDN) is linked in the head before
+    the app's own CSS, from ``?theme=``; ``<html lang>`` and the title follow ``?lang=``.
+    """
+
+    def interpolate_index(self, **kwargs: Any) -> str:
+        args = request.args if has_request_context() else {}
+        theme = normalise_theme(args.get("theme"))
+        lang = normalise_language(args.get("lang"))
+        href = html_escape.escape(self.get_asset_url(THEME_STYLESHEETS[theme]))
+        kwargs["css"] = f'<link rel="stylesheet" href="{href}">\n' + kwargs.get("css", "")
+        kwargs["title"] = html_escape.escape(text(lang, "app.title"))
+        page = super().interpolate_index(**kwargs)
+        bs_theme = "dark" if theme == "dark" else "light"
+        return page.replace("<html>", f'<html lang="{lang}" data-bs-theme="{bs_theme}">', 1)
 
 
 def create_app(
@@ -30,24 +55,24 @@ def create_app(
     settings = settings or load_settings()
     logging.basicConfig(level=settings.log_level)
     service = service or make_service(settings)
-    app = Dash(
+    app = BoardDash(
         __name__,
-        title="Bảng theo dõi đường dây nóng",
+        title=text("vi", "app.title"),
+        # No "Updating..." title flicker on every refresh.
         update_title=None,
         assets_folder=str(PROJECT_ROOT / "assets"),
         assets_ignore=ASSETS_IGNORE,
         serve_locally=True,
         suppress_callback_exceptions=True,
         external_stylesheets=[],
+        meta_tags=[{"name": "color-scheme", "content": "dark light"}],
     )
     app.server.config["HOTLINE_SERVICE"] = service
     register_api(app.server, service)
     register_export(app.server, service)
-    app.layout = html.Div(
-        [html.H1("Hotline Wallboard"), html.P("API: /api/snapshot, /healthz")],
-        className="p-4",
-    )
-    _ = dbc  # the layouts use dash-bootstrap-components
+    # A location and a page container: "/" is the wall; other pages register with the router.
+    app.layout = build_shell()
+    app.server.config["HOTLINE_WALL"] = register_callbacks(app, service)
     if start_jobs:
         start_background_jobs(app, settings, service)
     return app

@@ -68,20 +68,28 @@ def urgency_bar(level: str) -> str:
     return f"urgency-{level}-bar"
 
 
-FIELDS_GRAPH = "graph-fields"
-STATUS_GRAPH = "graph-status"
-CHANNEL_GRAPH = "graph-channel"
-LINE_GRAPH = "graph-line"
+# Bar lists (received by field, status, channel, line): one row per code, in slots whose
+# label, number and bar are updated in place (pattern-matching ids, one Output per part).
+FIELDS_LIST = "list-fields"
+STATUS_LIST = "list-status"
+CHANNEL_LIST = "list-channel"
+LINE_LIST = "list-line"
+BAR_LISTS: tuple[str, ...] = (FIELDS_LIST, STATUS_LIST, CHANNEL_LIST, LINE_LIST)
+BAR_PARTS: tuple[tuple[str, str], ...] = (
+    ("bar-label", "children"),
+    ("bar-value", "children"),
+    ("bar-fill", "style"),
+)
+
+
+def bar_part(part: str, list_id: str, index: int | object) -> dict[str, object]:
+    """Pattern-matching id of one part (``bar-label``, ``bar-value``, ``bar-fill``) of a row."""
+    return {"type": part, "list": list_id, "index": index}
+
+
 SHIFTS_GRAPH = "graph-shifts"
 HOURLY_GRAPH = "graph-hourly"
-GRAPHS: tuple[str, ...] = (
-    FIELDS_GRAPH,
-    STATUS_GRAPH,
-    CHANNEL_GRAPH,
-    LINE_GRAPH,
-    SHIFTS_GRAPH,
-    HOURLY_GRAPH,
-)
+GRAPHS: tuple[str, ...] = (SHIFTS_GRAPH, HOURLY_GRAPH)
 
 OVERDUE_BODY = "overdue-body"
 OVERDUE_MORE = "overdue-more"

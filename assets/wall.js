@@ -1,0 +1,170 @@
+/* The wall in the browser: fit to the screen, in-flight guard, clock, watchdog, soft reload.
+ *
+ * Used by the client-side callbacks registered in callbacks/wall.py. Nothing
+ * here talks to another host; the only request it makes itself is /healthz
+ * before a scheduled reload. */
+(function () {
+  "use strict";
+
+  var DESIGN_W = 1920;
+  var DESIGN_H = 1080;
+
+  // One transform scales the 1920x1080 design canvas to the screen (see wall.css).
+  function fit() {
+    var vw = window.innerWidth || DESIGN_W;
+    var vh = window.innerHeight || DESIGN_H;
+    var scale = Math.min(vw / DESIGN_W, vh / DESIGN_H);
+    var style = document.documentElement.style;
+    style.setProperty("--wall-scale", String(scale));
+    style.setProperty("--wall-w", vw / scale + "px");
+    style.setProperty("--wall-h", vh / scale + "px");
+  }
+  fit();
+  window.addEventListener("resize", fit);
+
+  var state = {
+    loadedAt: Date.now(),
+    pending: null, // the refresh in flight: {seen: server_now of the meta it started from, at}
+    sent: 0,
+    skipped: 0,
+    lastServerNow: null,
+    lastSeenAt: Date.now(), // when the server last answered a refresh (browser clock)
+    offset: 0, // server clock - browser clock, from the last answer
+    offline: null,
+    reloading: false,
+    nextReloadTry: 0,
+    forceReloadAt: null, // tests may set this to trigger the soft reload now
+  };
+
+  var formatters = {};
+  function formatter(zone, seconds) {
+    var key = zone + (seconds ? ":s" : ":m");
+    if (!formatters[key]) {
+      var options = { timeZone: zone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" };
+      if (seconds) {
+        options.second = "2-digit";
+      }
+      try {
+        formatters[key] = new Intl.DateTimeFormat("en-GB", options);
+      } catch (e) {
+        delete options.timeZone;
+        formatters[key] = new Intl.DateTimeFormat("en-GB", options);
+      }
+    }
+    return formatters[key];
+  }
+
+  function noUpdate() {
+    return window.dash_clientside.no_update;
+  }
+
+  function observe(meta) {
+    if (meta && meta.server_now && meta.server_now !== state.lastServerNow) {
+      state.lastServerNow = meta.server_now;
+      state.lastSeenAt = Date.now();
+      state.offset = meta.server_now - Date.now();
+    }
+  }
+
+  function healthUrl() {
+    var prefix = "/";
+    try {
+      var config = JSON.parse(document.getElementById("_dash-config").textContent);
+      prefix = config.requests_pathname_prefix || "/";
+    } catch (e) {
+      prefix = "/";
+    }
+    return prefix + "healthz";
+  }
+
+  // Reload only when the server answers (200 or 503: it is up, the database may not be),
+  // so a wall never reloads itself into an error page.
+  function softReload() {
+    state.reloading = true;
+    fetch(healthUrl(), { cache: "no-store" })
+      .then(function (response) {
+        if (response.status === 200 || response.status === 503) {
+          window.location.reload();
+        } else {
+          state.reloading = false;
+          state.nextReloadTry = Date.now() + 30000;
+        }
+      })
+      .catch(function () {
+        state.reloading = false;
+        state.nextReloadTry = Date.now() + 30000;
+      });
+  }
+
+  function reloadDue(meta, config) {
+    var now = Date.now();
+    if (state.reloading || now < state.nextReloadTry) {
+      return false;
+    }
+    if (state.forceReloadAt !== null && now >= state.forceReloadAt) {
+      return true;
+    }
+    if (config && config.max_age_ms && now - state.loadedAt >= config.max_age_ms) {
+      return true;
+    }
+    if (meta && meta.reload_at) {
+      var jitter = (config && config.reload_jitter_ms) || 0;
+      return now + state.offset >= meta.reload_at + jitter;
+    }
+    return false;
+  }
+
+  window.hotlineWall = {
+    state: state,
+
+    // Dash issue 2198: an Interval fires whether or not the last refresh returned.
+    // Let a tick through only when the previous refresh has answered (its meta changed),
+    // or when it has been lost for longer than the stale limit.
+    guard: function (n, meta, config) {
+      observe(meta);
+      var seen = meta ? meta.server_now : null;
+      var limit = (config && config.stale_ms) || 15000;
+      var now = Date.now();
+      if (state.pending && state.pending.seen === seen && now - state.pending.at < limit) {
+        state.skipped += 1;
+        return noUpdate();
+      }
+      state.pending = { seen: seen, at: now };
+      state.sent += 1;
+      return n;
+    },
+
+    // Once a second: the clock (server-corrected, in the board's zone), the offline
+    // banner when the server stops answering, and the scheduled soft reload.
+    clock: function (n, meta, config) {
+      observe(meta);
+      var zone = (config && config.timezone) || "Asia/Ho_Chi_Minh";
+      var serverNow = new Date(Date.now() + state.offset);
+      var clock = formatter(zone, true).format(serverNow);
+      var limit = ((config && config.stale_ms) || 15000) + ((config && config.refresh_ms) || 5000);
+      var offline = Date.now() - state.lastSeenAt > limit;
+      var banner = noUpdate();
+      var message = noUpdate();
+      if (offline !== state.offline) {
+        state.offline = offline;
+        banner = offline
+          ? "wall-banner wall-banner--offline"
+          : "wall-banner wall-banner--offline wall-banner--hidden";
+        if (offline) {
+          var since = formatter(zone, false).format(new Date(state.lastSeenAt + state.offset));
+          var template = (config && config.texts && config.texts.offline) || "{time}";
+          message = template.replace("{time}", since);
+        }
+      }
+      if (reloadDue(meta, config)) {
+        softReload();
+      }
+      return [clock, banner, message];
+    },
+
+    // ?rotate=N: show the lower panels in turn.
+    rotate: function (n) {
+      return "wall-main wall-main--show-" + ((n || 0) % 2);
+    },
+  };
+})();
