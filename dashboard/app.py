@@ -54,6 +54,8 @@ def create_app(
     """Build the Dash app, its API, its snapshot service and its scheduled jobs."""
     settings = settings or load_settings()
     logging.basicConfig(level=settings.log_level)
+    # APScheduler logs every run of every job at INFO: a line every few seconds.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     service = service or make_service(settings)
     app = BoardDash(
         __name__,

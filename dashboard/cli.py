@@ -7,6 +7,8 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from dashboard.settings import Settings, SettingsError, load_settings
 from data_access.engine import make_engine
 from data_access.migrate import upgrade_to_head
@@ -63,6 +65,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(message)s")
+    # APScheduler logs every run of every job at INFO: a line every few seconds.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     try:
         if args.command == "init-db":
             written = init_db(settings)
@@ -74,14 +78,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             from dashboard.demo import write_demo_history
 
             engine = make_engine(settings.database_url, statement_timeout_ms=600_000)
-            count = write_demo_history(
-                engine,
-                settings,
-                days=args.days,
-                per_day=args.per_day,
-                seed=args.seed,
-                only_if_empty=args.if_empty,
-            )
+            try:
+                count = write_demo_history(
+                    engine,
+                    settings,
+                    days=args.days,
+                    per_day=args.per_day,
+                    seed=args.seed,
+                    only_if_empty=args.if_empty,
+                )
+            finally:
+                engine.dispose()
             print(f"demo history: {count} tickets written")
         elif args.command == "simulate":
             from dashboard.simulator import Simulator
@@ -90,6 +97,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             simulator.run_forever(max_ticks=args.ticks or None)
     except ReferenceDataError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except SQLAlchemyError as exc:
+        # A database that is down or locked: one clear line, not a traceback.
+        first_line = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
+        print(f"error: the database failed: {first_line}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
