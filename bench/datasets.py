@@ -408,6 +408,22 @@ def generate(
         return sum(future.result() for future in futures)
 
 
+def prepare_schema(url: str) -> None:
+    """Bring a benchmark database to the newest migration and its rollups up to date."""
+    engine = make_engine(url, statement_timeout_ms=3_600_000)
+    try:
+        upgrade_to_head(engine)
+        try:
+            from data_access.overview_rollups import day_start_minutes, sync_rollups
+        except ImportError:
+            return
+        with engine.begin() as conn:
+            if sync_rollups(conn, TIMEZONE, day_start_minutes(DAY_START_HOUR, 0)):
+                log.info("rebuilt the overview rollups of %s", make_url(url).database)
+    finally:
+        engine.dispose()
+
+
 def _sync_sequence(conn: Connection) -> None:
     """Rows were written with explicit ids: move the id sequence past them."""
     conn.execute(
@@ -433,6 +449,7 @@ def build_postgres(base_url: str, size: Size, *, rebuild: bool = False) -> Built
                 engine = create_engine(url, pool_size=1)
                 meta = _meta(engine)
                 if meta.get("version") == GENERATOR_VERSION and meta.get("size") == size.label:
+                    prepare_schema(url)
                     reused = _top_up(url, engine, meta, now, size)
                     engine.dispose()
                     return reused
@@ -472,6 +489,7 @@ def build_postgres(base_url: str, size: Size, *, rebuild: bool = False) -> Built
             conn.execute(text("VACUUM (ANALYZE) tickets"))
     finally:
         plain.dispose()
+    prepare_schema(url)
     seconds = time.perf_counter() - started
     _write_meta(
         create_engine(url, pool_size=1),

@@ -12,6 +12,7 @@ import logging
 import os
 import random
 import re
+import shutil
 import signal
 import socket
 import statistics
@@ -66,9 +67,7 @@ def post_worker_init(worker):
     event.listen(Engine, "before_cursor_execute", count)
 """
 
-ACCESS_LINE = re.compile(
-    r'"(?P<method>\\S+) (?P<path>\\S+) [^"]*" (?P<status>\\d+) \\S+ (?P<us>\\d+)'
-)
+ACCESS_LINE = re.compile(r'"(?P<method>\S+) (?P<path>\S+) [^"]*" (?P<status>\d+) \S+ (?P<us>\d+)')
 
 CAPTURE_SCRIPT = """
 (() => {
@@ -254,13 +253,23 @@ def capture_refresh_request(
     """The body a headless Chromium posts for the callback ``output``; (None, why) if not."""
     try:
         from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
     except ImportError as exc:
         return None, f"selenium unavailable ({exc.__class__.__name__})"
+    # Explicit paths: Selenium Manager would otherwise look for drivers on the internet.
+    driver_path = shutil.which("chromedriver")
+    browser_path = next(
+        filter(None, (shutil.which(name) for name in ("chromium", "chromium-browser"))), None
+    )
+    if driver_path is None or browser_path is None:
+        return None, "no chromium/chromedriver on this machine"
+    os.environ.setdefault("SE_AVOID_STATS", "true")
     options = webdriver.ChromeOptions()
+    options.binary_location = browser_path
     for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1920,1080"):
         options.add_argument(argument)
     try:
-        driver = webdriver.Chrome(options=options)
+        driver = webdriver.Chrome(options=options, service=Service(executable_path=driver_path))
     except Exception as exc:  # noqa: BLE001 - no browser here: say so, fall back
         return None, f"no headless Chromium ({exc.__class__.__name__})"
     try:
