@@ -10,8 +10,10 @@ from collections.abc import Sequence
 from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard.settings import Settings, SettingsError, load_settings
+from dashboard.shifts import ShiftCalendar
 from data_access.engine import make_engine
 from data_access.migrate import upgrade_to_head
+from data_access.overview_rollups import sync_rollups
 from data_access.reference import ReferenceDataError, load_reference_data, read_reference_file
 
 log = logging.getLogger("dashboard")
@@ -24,7 +26,11 @@ def init_db(settings: Settings) -> dict[str, int]:
         upgrade_to_head(engine)
         document = read_reference_file(settings.reference_file)
         with engine.begin() as conn:
-            return load_reference_data(conn, document)
+            written = load_reference_data(conn, document)
+            # PostgreSQL's overview rollups follow the configured time zone and day start.
+            day_start = ShiftCalendar.from_spec(settings.timezone, settings.shifts).day_start
+            sync_rollups(conn, settings.timezone, day_start.hour * 60 + day_start.minute)
+            return written
     finally:
         engine.dispose()
 

@@ -13,8 +13,7 @@ every ticket list selects :data:`PUBLIC_COLUMNS` only.
 
 from __future__ import annotations
 
-import statistics
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -23,12 +22,11 @@ from sqlalchemy import (
     Connection,
     and_,
     case,
-    extract,
     func,
     literal_column,
     or_,
     select,
-    tuple_,
+    text,
 )
 
 from data_access.queries import Filters, _ts, filter_condition, is_open
@@ -81,6 +79,24 @@ def bucket_index(column: ColumnElement, boundaries: Sequence[datetime]) -> Colum
 # --- the range's counts ---------------------------------------------------------------------
 
 
+def tune_for_range_reads(conn: Connection) -> None:
+    """Session settings for the range queries of one transaction (PostgreSQL only).
+
+    JIT compiles the CASE trees of the day buckets for seconds before running a
+    query of a few hundred milliseconds; the aggregates fit in memory with a
+    larger ``work_mem``. Both last until the end of the transaction only.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SET LOCAL jit = off"))
+        conn.execute(text("SET LOCAL work_mem = '64MB'"))
+
+
+# What a cell counts towards: "all" (a plain group of tickets), or one breakdown only
+# ("day": totals and the trend; "heat": the field x level grid; "agency": the table),
+# when a cell is one row of a GROUPING SETS query over the rollups.
+CELL_PARTS: tuple[str, ...] = ("all", "day", "heat", "agency")
+
+
 @dataclass(frozen=True)
 class ReceivedCell:
     """Tickets received on one day (bucket) sharing category, urgency and agency."""
@@ -91,6 +107,7 @@ class ReceivedCell:
     agency: str | None
     received: int
     forwarded: int
+    part: str = "all"
 
 
 def count_received_cells(
@@ -125,6 +142,7 @@ class ResolvedCell:
     on_time: int
     rated: int
     satisfaction_sum: int
+    part: str = "all"
 
 
 def count_resolved_cells(
@@ -162,80 +180,88 @@ def count_resolved_cells(
 
 @dataclass(frozen=True)
 class HandlingMedians:
-    """Median handling time (forwarded → resolved, minutes) of the tickets resolved in a range."""
+    """Median handling time of the tickets resolved in a range, overall and by agency.
+
+    Handling time runs from the forward to the resolution, counted in whole
+    minutes (seconds dropped), of the tickets resolved in the range that had
+    been forwarded (and resolved at or after their forward).
+    """
 
     overall: float | None
     by_agency: dict[str | None, float]
 
 
-def _median_rows_portable(
-    conn: Connection, periods: Sequence[datetime], filters: Filters
-) -> list[HandlingMedians]:
-    period = bucket_index(t.resolved_at, periods)
-    query = select(period, t.agency, t.forwarded_at, t.resolved_at).where(
-        t.resolved_at >= _ts(periods[0]),
-        t.resolved_at < _ts(periods[-1]),
+def median_of_histogram(histogram: dict[int, int]) -> float | None:
+    """The median of values given as {value: count}: the middle one, or the mean of the two."""
+    total = sum(histogram.values())
+    if not total:
+        return None
+    low, high = (total - 1) // 2, total // 2
+    seen = 0
+    found: list[int] = []
+    for value in sorted(histogram):
+        seen += histogram[value]
+        while len(found) < 2 and seen > (low, high)[len(found)]:
+            found.append(value)
+        if len(found) == 2:
+            break
+    return (found[0] + found[1]) / 2
+
+
+def _fold_medians(rows: Iterable[tuple[str | None, int, int]]) -> HandlingMedians:
+    by_agency: dict[str | None, dict[int, int]] = {}
+    overall: dict[int, int] = {}
+    for agency, minute, count in rows:
+        histogram = by_agency.setdefault(agency, {})
+        histogram[minute] = histogram.get(minute, 0) + count
+        overall[minute] = overall.get(minute, 0) + count
+    medians = {agency: median_of_histogram(h) for agency, h in by_agency.items()}
+    return HandlingMedians(
+        median_of_histogram(overall),
+        {agency: value for agency, value in medians.items() if value is not None},
+    )
+
+
+def _handled(start: datetime, end: datetime, filters: Filters) -> tuple[ColumnElement, ...]:
+    return (
+        t.resolved_at >= _ts(start),
+        t.resolved_at < _ts(end),
         t.forwarded_at.is_not(None),
         t.resolved_at >= t.forwarded_at,
         filter_condition(filters),
     )
-    overall: list[list[float]] = [[] for _ in periods[1:]]
-    by_agency: list[dict[str | None, list[float]]] = [{} for _ in periods[1:]]
-    for index, agency, forwarded_at, resolved_at in conn.execute(query):
-        minutes = (resolved_at - forwarded_at).total_seconds() / 60
-        overall[int(index)].append(minutes)
-        by_agency[int(index)].setdefault(agency, []).append(minutes)
-    return [
-        HandlingMedians(
-            statistics.median(values) if values else None,
-            {agency: statistics.median(items) for agency, items in agencies.items()},
-        )
-        for values, agencies in zip(overall, by_agency, strict=True)
-    ]
 
 
-def _median_rows_postgresql(
-    conn: Connection, periods: Sequence[datetime], filters: Filters
-) -> list[HandlingMedians]:
-    period = bucket_index(t.resolved_at, periods).label("period")
-    minutes = extract("epoch", t.resolved_at - t.forwarded_at) / 60
-    median = func.percentile_cont(0.5).within_group(minutes)
-    grouped = func.grouping(t.agency)
+def _medians_postgresql(
+    conn: Connection, start: datetime, end: datetime, filters: Filters
+) -> HandlingMedians:
+    """Counts per (agency, minute) in one index-only scan; the medians are read off them."""
+    minute = func.floor(func.date_part("epoch", t.resolved_at - t.forwarded_at) / 60)
     query = (
-        select(period, grouped, t.agency, median)
-        .where(
-            t.resolved_at >= _ts(periods[0]),
-            t.resolved_at < _ts(periods[-1]),
-            t.forwarded_at.is_not(None),
-            t.resolved_at >= t.forwarded_at,
-            filter_condition(filters),
-        )
-        # One sort per period gives each agency's median and the period's overall one.
-        .group_by(func.grouping_sets(tuple_(period, t.agency), tuple_(period)))
+        select(t.agency, minute, func.count())
+        .where(*_handled(start, end, filters))
+        .group_by(t.agency, minute)
     )
-    overall: list[float | None] = [None for _ in periods[1:]]
-    by_agency: list[dict[str | None, float]] = [{} for _ in periods[1:]]
-    for index, is_total, agency, value in conn.execute(query):
-        if value is None:
-            continue
-        if is_total:
-            overall[int(index)] = float(value)
-        else:
-            by_agency[int(index)][agency] = float(value)
-    return [HandlingMedians(o, a) for o, a in zip(overall, by_agency, strict=True)]
+    rows = conn.execute(query)
+    return _fold_medians((agency, int(value), count) for agency, value, count in rows)
 
 
 def measure_handling_medians(
-    conn: Connection, periods: Sequence[datetime], filters: Filters
-) -> list[HandlingMedians]:
-    """For each period [periods[i], periods[i+1]): median minutes from forward to resolution.
+    conn: Connection, start: datetime, end: datetime, filters: Filters
+) -> HandlingMedians:
+    """Median handling time (whole minutes) of the tickets resolved in [start, end).
 
-    Counts the tickets resolved in the period that had been forwarded (resolved
-    at or after their forward); overall and by agency.
+    The database counts the tickets per (agency, minute) and the medians are
+    read off those counts: exact, one index-only scan (the covering index of
+    migration 0003) and no sort of every duration, as ``percentile_cont`` would.
     """
     if conn.dialect.name == "postgresql":
-        return _median_rows_postgresql(conn, periods, filters)
-    return _median_rows_portable(conn, periods, filters)
+        return _medians_postgresql(conn, start, end, filters)
+    query = select(t.agency, t.forwarded_at, t.resolved_at).where(*_handled(start, end, filters))
+    return _fold_medians(
+        (agency, int((resolved - forwarded).total_seconds() // 60), 1)
+        for agency, forwarded, resolved in conn.execute(query)
+    )
 
 
 @dataclass(frozen=True)
