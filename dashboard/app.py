@@ -11,6 +11,7 @@ from flask import has_request_context, request
 
 from callbacks import register_callbacks
 from dashboard.api import register_api
+from dashboard.auth import install_access
 from dashboard.export import register_export
 from dashboard.i18n import normalise_language, text
 from dashboard.scheduler import start_background_jobs
@@ -70,6 +71,8 @@ def create_app(
         meta_tags=[{"name": "color-scheme", "content": "dark light"}],
     )
     app.server.config["HOTLINE_SERVICE"] = service
+    # Login and roles first: refuses to start beyond loopback without login (SettingsError).
+    install_access(app, settings)
     register_api(app.server, service)
     register_export(app.server, service)
     # A location and a page container: "/" is the wall; other pages register with the router.

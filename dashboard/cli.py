@@ -1,4 +1,4 @@
-"""Command line: ``python -m dashboard init-db | demo-data | simulate``."""
+"""Command line: ``python -m dashboard init-db | demo-data | simulate | add-user | wall-link``."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from collections.abc import Sequence
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from dashboard.access_cli import COMMANDS as ACCESS_COMMANDS
+from dashboard.access_cli import add_access_commands, run_access_command
 from dashboard.settings import Settings, SettingsError, load_settings
 from dashboard.shifts import ShiftCalendar
 from data_access.engine import make_engine
@@ -59,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument(
         "--ticks", type=_positive, default=0, help="stop after this many ticks (0: run forever)"
     )
+    add_access_commands(commands)
     return parser
 
 
@@ -71,6 +74,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(message)s")
+    if args.command in ACCESS_COMMANDS:
+        return run_access_command(args, settings)
     # APScheduler logs every run of every job at INFO: a line every few seconds.
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     try:

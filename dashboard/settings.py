@@ -112,6 +112,30 @@ class Settings(BaseSettings):
     log_level: str = Field(
         "INFO", validation_alias="HOTLINE_LOG_LEVEL", description="Logging level."
     )
+    # --- access (see docs/ACCESS.md) ---
+    users_file: Path | None = Field(
+        None,
+        validation_alias="HOTLINE_USERS_FILE",
+        description="JSON file of the login accounts (supervisors, leaders) and the wall-screen "
+        "links, written by `python -m dashboard add-user` / `wall-link`; unset: no login.",
+    )
+    allow_anonymous: bool = Field(
+        False,
+        validation_alias="HOTLINE_ALLOW_ANONYMOUS",
+        description="Serve every page without login also beyond loopback (a closed network only).",
+    )
+    session_hours: int = Field(
+        12,
+        ge=1,
+        le=720,
+        validation_alias="HOTLINE_SESSION_HOURS",
+        description="How long a supervisor's or leader's login lasts; wall links never expire.",
+    )
+    cookie_secure: bool = Field(
+        False,
+        validation_alias="HOTLINE_COOKIE_SECURE",
+        description="Send the session cookie over HTTPS only (set it when served behind TLS).",
+    )
 
     @field_validator("timezone")
     @classmethod
