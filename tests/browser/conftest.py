@@ -11,6 +11,7 @@ import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -47,6 +48,12 @@ CHROME_ARGS = (
     "--hide-scrollbars",
     "--mute-audio",
 )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "console_errors_expected: the test makes the page log errors on purpose"
+    )
 
 
 def require_browser() -> None:
@@ -155,11 +162,14 @@ class PrivatePostgres:
         command = [str(PG_BIN / args[0]), *args[1:]]
         if os.geteuid() == 0:
             command = ["runuser", "-u", "postgres", "--", *command]
-        subprocess.run(command, check=True, capture_output=True, timeout=60)
+        result = subprocess.run(command, capture_output=True, text=True, timeout=60)
+        if result.returncode != 0:
+            raise RuntimeError(f"{args[0]} failed: {result.stderr.strip()[-500:]}")
 
     def init(self) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
         if os.geteuid() == 0:
+            # initdb refuses to run as root: the cluster belongs to user postgres.
             shutil.chown(self.directory, "postgres")
         self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "-E", "UTF8")
 
@@ -168,7 +178,11 @@ class PrivatePostgres:
             f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1 "
             "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         )
-        self._run("pg_ctl", "-D", str(self.data), "-o", options, "-w", "-t", "30", "start")
+        # -l: the server's output goes to a file, not to our pipes (which would never close).
+        log = str(self.directory / "server.log")
+        self._run(
+            "pg_ctl", "-D", str(self.data), "-l", log, "-o", options, "-w", "-t", "30", "start"
+        )
 
     def stop(self) -> None:
         self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "-t", "30", "stop")
@@ -185,10 +199,13 @@ def postgres_wall(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Li
         if IN_CI:
             pytest.fail(message)
         pytest.skip(message)
-    cluster = PrivatePostgres(Path(tmp_path_factory.mktemp("pg")) / "cluster")
-    cluster.init()
-    cluster.start()
+    # Not under pytest's tmp dir: user postgres must be able to reach the directory.
+    directory = Path(tempfile.mkdtemp(prefix="hotline-wall-pg-"))
+    directory.chmod(0o755)
+    cluster = PrivatePostgres(directory / "cluster")
     try:
+        cluster.init()
+        cluster.start()
         _prepare(cluster.url)
         write_history(cluster.url, days=2, per_day=200)
         with serve(wall_settings(cluster.url), cluster.url) as wall:
@@ -196,8 +213,9 @@ def postgres_wall(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Li
     finally:
         try:
             cluster.stop()
-        except subprocess.CalledProcessError:
+        except RuntimeError:
             pass
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 # --- the browser ---------------------------------------------------------------------------
@@ -334,6 +352,7 @@ const boxes = document.querySelectorAll(
   '.urgency-text, .overdue-table td, .overdue-table th, .wall-clock, .wall-data-time');
 for (const box of boxes) {
   if (box.offsetParent === null && getComputedStyle(box).position !== 'fixed') continue;
+  if (getComputedStyle(box).visibility === 'hidden') continue;
   if (box.scrollWidth > box.clientWidth + 1 || box.scrollHeight > box.clientHeight + 2) {
     problems.push((box.id || box.className) + ' clips "' + box.textContent.slice(0, 40) + '" ' +
       box.scrollWidth + 'x' + box.scrollHeight + ' > ' + box.clientWidth + 'x' + box.clientHeight);
@@ -342,7 +361,7 @@ for (const box of boxes) {
 // Every panel and tile lies inside the wall's main area or header, not under another.
 const main = document.getElementById('wall-main').getBoundingClientRect();
 for (const panel of document.querySelectorAll('#wall-main .panel')) {
-  if (panel.offsetParent === null) continue;
+  if (panel.offsetParent === null || getComputedStyle(panel).visibility === 'hidden') continue;
   const r = panel.getBoundingClientRect();
   if (r.bottom > main.bottom + 1 || r.right > main.right + 1) {
     problems.push('panel past the main area: ' + panel.className);
