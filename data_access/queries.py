@@ -90,8 +90,13 @@ def _ts(value: datetime) -> ColumnElement:
 
 
 def is_open() -> ColumnElement[bool]:
-    """Open: not resolved and not closed (the partial indexes' predicate)."""
-    return t.status.not_in(CLOSED_STATUSES)
+    """Open: not resolved and not closed (the partial indexes' predicate).
+
+    The statuses are written into the SQL, not bound: SQLite uses a partial index only
+    when the query holds the index's predicate itself, and ``status NOT IN (?, ?)`` is
+    not it (with bound values SQLite scans the whole table).
+    """
+    return t.status.not_in([literal_column(f"'{status}'") for status in CLOSED_STATUSES])
 
 
 @dataclass(frozen=True)
