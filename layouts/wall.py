@@ -207,14 +207,22 @@ def build_overdue_rows(view: WallView) -> list[html.Tr]:
     return [build_overdue_row(row, view.lang) for row in view.overdue]
 
 
+# Names longer than these get smaller type, so that a row keeps to one line.
+LONG_CODE, LONG_FIELD, LONG_AGENCY = 17, 22, 30
+
+
+def _sized(base: str, value: str, limit: int) -> str:
+    return f"{base} {base}--long" if len(value) > limit else base
+
+
 def build_overdue_row(row: OverdueRow, lang: str) -> html.Tr:
     """One overdue ticket (code, field, level, agency, how long): no personal data."""
     level = row.level if row.level in URGENCY_ICONS else "unclassified"
     level_text = row.level if level != "unclassified" else "–"
     return html.Tr(
         [
-            html.Td(row.code, className="overdue-code"),
-            html.Td(row.field, className="overdue-field"),
+            html.Td(row.code, className=_sized("overdue-code", row.code, LONG_CODE)),
+            html.Td(row.field, className=_sized("overdue-field", row.field, LONG_FIELD)),
             html.Td(
                 html.Span(
                     [html.I(className=f"bi {URGENCY_ICONS[level]}"), " ", level_text],
@@ -223,7 +231,7 @@ def build_overdue_row(row: OverdueRow, lang: str) -> html.Tr:
                 ),
                 className="overdue-level",
             ),
-            html.Td(row.agency, className="overdue-agency"),
+            html.Td(row.agency, className=_sized("overdue-agency", row.agency, LONG_AGENCY)),
             html.Td(row.overdue, className="overdue-by"),
         ]
     )
@@ -246,7 +254,7 @@ def _graph(graph_id: str, figure: Any) -> dcc.Graph:
 
 
 def build_header(view: WallView) -> html.Header:
-    """Brand, the shift and operating day, the clock and the time of the data."""
+    """Brand, the shift and operating day (or a banner), the clock and the time of the data."""
     lang = view.lang
     return html.Header(
         [
@@ -290,6 +298,10 @@ def build_header(view: WallView) -> html.Header:
                 ],
                 className="wall-shift",
             ),
+            # The banners take the place of the shift line while they say something:
+            # the wall keeps its one-screen layout whatever the state.
+            build_banner(view),
+            build_offline_banner(),
             html.Div(
                 [
                     html.Div("--:--:--", id=ids.WALL_CLOCK, className="wall-clock"),
@@ -494,8 +506,6 @@ def build_wall(
                 id=ids.WALL_ROTATE_TICK, interval=max(1, rotate) * 1000, disabled=not rotate
             ),
             build_header(view),
-            build_banner(view),
-            build_offline_banner(),
             html.Section([build_tile(tile) for tile in view.tiles], className="wall-kpis"),
             html.Main(
                 [

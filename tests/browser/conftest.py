@@ -111,13 +111,14 @@ def serve(settings: Settings, url: str) -> Iterator[LiveWall]:
 
 def wall_settings(url: str, **extra: Any) -> Settings:
     """Settings of a test wall: 1 s refresh, no simulator."""
-    return Settings(
-        DATABASE_URL=url,
-        HOTLINE_SIMULATE=False,
-        HOTLINE_REFRESH_SECONDS=REFRESH_SECONDS,
-        HOTLINE_LOG_LEVEL="WARNING",
-        **extra,
-    )
+    values: dict[str, Any] = {
+        "DATABASE_URL": url,
+        "HOTLINE_SIMULATE": False,
+        "HOTLINE_REFRESH_SECONDS": REFRESH_SECONDS,
+        "HOTLINE_LOG_LEVEL": "WARNING",
+    }
+    values.update(extra)
+    return Settings(**values)
 
 
 def write_history(url: str, *, days: int = 8, per_day: int = 300, seed: int = 1022) -> None:
