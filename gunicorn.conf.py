@@ -16,9 +16,11 @@ import os
 from typing import Any
 
 bind = f"{os.environ.get('HOTLINE_HOST', '127.0.0.1')}:{os.environ.get('HOTLINE_PORT', '8050')}"
-# The work of a request is Python (Dash serialisation), so processes scale it, not threads;
-# threads keep slow clients from holding a whole process.
-workers = int(os.environ.get("WEB_CONCURRENCY", min(2 * multiprocessing.cpu_count() + 1, 8)))
+# A request's work is Python (the wall's refresh, Dash serialisation): one process per core
+# runs it; threads only keep slow clients and waits from holding a process. More processes
+# than cores buy nothing but more connections and more first renders of each new snapshot
+# (every process renders a new view once; see docs/PERFORMANCE.md).
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count()))
 worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 # No preload: an app built in the master would hand its database pool and its scheduler
@@ -26,7 +28,10 @@ threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 preload_app = False
 timeout = 30
 graceful_timeout = 10
-keepalive = 5
+# Screens poll every few seconds on kept-alive connections: closing them sooner than the
+# poll would race with the next request (a reset the browser must retry). Behind a load
+# balancer, keep its idle timeout below this.
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "75"))
 max_requests = 0  # a recycled worker would drop and retake the lease for nothing
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 # Server time of each request (microseconds, %(D)s) is what docs/PERFORMANCE.md reports.

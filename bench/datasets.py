@@ -424,6 +424,29 @@ def prepare_schema(url: str) -> None:
         engine.dispose()
 
 
+def settle(base_url: str, name: str, *, timeout: float = 120) -> None:
+    """Let background work end before timing: a checkpoint, and no autovacuum on ``name``."""
+    admin = _admin_engine(base_url)
+    try:
+        with admin.connect() as conn:
+            conn.execute(text("CHECKPOINT"))
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                busy = conn.execute(
+                    text(
+                        "SELECT count(*) FROM pg_stat_activity WHERE datname = :n "
+                        "AND backend_type = 'autovacuum worker'"
+                    ),
+                    {"n": name},
+                ).scalar()
+                if not busy:
+                    return
+                time.sleep(1)
+            log.warning("autovacuum still running on %s; measuring anyway", name)
+    finally:
+        admin.dispose()
+
+
 def _sync_sequence(conn: Connection) -> None:
     """Rows were written with explicit ids: move the id sequence past them."""
     conn.execute(

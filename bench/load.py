@@ -425,7 +425,8 @@ def run_viewers(
         viewers=viewers,
         seconds=elapsed,
         requests=sum(len(viewer.latencies) for viewer in crowd) + len(errors),
-        errors=len(errors) + server_failures,
+        # A server error reaches its viewer as one; the access log only confirms it.
+        errors=max(len(errors), server_failures),
         error_kinds=tuple(sorted(set(errors))),
         client_ms=tuple(ms for viewer in crowd for ms in viewer.latencies),
         server_ms=tuple(server_ms),

@@ -242,6 +242,10 @@ def render(results: Results) -> str:
                 f"{item.per_minute(item.transactions):.0f} |"
             )
         add("")
+        kinds = sorted({kind for item in results.load for kind in item.error_kinds})
+        if kinds:
+            add(f"Errors seen by the viewers: {', '.join(kinds)} (server log: var/bench/).")
+            add("")
     else:
         add("Not run (`--skip-load`).")
         add("")

@@ -6,6 +6,8 @@ import argparse
 import logging
 import os
 import platform
+import runpy
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -92,8 +94,11 @@ def machine_info(base_url: str) -> dict[str, str]:
         memory = f"{int(memory) / 1024 / 1024:.0f} GB"
     except (OSError, StopIteration):
         memory = "unknown"
+    load_1, load_5, _ = os.getloadavg()
     info = {
         "cpu": f"{cpu} ({os.cpu_count()} cores)",
+        "load average at start": f"{load_1:.2f} (1 min), {load_5:.2f} (5 min); "
+        "the machine is shared, other work runs beside the bench",
         "memory": memory,
         "os": platform.platform(),
         "python": platform.python_version(),
@@ -188,7 +193,8 @@ def run_load(results: Results, built: BuiltDatabase, redis_url: str, workdir: Pa
     """(c) viewers sending the real refresh request, and (d) freshness, on one database."""
     quick = results.quick
     phase = 15 if quick else 60
-    workers = min(2 * (os.cpu_count() or 1) + 1, 8)
+    # The shipped gunicorn.conf.py decides (WEB_CONCURRENCY overrides it, as in production).
+    workers = int(runpy.run_path(str(PROJECT_ROOT / "gunicorn.conf.py"))["workers"])
     results.workers = workers
     results.load_size = built.size.label
     with load.running_board(
@@ -222,6 +228,8 @@ def run_load(results: Results, built: BuiltDatabase, redis_url: str, workdir: Pa
         )
         log.info("freshness")
         results.freshness = load.measure_freshness(board, samples=3 if quick else 6)
+    # Kept for a look when something failed: the server's log of this run.
+    shutil.copy(workdir / "gunicorn.log", PROJECT_ROOT / "var" / "bench" / "gunicorn.log")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -254,6 +262,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     sqlite_dir = PROJECT_ROOT / "var" / "bench"
     sqlite_dir.mkdir(parents=True, exist_ok=True)
     for built in results.databases:
+        datasets.settle(args.database_url, built.size.database)
         engine = make_engine(built.url, readonly=True, statement_timeout_ms=120_000)
         try:
             window = measure.reference_day(calendar, built.data_end)
