@@ -189,7 +189,7 @@ def build_urgency_row(row: UrgencyView) -> html.Div:
 def build_overdue_rows(view: WallView) -> list[html.Tr]:
     """The rows of the overdue table (one line saying so when there is none)."""
     if view.state == "loading":
-        return [html.Tr(html.Td("…", colSpan=5, className="overdue-empty"))]
+        return [html.Tr(html.Td("…", colSpan=4, className="overdue-empty"))]
     if not view.overdue:
         return [
             html.Tr(
@@ -199,7 +199,7 @@ def build_overdue_rows(view: WallView) -> list[html.Tr]:
                         " ",
                         text(view.lang, "overdue.none"),
                     ],
-                    colSpan=5,
+                    colSpan=4,
                     className="overdue-empty",
                 )
             )
@@ -207,22 +207,23 @@ def build_overdue_rows(view: WallView) -> list[html.Tr]:
     return [build_overdue_row(row, view.lang) for row in view.overdue]
 
 
-# Names longer than these get smaller type, so that a row keeps to one line.
-LONG_CODE, LONG_FIELD, LONG_AGENCY = 17, 22, 30
-
-
-def _sized(base: str, value: str, limit: int) -> str:
-    return f"{base} {base}--long" if len(value) > limit else base
+# A code longer than this (codes are the intake system's, up to 40 characters) gets smaller type.
+LONG_CODE = 17
 
 
 def build_overdue_row(row: OverdueRow, lang: str) -> html.Tr:
-    """One overdue ticket (code, field, level, agency, how long): no personal data."""
+    """One overdue ticket: code, level, field over agency, how long (no personal data).
+
+    Field and agency share a cell on two lines: agency names run to 47 characters
+    ("Department of Natural Resources and Environment"), and a column of their own
+    would wrap them on a 1920-wide wall.
+    """
     level = row.level if row.level in URGENCY_ICONS else "unclassified"
     level_text = row.level if level != "unclassified" else "–"
+    code_class = "overdue-code overdue-code--long" if len(row.code) > LONG_CODE else "overdue-code"
     return html.Tr(
         [
-            html.Td(row.code, className=_sized("overdue-code", row.code, LONG_CODE)),
-            html.Td(row.field, className=_sized("overdue-field", row.field, LONG_FIELD)),
+            html.Td(row.code, className=code_class),
             html.Td(
                 html.Span(
                     [html.I(className=f"bi {URGENCY_ICONS[level]}"), " ", level_text],
@@ -231,7 +232,13 @@ def build_overdue_row(row: OverdueRow, lang: str) -> html.Tr:
                 ),
                 className="overdue-level",
             ),
-            html.Td(row.agency, className=_sized("overdue-agency", row.agency, LONG_AGENCY)),
+            html.Td(
+                [
+                    html.Div(row.field, className="overdue-field"),
+                    html.Div(row.agency, className="overdue-agency"),
+                ],
+                className="overdue-where",
+            ),
             html.Td(row.overdue, className="overdue-by"),
         ]
     )
@@ -480,9 +487,16 @@ def build_wall(
                         html.Tr(
                             [
                                 html.Th(text(lang, "overdue.code")),
-                                html.Th(text(lang, "overdue.field")),
                                 html.Th(text(lang, "overdue.level")),
-                                html.Th(text(lang, "overdue.agency")),
+                                html.Th(
+                                    [
+                                        text(lang, "overdue.field"),
+                                        html.Span(
+                                            " · " + text(lang, "overdue.agency"),
+                                            className="overdue-agency-head",
+                                        ),
+                                    ]
+                                ),
                                 html.Th(text(lang, "overdue.by"), className="overdue-by"),
                             ]
                         )

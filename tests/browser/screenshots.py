@@ -1,6 +1,4 @@
-"""Screenshots of the wall for docs/WALL.md, on demand.
-
-    HOTLINE_WALL_SCREENSHOTS=docs/screenshots pytest tests/browser/test_wall_screenshots.py
+"""Screenshots of the wall for docs/WALL.md: ``python -m tests.browser.screenshots <dir>``.
 
 Demo history (490 tickets a day, as in October 2025) is written up to a fixed
 afternoon, 15:42 on Tuesday 1 December 2026, and the app's clock is moved
@@ -10,13 +8,13 @@ clipping and scrollbars like the browser tests do.
 
 from __future__ import annotations
 
-import os
+import sys
+import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlalchemy import create_engine
 
 from dashboard import ids
@@ -32,9 +30,6 @@ from tests.browser.conftest import (
 )
 from tests.conftest import _prepare
 
-pytestmark = pytest.mark.browser
-
-TARGET = os.environ.get("HOTLINE_WALL_SCREENSHOTS")
 # 15:42:10 in Ho Chi Minh City (UTC+7): Ca 2 under way, a full morning behind it.
 SHOWN_AT = datetime(2026, 12, 1, 8, 42, 10, tzinfo=UTC)
 
@@ -46,23 +41,46 @@ SHOTS = [
 ]
 
 
-@pytest.mark.skipif(not TARGET, reason="set HOTLINE_WALL_SCREENSHOTS=<dir> to take screenshots")
-def test_take_screenshots(browser: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def take_screenshots(target: Path) -> list[Path]:
+    """Write the screenshots into ``target``; fails when one of them clips or scrolls."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    import callbacks.wall
+    import dashboard.api
+    import dashboard.service
+    from tests.browser.conftest import CHROME_ARGS, CHROMEDRIVER, CHROMIUM
+
     require_browser()
-    assert TARGET
-    target = Path(TARGET)
     target.mkdir(parents=True, exist_ok=True)
     offset = SHOWN_AT - utc_now()
 
     def moved_clock() -> datetime:
         return datetime.now(UTC) + offset
 
-    for module in ("dashboard.service", "callbacks.wall", "dashboard.api"):
-        monkeypatch.setattr(f"{module}.utc_now", moved_clock)
+    for module in (dashboard.service, callbacks.wall, dashboard.api):
+        module.utc_now = moved_clock  # type: ignore[attr-defined]
 
+    tmp_path = Path(tempfile.mkdtemp(prefix="hotline-shots-"))
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for argument in CHROME_ARGS:
+        options.add_argument(argument)
+    options.add_argument(f"--user-data-dir={tmp_path / 'chromium'}")
+    browser: Any = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    written: list[Path] = []
+    try:
+        written = _shoot(browser, target, tmp_path, moved_clock)
+    finally:
+        browser.quit()
+    return written
+
+
+def _shoot(browser: Any, target: Path, tmp_path: Path, moved_clock: Any) -> list[Path]:
     from dashboard.demo import write_demo_history
     from data_access.engine import make_engine
 
+    written = []
     url = f"sqlite:///{tmp_path / 'wall.db'}"
     _prepare(url)
     engine = make_engine(url, statement_timeout_ms=600_000)
@@ -78,7 +96,9 @@ def test_take_screenshots(browser: Any, tmp_path: Path, monkeypatch: pytest.Monk
             open_wall(browser, wall.base + path)
             browser.execute_script("return document.fonts.ready")
             browser.save_screenshot(str(target / name))
-            assert browser.execute_script(LAYOUT_PROBLEMS) == [], name
+            written.append(target / name)
+            problems = browser.execute_script(LAYOUT_PROBLEMS)
+            assert problems == [], (name, problems)
 
         # The database fails: the last good numbers stay, under the stale banner.
         set_viewport(browser, 1920, 1080)
@@ -96,6 +116,14 @@ def test_take_screenshots(browser: Any, tmp_path: Path, monkeypatch: pytest.Monk
             )
             time.sleep(1.5)  # the figures follow the header's new size
             browser.save_screenshot(str(target / "wall-vi-stale-1920x1080.png"))
-            assert browser.execute_script(LAYOUT_PROBLEMS) == []
+            written.append(target / "wall-vi-stale-1920x1080.png")
+            problems = browser.execute_script(LAYOUT_PROBLEMS)
+            assert problems == [], ("stale", problems)
         finally:
             wall.service.engine = working
+    return written
+
+
+if __name__ == "__main__":
+    for path in take_screenshots(Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots")):
+        print(path)
