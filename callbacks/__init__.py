@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dash import Dash
 
-from callbacks import router, wall
+from callbacks import router, views, wall
 from callbacks.kiosk import options_from_search
 from dashboard.service import SnapshotService
 
@@ -16,5 +16,7 @@ def register_callbacks(app: Dash, service: SnapshotService) -> wall.WallPresente
     pages: dict[str, router.Page] = {
         "/": lambda search: presenter.page(options_from_search(search, shift_count)),
     }
+    # The desk views (/shift, /shift/report, /overview) and the navbar on the wall.
+    views.register(app, service, pages)
     router.register(app, pages, shift_count)
     return presenter

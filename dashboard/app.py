@@ -18,6 +18,7 @@ from dashboard.scheduler import start_background_jobs
 from dashboard.service import SnapshotService
 from dashboard.settings import PROJECT_ROOT, Settings, load_settings
 from dashboard.store import make_service
+from layouts.navbar import is_view_path
 from layouts.theme import THEME_STYLESHEETS, normalise_theme
 from layouts.wall import build_shell
 
@@ -37,6 +38,8 @@ class BoardDash(Dash):
     def interpolate_index(self, **kwargs: Any) -> str:
         args = request.args if has_request_context() else {}
         theme = normalise_theme(args.get("theme"))
+        if has_request_context() and is_view_path(request.path):
+            theme = "light"  # the desk views: read at a desk and printed (Flatly)
         lang = normalise_language(args.get("lang"))
         href = html_escape.escape(self.get_asset_url(THEME_STYLESHEETS[theme]))
         kwargs["css"] = f'<link rel="stylesheet" href="{href}">\n' + kwargs.get("css", "")

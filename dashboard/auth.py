@@ -531,6 +531,7 @@ def _page(lang: str, title: str, body: str, status: int = 200) -> Response:
 <title>{html.escape(title)}</title>
 <link rel="icon" href="/assets/favicon.ico">
 <link rel="stylesheet" href="/assets/vendor/themes/flatly.min.css">
+<link rel="stylesheet" href="/assets/vendor/be-vietnam-pro/be-vietnam-pro.css">
 <link rel="stylesheet" href="/assets/views/login.css">
 </head><body class="hv-login"><main class="hv-login-card card shadow-sm"><div class="card-body">
 <h1 class="h4 mb-3">{html.escape(vtext(lang, "nav.brand"))}</h1>

@@ -93,3 +93,54 @@ GRAPHS: tuple[str, ...] = (SHIFTS_GRAPH, HOURLY_GRAPH)
 
 OVERDUE_BODY = "overdue-body"
 OVERDUE_MORE = "overdue-more"
+
+
+# --- The supervisors' and leaders' views (/shift, /shift/report, /overview) ---------------
+# Every id starts with its page's prefix: dashboard.auth guards callbacks by these prefixes
+# ("shift-" needs a supervisor or leader, "overview-" a leader).
+NAVBAR = "nav-bar"
+
+SHIFT_LANG = "shift-lang"  # dcc.Store: the page's language
+SHIFT_QUERY = "shift-query"  # dcc.Store: the canonical query string of the view
+SHIFT_URL_SYNC = "shift-url-sync"  # dcc.Store written by the client-side URL updater
+SHIFT_TICK = "shift-tick"  # dcc.Interval: recompute a running shift
+SHIFT_DAY = "shift-day"
+SHIFT_NUMBER = "shift-number"
+SHIFT_CURRENT = "shift-current"
+SHIFT_CLEAR = "shift-clear"
+SHIFT_TITLE = "shift-title"
+SHIFT_SUBTITLE = "shift-subtitle"
+SHIFT_REPORT_LINK = "shift-report-link"
+SHIFT_CONTENT = "shift-content"
+SHIFT_PRINT = "shift-print"
+SHIFT_PRINTED = "shift-printed"
+
+OVERVIEW_LANG = "overview-lang"
+OVERVIEW_QUERY = "overview-query"
+OVERVIEW_URL_SYNC = "overview-url-sync"
+OVERVIEW_RANGE = "overview-range"
+OVERVIEW_LAST_DAYS = "overview-last-days"  # pattern: {"type": ..., "days": n}
+OVERVIEW_CLEAR = "overview-clear"
+OVERVIEW_SUBTITLE = "overview-subtitle"
+OVERVIEW_MESSAGE = "overview-message"
+OVERVIEW_KPIS = "overview-kpis"
+OVERVIEW_AGENCIES = "overview-agencies"
+OVERVIEW_AGENCY_ROWS = "overview-agency-rows"  # dcc.Store: every row, idle agencies included
+OVERVIEW_SHOW_IDLE = "overview-show-idle"
+OVERVIEW_TREND = "overview-trend"
+OVERVIEW_HEATMAP = "overview-heatmap"
+OVERVIEW_EXPORT_TICKETS = "overview-export-tickets"
+OVERVIEW_EXPORT_AGENCIES = "overview-export-agencies"
+OVERVIEW_DRILL = "overview-drill"  # dcc.Store: the drilled count
+OVERVIEW_DRILL_MODAL = "overview-drill-modal"
+OVERVIEW_DRILL_TITLE = "overview-drill-title"
+OVERVIEW_DRILL_COUNT = "overview-drill-count"
+OVERVIEW_DRILL_TABLE = "overview-drill-table"
+OVERVIEW_DRILL_CLOSE = "overview-drill-close"
+OVERVIEW_HISTORY = "overview-history"
+OVERVIEW_KPI_DRILL = "overview-kpi-drill"  # pattern: {"type": ..., "measure": m}
+
+
+def filter_id(page: str, field: str) -> str:
+    """Id of a filter dropdown of a view: ``shift-filter-channel``, ``overview-filter-agency``."""
+    return f"{page}-filter-{field}"

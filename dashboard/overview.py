@@ -392,6 +392,7 @@ class Drill:
     agency: str | None = None
     category: str | None = None
     urgency: str | None = None
+    urgencies: tuple[str, ...] = ()  # several levels at once (overdue levels 3 and 4)
 
 
 def _narrow(allowed: tuple[str, ...], value: str | None) -> tuple[str, ...] | None:
@@ -408,6 +409,8 @@ def drill_filters(filters: Filters, drill: Drill) -> Filters | None:
     agencies = _narrow(filters.agencies, drill.agency)
     categories = _narrow(filters.categories, drill.category)
     urgencies = _narrow(filters.urgencies, drill.urgency)
+    if urgencies is not None and drill.urgencies:
+        urgencies = tuple(u for u in drill.urgencies if not urgencies or u in urgencies) or None
     if agencies is None or categories is None or urgencies is None:
         return None
     return Filters(

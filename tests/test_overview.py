@@ -235,6 +235,8 @@ def _codes(page):
         (Drill("forwarded", FIRST, LAST, agency="so_gtvt"), ["R5", "R4"]),
         (Drill("overdue_now", FIRST, LAST), ["Q1", "R4"]),
         (Drill("overdue_now", FIRST, LAST, agency="so_gtvt", urgency="4"), ["R4"]),
+        (Drill("overdue_now", FIRST, LAST, urgencies=("3", "4")), ["Q1", "R4"]),
+        (Drill("overdue_now", FIRST, LAST, agency="evn_hcmc", urgencies=("3", "4")), ["Q1"]),
         (Drill("open_now", FIRST, LAST, agency="unassigned"), ["P2", "R6", "Q2"]),
         (Drill("received", FIRST, LAST, category="giao_thong", urgency="4"), ["R4"]),
         (Drill("received", FIRST, LAST, category="unclassified", urgency="unclassified"), ["R6"]),
@@ -291,6 +293,9 @@ def test_drill_filters_narrow_or_exclude():
     assert drill_filters(filters, Drill("received", FIRST, LAST, agency="c")) is None
     assert drill_filters(filters, Drill("received", FIRST, LAST, urgency="4")) is None
     assert drill_filters(Filters(), Drill("received", FIRST, LAST)) == Filters()
+    serious = Drill("overdue_now", FIRST, LAST, urgencies=("3", "4"))
+    assert drill_filters(filters, serious) == replace(filters, urgencies=("3",))
+    assert drill_filters(Filters(urgencies=("1",)), serious) is None
 
 
 def test_drill_refuses_unknown_measures(reader, calendar):

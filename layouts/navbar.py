@@ -1,0 +1,146 @@
+"""The navigation bar between the wall, the shift view and the overview.
+
+Links are full page loads (``external_link``): each page has its own theme
+(the wall dark, the desk views light) and the server checks the role of each.
+On the wall the bar floats above the screen and slides in only when the
+pointer reaches the top edge, so it never takes room from the 1920x1080
+canvas; in kiosk mode (``?kiosk=1`` or a wall-link session) there is none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlencode
+
+import dash_bootstrap_components as dbc
+from dash import html
+
+from dashboard import ids
+from dashboard.i18n_views import vtext
+
+# Pages served with the light theme (see dashboard.app.BoardDash).
+VIEW_PATHS: tuple[str, ...] = ("/shift", "/overview")
+PAGES: tuple[tuple[str, str, str, str], ...] = (
+    ("wall", "/", "nav.wall", "bi-display"),
+    ("shift", "/shift", "nav.shift", "bi-person-workspace"),
+    ("overview", "/overview", "nav.overview", "bi-bar-chart-line"),
+)
+
+
+def is_view_path(path: str) -> bool:
+    """Whether a path is one of the desk views (light theme, navbar)."""
+    return any(path == base or path.startswith(base + "/") for base in VIEW_PATHS)
+
+
+def is_kiosk(search: str | None) -> bool:
+    """Whether the URL asks for kiosk mode (``?kiosk=1``)."""
+    args = dict(parse_qsl((search or "").lstrip("?")[:2000]))
+    return args.get("kiosk", "").lower() in ("1", "true", "yes")
+
+
+@dataclass(frozen=True)
+class NavContext:
+    """Who is looking and what they may open."""
+
+    lang: str
+    allowed: Mapping[str, bool]
+    user: str = ""
+    role: str | None = None  # None without login
+    login_enabled: bool = False
+
+
+def _language_href(path: str, search: str, lang: str) -> str:
+    args = dict(parse_qsl((search or "").lstrip("?")[:2000]))
+    if lang == "en":
+        args.pop("lang", None)
+    else:
+        args["lang"] = "en"
+    query = urlencode(args, safe=",")
+    return path + (f"?{query}" if query else "")
+
+
+def build_navbar(active: str, path: str, search: str, context: NavContext) -> dbc.Navbar:
+    """The navbar of a page; ``active`` is wall|shift|overview."""
+    lang = context.lang
+    suffix = "?lang=en" if lang == "en" else ""
+    links = [
+        dbc.NavItem(
+            dbc.NavLink(
+                [html.I(className=f"bi {icon} me-1", **{"aria-hidden": "true"}), vtext(lang, key)],
+                href=href + suffix,
+                active=name == active,
+                external_link=True,
+                id=f"nav-link-{name}",
+            )
+        )
+        for name, href, key, icon in PAGES
+        if context.allowed.get(name, False)
+    ]
+    right: list = [
+        dbc.NavItem(
+            dbc.NavLink(
+                vtext(lang, "nav.language"),
+                href=_language_href(path, search, lang),
+                external_link=True,
+                id="nav-language",
+            )
+        )
+    ]
+    if context.login_enabled and context.role:
+        right.append(
+            dbc.NavItem(
+                html.Span(
+                    [
+                        html.I(className="bi bi-person-circle me-1", **{"aria-hidden": "true"}),
+                        context.user,
+                        " · ",
+                        vtext(lang, f"role.{context.role}"),
+                    ],
+                    className="navbar-text hv-nav-user",
+                )
+            )
+        )
+        right.append(
+            dbc.NavItem(
+                html.Form(
+                    html.Button(
+                        vtext(lang, "nav.logout"),
+                        type="submit",
+                        className="btn btn-sm btn-outline-light ms-2",
+                        id="nav-logout",
+                    ),
+                    action="/logout" + suffix,
+                    method="POST",
+                )
+            )
+        )
+    return dbc.Navbar(
+        dbc.Container(
+            [
+                html.A(
+                    [
+                        html.I(className="bi bi-telephone-inbound-fill me-2"),
+                        vtext(lang, "nav.brand"),
+                    ],
+                    href="/" + suffix,
+                    className="navbar-brand",
+                ),
+                dbc.Nav(links, navbar=True, class_name="me-auto"),
+                dbc.Nav(right, navbar=True, class_name="align-items-center"),
+            ],
+            fluid=True,
+        ),
+        color="primary",
+        dark=True,
+        id=ids.NAVBAR,
+        class_name="hv-navbar d-print-none",
+    )
+
+
+def build_wall_navbar(search: str, context: NavContext) -> html.Div:
+    """The wall's navbar: out of sight until the pointer reaches the top edge."""
+    return html.Div(
+        [html.Div(className="hv-nav-hotzone"), build_navbar("wall", "/", search, context)],
+        className="hv-nav-overlay",
+    )

@@ -1,0 +1,732 @@
+"""The leaders' overview (``/overview``): range, accountability table, trend, heatmap, drill-down.
+
+Pure functions of a :class:`dashboard.overview.Overview`, pages of tickets and
+the reference names. The agency table is a sortable DataTable holding numbers
+(sorting is numeric; the locale only formats them).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import dash_bootstrap_components as dbc
+from babel.numbers import format_decimal
+from dash import dash_table, dcc, html
+from dash.dash_table.Format import Format, Group, Scheme, Symbol
+
+from dashboard import ids
+from dashboard.formatting import (
+    format_average,
+    format_count,
+    format_duration,
+    format_rate,
+    format_short_day,
+)
+from dashboard.i18n import code_name, locale_of
+from dashboard.i18n_views import vtext
+from dashboard.overview import AgencyRow, Drill, Overview, PeriodTotals
+from data_access.codes import UNASSIGNED
+from data_access.overview import TicketHistory, TicketPage
+from data_access.queries import Filters
+from layouts.theme import FONT_FAMILY
+from layouts.views import (
+    GRAPH_CONFIG,
+    PALETTE,
+    URGENCY_KEYS,
+    Names,
+    build_filters,
+    build_kpi,
+    build_panel,
+    make_heatmap_figure,
+    make_trend_figure,
+    short_urgency,
+)
+
+QUICK_RANGES = (7, 30, 90)
+DRILL_PAGE_SIZE = 25
+LOCALES = {"vi": {"decimal": ",", "group": "."}, "en": {"decimal": ".", "group": ","}}
+ON_TIME_GOOD = 0.9
+ON_TIME_WARN = 0.75
+KPI_MEASURES = ("received", "forwarded", "resolved", "overdue_now")
+
+
+def build_overview_page(
+    *, first_day: date, last_day: date, filters: Filters, names: Names, navbar: Any
+) -> html.Div:
+    """The page shell: range and filters from the URL; the numbers come from callbacks."""
+    lang = names.lang
+    quick = dbc.ButtonGroup(
+        [
+            dbc.Button(
+                vtext(lang, "filter.last_days", days=days),
+                id={"type": ids.OVERVIEW_LAST_DAYS, "days": days},
+                color="primary",
+                outline=True,
+                size="sm",
+            )
+            for days in QUICK_RANGES
+        ],
+        class_name="hv-quick",
+    )
+    controls = dbc.Row(
+        [
+            dbc.Col(
+                [
+                    dbc.Label(vtext(lang, "filter.range"), class_name="hv-label"),
+                    dcc.DatePickerRange(
+                        id=ids.OVERVIEW_RANGE,
+                        start_date=first_day.isoformat(),
+                        end_date=last_day.isoformat(),
+                        display_format="DD/MM/YYYY",
+                        first_day_of_week=1,
+                        minimum_nights=0,
+                        clearable=False,
+                        className="hv-date",
+                    ),
+                ],
+                xs=12,
+                md="auto",
+            ),
+            dbc.Col(quick, xs="auto", class_name="d-flex align-items-end"),
+            dbc.Col(
+                dbc.Button(
+                    vtext(lang, "filter.clear"),
+                    id=ids.OVERVIEW_CLEAR,
+                    color="link",
+                    class_name="hv-control-button",
+                ),
+                xs="auto",
+                class_name="d-flex align-items-end ms-auto",
+            ),
+        ],
+        class_name="g-3 mb-2",
+    )
+    exports = html.Div(
+        [
+            html.A(
+                [html.I(className="bi bi-download me-1"), vtext(lang, "export.tickets")],
+                id=ids.OVERVIEW_EXPORT_TICKETS,
+                href="/export/tickets.csv",
+                className="btn btn-outline-primary btn-sm",
+            ),
+            html.A(
+                [html.I(className="bi bi-table me-1"), vtext(lang, "export.agencies")],
+                id=ids.OVERVIEW_EXPORT_AGENCIES,
+                href="/export/agencies.csv",
+                className="btn btn-outline-primary btn-sm",
+            ),
+        ],
+        className="hv-actions",
+    )
+    header = html.Div(
+        [
+            html.Div(
+                [
+                    html.H1(vtext(lang, "nav.overview"), className="hv-title"),
+                    html.Div(id=ids.OVERVIEW_SUBTITLE, className="hv-subtitle"),
+                ]
+            ),
+            exports,
+        ],
+        className="hv-header",
+    )
+    agencies = build_panel(
+        vtext(lang, "panel.agencies"),
+        html.Div(
+            [
+                html.Div(
+                    [
+                        html.Span(vtext(lang, "agency.hint"), className="hv-hint"),
+                        dbc.Switch(
+                            id=ids.OVERVIEW_SHOW_IDLE,
+                            label=vtext(lang, "agency.show_idle"),
+                            value=False,
+                            class_name="hv-switch d-print-none",
+                        ),
+                    ],
+                    className="hv-panel-tools",
+                ),
+                build_agency_table(lang),
+            ]
+        ),
+        panel_id="overview-agencies-panel",
+    )
+    trend = build_panel(
+        vtext(lang, "panel.trend"),
+        html.Div(
+            [
+                html.Span(vtext(lang, "trend.hint"), className="hv-hint"),
+                dcc.Graph(id=ids.OVERVIEW_TREND, config=GRAPH_CONFIG, className="hv-graph"),
+            ]
+        ),
+    )
+    heatmap = build_panel(
+        vtext(lang, "panel.heatmap"),
+        html.Div(
+            [
+                html.Span(vtext(lang, "heatmap.hint"), className="hv-hint"),
+                dcc.Graph(id=ids.OVERVIEW_HEATMAP, config=GRAPH_CONFIG, className="hv-graph"),
+            ]
+        ),
+    )
+    return html.Div(
+        [
+            navbar,
+            dcc.Store(id=ids.OVERVIEW_LANG, data=lang),
+            dcc.Store(id=ids.OVERVIEW_QUERY),
+            dcc.Store(id=ids.OVERVIEW_URL_SYNC),
+            dcc.Store(id=ids.OVERVIEW_DRILL),
+            dcc.Store(id=ids.OVERVIEW_AGENCY_ROWS),
+            dbc.Container(
+                [
+                    header,
+                    html.Div(
+                        [controls, build_filters("overview", names, filters)],
+                        className="hv-controls d-print-none",
+                    ),
+                    html.Div(id=ids.OVERVIEW_MESSAGE),
+                    dcc.Loading(html.Div(id=ids.OVERVIEW_KPIS), type="dot", delay_show=400),
+                    agencies,
+                    dbc.Row([dbc.Col(trend, lg=6), dbc.Col(heatmap, lg=6)], class_name="g-3"),
+                ],
+                fluid=True,
+                class_name="hv-main",
+            ),
+            build_drill_modal(lang),
+        ],
+        className="hv-page hv-overview",
+        lang=lang,
+    )
+
+
+# --- numbers --------------------------------------------------------------------------------
+
+
+def _change(current: float | None, previous: float | None, lang: str, *, rate: bool) -> str:
+    """``+12,5%`` (relative change of a count) or ``+3,1 điểm`` (of a rate)."""
+    if current is None or previous is None:
+        return ""
+    if rate:
+        points = (current - previous) * 100
+        sign = "+" if points > 0 else ""
+        unit = "điểm" if lang == "vi" else "pts"
+        return f" ({sign}{format_average(points, lang)} {unit})"
+    if not previous:
+        return ""
+    change = (current - previous) / previous
+    sign = "+" if change > 0 else ""
+    return f" ({sign}{format_rate(change, lang)})"
+
+
+def _previous_note(lang: str, shown: str, change: str) -> str:
+    return vtext(lang, "delta.previous", value=shown) + change
+
+
+def _rate_tone(rate: float | None) -> str:
+    if rate is None:
+        return ""
+    if rate >= ON_TIME_GOOD:
+        return "good"
+    return "warn" if rate >= ON_TIME_WARN else "alert"
+
+
+def _drill_button(lang: str, measure: str) -> html.Button:
+    return html.Button(
+        [html.I(className="bi bi-list-ul me-1"), vtext(lang, f"drill.measure.{measure}")],
+        id={"type": ids.OVERVIEW_KPI_DRILL, "measure": measure},
+        className="btn btn-link btn-sm hv-kpi-drill d-print-none",
+        title=vtext(lang, "drill.history_hint"),
+    )
+
+
+def build_overview_kpis(overview: Overview, lang: str) -> dbc.Row:
+    """The range's headline numbers against the previous range of the same length."""
+    current, previous = overview.current, overview.previous
+
+    def count_card(key: str, measure: str, value: int, before: int, icon: str) -> html.Div:
+        note = _previous_note(
+            lang, format_count(before, lang), _change(value, before, lang, rate=False)
+        )
+        return build_kpi(
+            vtext(lang, key),
+            format_count(value, lang),
+            [note],
+            icon=icon,
+            kpi_id=f"overview-kpi-{measure}",
+            action=_drill_button(lang, measure),
+        )
+
+    cards = [
+        count_card(
+            "kpi.received_range", "received", current.received, previous.received, "bi-inbox-fill"
+        ),
+        count_card(
+            "kpi.forwarded_range",
+            "forwarded",
+            current.forwarded,
+            previous.forwarded,
+            "bi-send-fill",
+        ),
+        count_card(
+            "kpi.resolved_range",
+            "resolved",
+            current.resolved,
+            previous.resolved,
+            "bi-check2-circle",
+        ),
+        build_kpi(
+            vtext(lang, "kpi.on_time_range"),
+            format_rate(current.on_time_rate, lang),
+            [
+                _previous_note(
+                    lang,
+                    format_rate(previous.on_time_rate, lang),
+                    _change(current.on_time_rate, previous.on_time_rate, lang, rate=True),
+                )
+            ],
+            tone=_rate_tone(current.on_time_rate),
+            icon="bi-stopwatch-fill",
+            kpi_id="overview-kpi-on-time",
+        ),
+        build_kpi(
+            vtext(lang, "kpi.median_handling"),
+            _duration(current.median_handling_minutes, lang),
+            icon="bi-hourglass-split",
+            kpi_id="overview-kpi-median",
+        ),
+        build_kpi(
+            vtext(lang, "kpi.satisfaction"),
+            _satisfaction(current, lang),
+            [_previous_note(lang, _satisfaction(previous, lang), "")],
+            icon="bi-emoji-smile",
+            kpi_id="overview-kpi-satisfaction",
+        ),
+        build_kpi(
+            vtext(lang, "kpi.overdue_serious"),
+            format_count(overview.overdue_serious_now, lang),
+            [vtext(lang, "agency.overdue_now") + ": " + format_count(overview.overdue_now, lang)],
+            tone="alert" if overview.overdue_serious_now else "good",
+            icon="bi-exclamation-octagon-fill",
+            kpi_id="overview-kpi-overdue",
+            action=_drill_button(lang, "overdue_now"),
+        ),
+    ]
+    return dbc.Row([dbc.Col(card, xs=6, md=4, xl=True) for card in cards], class_name="g-3 hv-kpis")
+
+
+def _duration(minutes: float | None, lang: str) -> str:
+    if minutes is None:
+        return vtext(lang, "duration.none")
+    return format_duration(round(minutes), lang)
+
+
+def _satisfaction(totals: PeriodTotals, lang: str) -> str:
+    value = totals.average_satisfaction
+    if value is None:
+        return "—"
+    return format_decimal(value, format="0.00", locale=locale_of(lang)) + "/5"
+
+
+def overview_subtitle(overview: Overview, lang: str) -> str:
+    """``01/11/2026 – 30/11/2026 (30 ngày) · So với ...``."""
+    current, previous = overview.current, overview.previous
+
+    def day(value: date) -> str:
+        return value.strftime("%d/%m/%Y")
+
+    return " · ".join(
+        [
+            f"{day(current.first_day)} – {day(current.last_day)}"
+            f" ({vtext(lang, 'overview.days', days=current.days)})",
+            vtext(
+                lang,
+                "overview.previous",
+                first=day(previous.first_day),
+                last=day(previous.last_day),
+            ),
+        ]
+    )
+
+
+# --- the agency table -----------------------------------------------------------------------
+
+AGENCY_COUNT_COLUMNS = ("forwarded", "resolved", "overdue_now", "overdue_serious")
+
+
+def build_agency_table(lang: str) -> dash_table.DataTable:
+    """The accountability table, empty until the callback fills it (numeric, sortable)."""
+    count = Format(group=Group.yes, precision=0, scheme=Scheme.fixed)
+    hours = Format(
+        group=Group.yes,
+        precision=1,
+        scheme=Scheme.fixed,
+        symbol=Symbol.yes,
+        symbol_suffix=" giờ" if lang == "vi" else " h",
+    )
+    columns = [
+        {"id": "flag", "name": vtext(lang, "agency.flag"), "type": "text"},
+        {"id": "agency", "name": vtext(lang, "agency.name"), "type": "text"},
+        {
+            "id": "forwarded",
+            "name": vtext(lang, "agency.forwarded"),
+            "type": "numeric",
+            "format": count,
+        },
+        {
+            "id": "resolved",
+            "name": vtext(lang, "agency.resolved"),
+            "type": "numeric",
+            "format": count,
+        },
+        {
+            "id": "on_time_rate",
+            "name": vtext(lang, "agency.on_time_rate"),
+            "type": "numeric",
+            "format": Format(precision=1, scheme=Scheme.percentage),
+        },
+        {
+            "id": "overdue_now",
+            "name": vtext(lang, "agency.overdue_now"),
+            "type": "numeric",
+            "format": count,
+        },
+        {
+            "id": "overdue_serious",
+            "name": vtext(lang, "agency.overdue_serious"),
+            "type": "numeric",
+            "format": count,
+        },
+        {
+            "id": "median_hours",
+            "name": vtext(lang, "agency.median_handling"),
+            "type": "numeric",
+            "format": hours,
+        },
+        {
+            "id": "satisfaction",
+            "name": vtext(lang, "agency.satisfaction"),
+            "type": "numeric",
+            "format": Format(precision=2, scheme=Scheme.fixed),
+        },
+    ]
+    return dash_table.DataTable(
+        id=ids.OVERVIEW_AGENCIES,
+        columns=columns,
+        data=[],
+        sort_action="native",
+        sort_by=[{"column_id": "overdue_serious", "direction": "desc"}],
+        sort_as_null=["", None],
+        locale_format=LOCALES.get(lang, LOCALES["vi"]),
+        cell_selectable=True,
+        style_as_list_view=True,
+        style_table={"overflowX": "auto"},
+        style_cell={
+            "fontFamily": FONT_FAMILY,
+            "fontSize": "14px",
+            "padding": "6px 10px",
+            "textAlign": "right",
+            "border": "none",
+            "borderBottom": f"1px solid {PALETTE.grid}",
+            "whiteSpace": "normal",
+            "height": "auto",
+        },
+        style_cell_conditional=[
+            {"if": {"column_id": "agency"}, "textAlign": "left", "minWidth": "220px"},
+            {"if": {"column_id": "flag"}, "textAlign": "left", "width": "150px"},
+        ],
+        style_header={
+            "fontWeight": "600",
+            "backgroundColor": "#eef2f6",
+            "color": PALETTE.text,
+            "whiteSpace": "normal",
+        },
+        style_data_conditional=[
+            {"if": {"filter_query": "{overdue_serious} > 0"}, "backgroundColor": "#fdf0f0"},
+            {
+                "if": {"filter_query": "{overdue_serious} > 0", "column_id": "flag"},
+                "color": PALETTE.alert,
+                "fontWeight": "600",
+            },
+            {
+                "if": {"filter_query": "{overdue_serious} > 0", "column_id": "agency"},
+                "fontWeight": "600",
+            },
+            {
+                "if": {"filter_query": "{overdue_serious} > 0", "column_id": "overdue_serious"},
+                "color": PALETTE.alert,
+                "fontWeight": "700",
+            },
+            {"if": {"column_id": AGENCY_COUNT_COLUMNS[0]}, "cursor": "pointer"},
+            {"if": {"column_id": "resolved"}, "cursor": "pointer"},
+            {"if": {"column_id": "overdue_now"}, "cursor": "pointer"},
+            {"if": {"column_id": "overdue_serious"}, "cursor": "pointer"},
+            {"if": {"state": "active"}, "backgroundColor": "#dbe8f8", "border": "none"},
+        ],
+        css=[{"selector": ".dash-spreadsheet td div", "rule": "line-height: 1.3;"}],
+    )
+
+
+def agency_rows(
+    overview: Overview, names: Names, *, show_idle: bool = False
+) -> list[dict[str, Any]]:
+    """The rows of the agency table (numbers stay numbers: the table sorts them)."""
+    lang = names.lang
+    rows = []
+    for row in overview.agencies:
+        if row.is_empty and not row.overdue_now and not show_idle:
+            continue
+        rows.append(_agency_row(row, names, lang))
+    return rows
+
+
+def _agency_row(row: AgencyRow, names: Names, lang: str) -> dict[str, Any]:
+    serious = row.overdue_serious
+    return {
+        "id": row.agency,
+        "flag": f"⚠ {vtext(lang, 'agency.flag_text')}" if serious else "",
+        "agency": names.agency(None if row.agency == UNASSIGNED else row.agency),
+        "forwarded": row.forwarded,
+        "resolved": row.resolved,
+        "on_time_rate": row.on_time_rate,
+        "overdue_now": row.overdue_now,
+        "overdue_serious": serious,
+        "median_hours": None
+        if row.median_handling_minutes is None
+        else round(row.median_handling_minutes / 60, 2),
+        "satisfaction": row.average_satisfaction,
+    }
+
+
+# --- figures --------------------------------------------------------------------------------
+
+
+def make_overview_trend(overview: Overview, lang: str) -> Any:
+    """Received, forwarded and resolved per operating day; a point's day is its customdata."""
+    days = [format_short_day(point.day, lang) for point in overview.daily]
+    custom = [point.day.isoformat() for point in overview.daily]
+    series = [
+        (vtext(lang, "trend.received"), [p.received for p in overview.daily], PALETTE.accent),
+        (vtext(lang, "trend.forwarded"), [p.forwarded for p in overview.daily], PALETTE.average),
+        (vtext(lang, "trend.resolved"), [p.resolved for p in overview.daily], PALETTE.good),
+    ]
+    return make_trend_figure(days, series, lang, custom=custom)
+
+
+def make_overview_heatmap(overview: Overview, names: Names) -> Any:
+    """Fields (rows) by levels (columns); a cell's customdata is ``category|urgency``."""
+    lang = names.lang
+    categories = [c for c in overview.categories if any(overview.heatmap[c].values())]
+    if not categories:
+        categories = list(overview.categories[:1])
+    values = [[overview.heatmap[c][key] for key in URGENCY_KEYS] for c in categories]
+    custom = [[f"{c}|{key}" for key in URGENCY_KEYS] for c in categories]
+    return make_heatmap_figure(
+        [names.category(c) for c in categories],
+        [short_urgency(lang, key) for key in URGENCY_KEYS],
+        values,
+        lang,
+        custom=custom,
+    )
+
+
+# --- drill-down -----------------------------------------------------------------------------
+
+
+def build_drill_modal(lang: str) -> dbc.Modal:
+    """The list of tickets behind a count, and a ticket's history (filled by callbacks)."""
+    columns = [
+        {"id": "code", "name": vtext(lang, "col.code")},
+        {"id": "category", "name": vtext(lang, "col.category")},
+        {"id": "urgency", "name": vtext(lang, "col.urgency")},
+        {"id": "agency", "name": vtext(lang, "col.agency")},
+        {"id": "area", "name": vtext(lang, "col.area")},
+        {"id": "status", "name": vtext(lang, "col.status")},
+        {"id": "received_at", "name": vtext(lang, "col.received_at")},
+        {"id": "forwarded_at", "name": vtext(lang, "col.forwarded_at")},
+        {"id": "due_at", "name": vtext(lang, "col.due_at")},
+        {"id": "resolved_at", "name": vtext(lang, "col.resolved_at")},
+    ]
+    table = dash_table.DataTable(
+        id=ids.OVERVIEW_DRILL_TABLE,
+        columns=columns,
+        data=[],
+        page_action="custom",
+        page_current=0,
+        page_size=DRILL_PAGE_SIZE,
+        page_count=1,
+        cell_selectable=True,
+        style_as_list_view=True,
+        style_table={"overflowX": "auto"},
+        style_cell={
+            "fontFamily": FONT_FAMILY,
+            "fontSize": "13px",
+            "padding": "4px 8px",
+            "textAlign": "left",
+            "border": "none",
+            "borderBottom": f"1px solid {PALETTE.grid}",
+        },
+        style_header={"fontWeight": "600", "backgroundColor": "#eef2f6"},
+        style_data_conditional=[
+            {
+                "if": {"column_id": "code"},
+                "color": PALETTE.accent,
+                "cursor": "pointer",
+                "textDecoration": "underline",
+                "fontFamily": "ui-monospace, monospace",
+            },
+        ],
+    )
+    return dbc.Modal(
+        [
+            dbc.ModalHeader(dbc.ModalTitle(id=ids.OVERVIEW_DRILL_TITLE)),
+            dbc.ModalBody(
+                [
+                    html.Div(id=ids.OVERVIEW_DRILL_COUNT, className="hv-drill-count"),
+                    html.Div(vtext(lang, "drill.history_hint"), className="hv-hint"),
+                    table,
+                    html.Div(id=ids.OVERVIEW_HISTORY, className="hv-history"),
+                ]
+            ),
+            dbc.ModalFooter(
+                dbc.Button(
+                    vtext(lang, "drill.close"), id=ids.OVERVIEW_DRILL_CLOSE, color="secondary"
+                )
+            ),
+        ],
+        id=ids.OVERVIEW_DRILL_MODAL,
+        size="xl",
+        scrollable=True,
+        is_open=False,
+    )
+
+
+def drill_title(drill: Drill, names: Names) -> str:
+    """``Đã xử lý: Sở Giao thông vận tải · 01/11–30/11``."""
+    lang = names.lang
+    scope = []
+    if drill.agency:
+        scope.append(names.agency(None if drill.agency == UNASSIGNED else drill.agency))
+    if drill.category:
+        scope.append(names.category(drill.category))
+    if drill.urgency:
+        scope.append(short_urgency(lang, drill.urgency))
+    if drill.measure not in ("open_now", "overdue_now"):
+        first, last = drill.first_day.strftime("%d/%m/%Y"), drill.last_day.strftime("%d/%m/%Y")
+        scope.append(first if first == last else f"{first} – {last}")
+    return vtext(
+        lang,
+        "drill.title",
+        measure=vtext(lang, f"drill.measure.{drill.measure}"),
+        scope=" · ".join(scope) or vtext(lang, "drill.scope.all"),
+    )
+
+
+def drill_count(page: TicketPage, lang: str) -> str:
+    """``42 phiếu · trang 1/2``."""
+    if not page.total:
+        return vtext(lang, "drill.empty")
+    return vtext(
+        lang,
+        "drill.count",
+        total=format_count(page.total, lang),
+        page=page.page,
+        pages=page.pages,
+    )
+
+
+def _local(value: datetime | None, zone: ZoneInfo) -> str:
+    return value.astimezone(zone).strftime("%d/%m/%Y %H:%M") if value else ""
+
+
+def drill_rows(page: TicketPage, names: Names, zone: ZoneInfo) -> list[dict[str, Any]]:
+    """The rows of one page of tickets: codes, names and local times (no personal data)."""
+    lang = names.lang
+    return [
+        {
+            "id": row.code,
+            "code": row.code,
+            "category": names.category(row.category),
+            "urgency": short_urgency(
+                lang, "unclassified" if row.urgency is None else str(row.urgency)
+            ),
+            "agency": names.agency(row.agency),
+            "area": names.area(row.area),
+            "status": code_name(lang, "status", row.status),
+            "received_at": _local(row.received_at, zone),
+            "forwarded_at": _local(row.forwarded_at, zone),
+            "due_at": _local(row.due_at, zone),
+            "resolved_at": _local(row.resolved_at, zone),
+        }
+        for row in page.rows
+    ]
+
+
+def build_history(history: TicketHistory | None, code: str, names: Names, zone: ZoneInfo) -> Any:
+    """A ticket's status changes, oldest first (notes shown as plain text, never run)."""
+    lang = names.lang
+    if history is None:
+        return html.P(vtext(lang, "history.unknown", code=code), className="text-muted")
+    title = html.H3(
+        vtext(lang, "panel.history", code=history.ticket.code), className="hv-history-title"
+    )
+    if not history.events:
+        return html.Div([title, html.P(vtext(lang, "history.empty"), className="text-muted")])
+    rows = [
+        html.Tr(
+            [
+                html.Td(_local(event.at, zone)),
+                html.Td(code_name(lang, "status", event.status)),
+                html.Td(
+                    names.operator(event.actor)
+                    if event.actor in names.operators
+                    else (event.actor or "")
+                ),
+                html.Td((event.note or "")[:300]),
+            ]
+        )
+        for event in history.events
+    ]
+    header = html.Thead(
+        html.Tr(
+            [
+                html.Th(vtext(lang, key))
+                for key in ("history.at", "history.status", "history.actor", "history.note")
+            ]
+        )
+    )
+    return html.Div(
+        [
+            title,
+            dbc.Table(
+                [header, html.Tbody(rows)],
+                size="sm",
+                class_name="hv-table",
+                id="overview-history-table",
+            ),
+        ]
+    )
+
+
+def parse_cell(custom: str) -> tuple[str, str] | None:
+    """``category|urgency`` from a heatmap cell; None when malformed."""
+    parts = custom.split("|")
+    if len(parts) != 2 or not all(parts):
+        return None
+    return parts[0], parts[1]
+
+
+def measures_of_column(column: str) -> str | None:
+    """The measure a click on an agency-table column lists."""
+    return {
+        "forwarded": "forwarded",
+        "resolved": "resolved",
+        "on_time_rate": "resolved",
+        "median_hours": "resolved",
+        "satisfaction": "resolved",
+        "overdue_now": "overdue_now",
+        "overdue_serious": "overdue_now",
+        "flag": "overdue_now",
+        "agency": "forwarded",
+    }.get(column)

@@ -1,0 +1,797 @@
+"""The shift supervisor's page (``/shift``) and the hand-over report (``/shift/report``).
+
+Pure functions of a :class:`dashboard.shift_view.ShiftView` and the reference
+names: no database, no callbacks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from dashboard import ids
+from dashboard.formatting import (
+    format_average,
+    format_clock,
+    format_count,
+    format_day,
+    format_duration,
+    format_rate,
+)
+from dashboard.i18n import code_name
+from dashboard.i18n_views import vtext
+from dashboard.shift_view import URGENCY_KEYS, Backlog, OperatorWork, ShiftView
+from dashboard.shifts import ShiftDef
+from data_access.codes import CHANNELS, STATUSES, UNCLASSIFIED
+from data_access.queries import Filters
+from layouts.views import (
+    GRAPH_CONFIG,
+    Names,
+    build_filters,
+    build_kpi,
+    build_panel,
+    describe_filters,
+    make_bars_figure,
+    short_urgency,
+    status_colors,
+    urgency_colors,
+)
+
+ON_TIME_GOOD = 0.9
+ON_TIME_WARN = 0.75
+REPORT_FIELDS = 7  # rows of the report's field table (the rest summed in the last one)
+REPORT_OVERDUE = 6  # overdue tickets listed in the report
+
+
+def shift_label(lang: str, shift: ShiftDef) -> str:
+    """``Ca 2 (14:00–22:00)``."""
+    return vtext(
+        lang,
+        "shift.label_hours",
+        number=shift.number,
+        start=shift.start.strftime("%H:%M"),
+        end=shift.end.strftime("%H:%M"),
+    )
+
+
+def build_shift_page(
+    *,
+    day: date,
+    shift: int,
+    filters: Filters,
+    shifts: Sequence[ShiftDef],
+    names: Names,
+    navbar: Any,
+) -> html.Div:
+    """The page shell: controls from the URL; the numbers come from a callback."""
+    lang = names.lang
+    controls = dbc.Row(
+        [
+            dbc.Col(
+                [
+                    dbc.Label(vtext(lang, "filter.day"), class_name="hv-label"),
+                    dcc.DatePickerSingle(
+                        id=ids.SHIFT_DAY,
+                        date=day.isoformat(),
+                        display_format="DD/MM/YYYY",
+                        first_day_of_week=1,
+                        clearable=False,
+                        className="hv-date",
+                    ),
+                ],
+                xs=12,
+                md="auto",
+            ),
+            dbc.Col(
+                [
+                    dbc.Label(vtext(lang, "filter.shift"), class_name="hv-label"),
+                    dbc.RadioItems(
+                        id=ids.SHIFT_NUMBER,
+                        options=[
+                            {"label": shift_label(lang, s), "value": s.number} for s in shifts
+                        ],
+                        value=shift,
+                        inline=True,
+                        class_name="btn-group hv-shift-choice",
+                        input_class_name="btn-check",
+                        label_class_name="btn btn-outline-primary",
+                        label_checked_class_name="active",
+                    ),
+                ],
+                xs=12,
+                md="auto",
+            ),
+            dbc.Col(
+                dbc.Button(
+                    [html.I(className="bi bi-clock-history me-1"), vtext(lang, "filter.current")],
+                    id=ids.SHIFT_CURRENT,
+                    color="primary",
+                    outline=True,
+                    class_name="hv-control-button",
+                ),
+                xs="auto",
+                class_name="d-flex align-items-end",
+            ),
+            dbc.Col(
+                dbc.Button(
+                    vtext(lang, "filter.clear"),
+                    id=ids.SHIFT_CLEAR,
+                    color="link",
+                    class_name="hv-control-button",
+                ),
+                xs="auto",
+                class_name="d-flex align-items-end ms-auto",
+            ),
+        ],
+        class_name="g-3 mb-2",
+    )
+    header = html.Div(
+        [
+            html.Div(
+                [
+                    html.H1(vtext(lang, "nav.shift"), id=ids.SHIFT_TITLE, className="hv-title"),
+                    html.Div(id=ids.SHIFT_SUBTITLE, className="hv-subtitle"),
+                ]
+            ),
+            html.Div(
+                html.A(
+                    [html.I(className="bi bi-printer me-1"), vtext(lang, "report.button")],
+                    id=ids.SHIFT_REPORT_LINK,
+                    href="/shift/report",
+                    className="btn btn-primary",
+                ),
+                className="hv-actions",
+            ),
+        ],
+        className="hv-header",
+    )
+    return html.Div(
+        [
+            navbar,
+            dcc.Store(id=ids.SHIFT_LANG, data=lang),
+            dcc.Store(id=ids.SHIFT_QUERY),
+            dcc.Store(id=ids.SHIFT_URL_SYNC),
+            dcc.Interval(id=ids.SHIFT_TICK, interval=60_000),
+            dbc.Container(
+                [
+                    header,
+                    html.Div(
+                        [controls, build_filters("shift", names, filters)],
+                        className="hv-controls d-print-none",
+                    ),
+                    dcc.Loading(html.Div(id=ids.SHIFT_CONTENT), type="dot", delay_show=400),
+                ],
+                fluid=True,
+                class_name="hv-main",
+            ),
+        ],
+        className="hv-page hv-shift",
+        lang=lang,
+    )
+
+
+def shift_subtitle(view: ShiftView, lang: str) -> str:
+    """``Ca 2 — Thứ Ba, 01/12/2026 · Từ 14:00 đến 22:00 · Ca đang diễn ra ...``."""
+    zone = ZoneInfo(view.timezone)
+    parts = [
+        vtext(lang, "shift.heading", number=view.shift, day=format_day(view.day, lang)),
+        vtext(
+            lang,
+            "shift.hours",
+            start=format_clock(view.window.start, zone, seconds=False),
+            end=format_clock(view.window.end, zone, seconds=False),
+        ),
+    ]
+    if view.state == "in_progress":
+        parts.append(
+            vtext(lang, "shift.in_progress", time=format_clock(view.now, zone, seconds=False))
+        )
+    elif view.state == "finished":
+        parts.append(vtext(lang, "shift.finished"))
+    else:
+        parts.append(vtext(lang, "shift.not_started"))
+    return " · ".join(parts)
+
+
+def _minutes(value: float | None, lang: str) -> str:
+    if value is None:
+        return vtext(lang, "duration.none")
+    if value < 1:
+        return format_duration(0, lang) if value == 0 else f"< {format_duration(1, lang)}"
+    return format_duration(round(value), lang)
+
+
+def _on_time_tone(rate: float | None) -> str:
+    if rate is None:
+        return ""
+    if rate >= ON_TIME_GOOD:
+        return "good"
+    return "warn" if rate >= ON_TIME_WARN else "alert"
+
+
+def build_shift_kpis(view: ShiftView, lang: str) -> dbc.Row:
+    """The shift's headline numbers, each with its comparison."""
+    snap = view.snapshot
+    comp = view.comparison
+    same_time = f" {vtext(lang, 'compare.same_time')}" if comp.partial else ""
+    received_notes = [
+        vtext(lang, "compare.yesterday", value=format_count(comp.yesterday.received, lang))
+        + same_time,
+        vtext(lang, "compare.average", value=format_average(comp.average_received, lang)),
+    ]
+    backlog_out = view.backlog_out
+    cards = [
+        build_kpi(
+            vtext(lang, "kpi.received"),
+            format_count(snap.received, lang),
+            received_notes,
+            icon="bi-telephone-inbound-fill",
+            kpi_id="shift-kpi-received",
+        ),
+        build_kpi(
+            vtext(lang, "kpi.forwarded"),
+            format_count(snap.forwarded, lang),
+            [vtext(lang, "compare.yesterday", value=format_count(comp.yesterday.forwarded, lang))],
+            icon="bi-send-fill",
+            kpi_id="shift-kpi-forwarded",
+        ),
+        build_kpi(
+            vtext(lang, "kpi.resolved"),
+            format_count(snap.resolved_in_window, lang),
+            [vtext(lang, "compare.yesterday", value=format_count(comp.yesterday.resolved, lang))],
+            icon="bi-check2-circle",
+            kpi_id="shift-kpi-resolved",
+        ),
+        build_kpi(
+            vtext(lang, "kpi.on_time"),
+            format_rate(snap.on_time_rate, lang),
+            tone=_on_time_tone(snap.on_time_rate),
+            icon="bi-stopwatch-fill",
+            kpi_id="shift-kpi-on-time",
+        ),
+        _backlog_kpi(vtext(lang, "kpi.backlog_in"), view.backlog_in, lang, "shift-kpi-backlog-in"),
+    ]
+    if backlog_out is not None:
+        label = vtext(
+            lang, "kpi.backlog_out" if view.state == "finished" else "kpi.backlog_out_now"
+        )
+        cards.append(_backlog_kpi(label, backlog_out, lang, "shift-kpi-backlog-out"))
+    return dbc.Row([dbc.Col(card, xs=6, md=4, xl=2) for card in cards], class_name="g-3 hv-kpis")
+
+
+def _backlog_kpi(label: str, backlog: Backlog, lang: str, kpi_id: str) -> html.Div:
+    tone = "alert" if backlog.overdue or backlog.level4 else ""
+    return build_kpi(
+        label,
+        format_count(backlog.open, lang),
+        [
+            vtext(
+                lang,
+                "backlog.detail",
+                overdue=format_count(backlog.overdue, lang),
+                level4=format_count(backlog.level4, lang),
+            )
+        ],
+        tone=tone,
+        icon="bi-inboxes-fill",
+        kpi_id=kpi_id,
+    )
+
+
+def build_backlog_table(view: ShiftView, lang: str) -> dbc.Table:
+    """Open tickets at the shift's start and end, by level, with the overdue ones."""
+    zone = ZoneInfo(view.timezone)
+    rows: list[tuple[str, Backlog]] = [
+        (
+            vtext(lang, "backlog.in", time=format_clock(view.backlog_in.at, zone, seconds=False)),
+            view.backlog_in,
+        )
+    ]
+    if view.backlog_out is not None:
+        key = "backlog.out" if view.state == "finished" else "backlog.out_now"
+        time = format_clock(view.backlog_out.at, zone, seconds=False)
+        rows.append((vtext(lang, key, time=time), view.backlog_out))
+    header = html.Thead(
+        html.Tr(
+            [
+                html.Th(vtext(lang, "backlog.when")),
+                html.Th(vtext(lang, "backlog.open"), className="text-end"),
+                html.Th(vtext(lang, "backlog.overdue"), className="text-end"),
+                *[html.Th(short_urgency(lang, key), className="text-end") for key in URGENCY_KEYS],
+            ]
+        )
+    )
+    body = html.Tbody(
+        [
+            html.Tr(
+                [
+                    html.Th(label, scope="row"),
+                    html.Td(format_count(backlog.open, lang), className="text-end fw-bold"),
+                    html.Td(
+                        format_count(backlog.overdue, lang),
+                        className="text-end" + (" hv-alert-text" if backlog.overdue else ""),
+                    ),
+                    *[
+                        html.Td(
+                            format_count(backlog.by_urgency.get(key, 0), lang), className="text-end"
+                        )
+                        for key in URGENCY_KEYS
+                    ],
+                ]
+            )
+            for label, backlog in rows
+        ]
+    )
+    return dbc.Table(
+        [header, body],
+        bordered=False,
+        hover=True,
+        size="sm",
+        class_name="hv-table",
+        id="shift-backlog-table",
+    )
+
+
+def build_comparison_table(view: ShiftView, lang: str) -> dbc.Table:
+    """This shift, the same shift yesterday and the previous 7 days' average."""
+    comp = view.comparison
+    same_time = f" {vtext(lang, 'compare.same_time')}" if comp.partial else ""
+    rows = [
+        ("kpi.received", comp.current.received, comp.yesterday.received, comp.average_received),
+        ("kpi.forwarded", comp.current.forwarded, comp.yesterday.forwarded, comp.average_forwarded),
+        ("trend.resolved", comp.current.resolved, comp.yesterday.resolved, comp.average_resolved),
+    ]
+    return dbc.Table(
+        [
+            html.Thead(
+                html.Tr(
+                    [
+                        html.Th(vtext(lang, "compare.measure")),
+                        html.Th(
+                            vtext(lang, "compare.this_shift") + same_time, className="text-end"
+                        ),
+                        html.Th(vtext(lang, "compare.yesterday_col"), className="text-end"),
+                        html.Th(vtext(lang, "compare.average_col"), className="text-end"),
+                    ]
+                )
+            ),
+            html.Tbody(
+                [
+                    html.Tr(
+                        [
+                            html.Th(vtext(lang, key), scope="row"),
+                            html.Td(format_count(current, lang), className="text-end fw-bold"),
+                            html.Td(format_count(yesterday, lang), className="text-end"),
+                            html.Td(format_average(average, lang), className="text-end"),
+                        ]
+                    )
+                    for key, current, yesterday, average in rows
+                ]
+            ),
+        ],
+        size="sm",
+        hover=True,
+        class_name="hv-table",
+        id="shift-comparison-table",
+    )
+
+
+def build_operators_table(view: ShiftView, names: Names) -> Any:
+    """Each operator's work in the shift, and the whole shift's."""
+    lang = names.lang
+    if not view.operators:
+        return html.P(vtext(lang, "operators.empty"), className="text-muted")
+
+    def row(work: OperatorWork, label: str, *, total: bool = False) -> html.Tr:
+        cells = [
+            work.received,
+            work.classified,
+            work.forwarded,
+            work.resolved,
+        ]
+        return html.Tr(
+            [
+                html.Th(label, scope="row"),
+                *[html.Td(format_count(value, lang), className="text-end") for value in cells],
+                html.Td(_minutes(work.median_forward_minutes, lang), className="text-end"),
+            ],
+            className="hv-total" if total else "",
+        )
+
+    columns = (
+        "operator.received",
+        "operator.classified",
+        "operator.forwarded",
+        "operator.resolved",
+    )
+    return dbc.Table(
+        [
+            html.Thead(
+                html.Tr(
+                    [
+                        html.Th(vtext(lang, "operator.name")),
+                        *[html.Th(vtext(lang, key), className="text-end") for key in columns],
+                        html.Th(vtext(lang, "operator.median_forward"), className="text-end"),
+                    ]
+                )
+            ),
+            html.Tbody(
+                [row(work, names.operator(work.operator)) for work in view.operators]
+                + [row(view.operators_total, vtext(lang, "operator.total"), total=True)]
+            ),
+        ],
+        size="sm",
+        hover=True,
+        striped=True,
+        class_name="hv-table",
+        id="shift-operators-table",
+    )
+
+
+def build_overdue_table(view: ShiftView, names: Names, limit: int | None = None) -> Any:
+    """The most overdue open tickets now (codes, never personal data)."""
+    lang = names.lang
+    items = view.snapshot.overdue_list[:limit]
+    if not items:
+        return html.P(vtext(lang, "report.none_overdue"), className="text-muted")
+    return dbc.Table(
+        [
+            html.Thead(
+                html.Tr(
+                    [
+                        html.Th(vtext(lang, "col.code")),
+                        html.Th(vtext(lang, "col.category")),
+                        html.Th(vtext(lang, "col.urgency")),
+                        html.Th(vtext(lang, "col.agency")),
+                        html.Th(vtext(lang, "col.overdue"), className="text-end"),
+                    ]
+                )
+            ),
+            html.Tbody(
+                [
+                    html.Tr(
+                        [
+                            html.Td(item.code, className="hv-code"),
+                            html.Td(names.category(item.category)),
+                            html.Td(short_urgency(lang, item.urgency)),
+                            html.Td(names.agency(item.agency)),
+                            html.Td(
+                                format_duration(item.overdue_minutes, lang),
+                                className="text-end hv-alert-text",
+                            ),
+                        ]
+                    )
+                    for item in items
+                ]
+            ),
+        ],
+        size="sm",
+        class_name="hv-table",
+        id="shift-overdue-table",
+    )
+
+
+def _hour_labels(view: ShiftView) -> list[str]:
+    zone = ZoneInfo(view.timezone)
+    return [hour.astimezone(zone).strftime("%H:00") for hour, _ in view.snapshot.hourly]
+
+
+def build_shift_charts(view: ShiftView, names: Names) -> list[Any]:
+    """Counts by level, field, status, channel and hour."""
+    lang = names.lang
+    snap = view.snapshot
+    levels = list(URGENCY_KEYS)
+    categories = [key for key, value in snap.by_category.items() if value]
+    categories.sort(key=lambda key: (key == UNCLASSIFIED, -snap.by_category[key]))
+
+    def graph(graph_id: str, figure: Any) -> dcc.Graph:
+        return dcc.Graph(id=graph_id, figure=figure, config=GRAPH_CONFIG, className="hv-graph")
+
+    by_urgency = make_bars_figure(
+        [short_urgency(lang, key) for key in levels],
+        [snap.by_urgency.get(key, 0) for key in levels],
+        lang,
+        colors=urgency_colors(levels),
+    )
+    by_category = make_bars_figure(
+        [names.category(key) for key in categories] or ["—"],
+        [snap.by_category[key] for key in categories] or [0],
+        lang,
+    )
+    by_status = make_bars_figure(
+        [code_name(lang, "status", key) for key in STATUSES],
+        [snap.by_status.get(key, 0) for key in STATUSES],
+        lang,
+        colors=status_colors(STATUSES),
+    )
+    by_channel = make_bars_figure(
+        [code_name(lang, "channel", key) for key in CHANNELS],
+        [snap.by_channel.get(key, 0) for key in CHANNELS],
+        lang,
+    )
+    by_hour = make_bars_figure(
+        _hour_labels(view), [count for _, count in snap.hourly], lang, horizontal=False
+    )
+    return [
+        dbc.Row(
+            [
+                dbc.Col(
+                    build_panel(
+                        vtext(lang, "panel.by_urgency"), graph("shift-graph-urgency", by_urgency)
+                    ),
+                    lg=4,
+                ),
+                dbc.Col(
+                    build_panel(
+                        vtext(lang, "panel.by_status"), graph("shift-graph-status", by_status)
+                    ),
+                    lg=4,
+                ),
+                dbc.Col(
+                    build_panel(
+                        vtext(lang, "panel.by_channel"), graph("shift-graph-channel", by_channel)
+                    ),
+                    lg=4,
+                ),
+            ],
+            class_name="g-3",
+        ),
+        dbc.Row(
+            [
+                dbc.Col(
+                    build_panel(
+                        vtext(lang, "panel.by_category"), graph("shift-graph-category", by_category)
+                    ),
+                    lg=6,
+                ),
+                dbc.Col(
+                    build_panel(vtext(lang, "panel.by_hour"), graph("shift-graph-hourly", by_hour)),
+                    lg=6,
+                ),
+            ],
+            class_name="g-3",
+        ),
+    ]
+
+
+def build_shift_content(view: ShiftView, names: Names) -> list[Any]:
+    """Everything below the controls."""
+    lang = names.lang
+    return [
+        build_shift_kpis(view, lang),
+        dbc.Row(
+            [
+                dbc.Col(
+                    build_panel(vtext(lang, "panel.backlog"), build_backlog_table(view, lang)), lg=7
+                ),
+                dbc.Col(
+                    build_panel(
+                        vtext(lang, "panel.comparison"), build_comparison_table(view, lang)
+                    ),
+                    lg=5,
+                ),
+            ],
+            class_name="g-3",
+        ),
+        *build_shift_charts(view, names),
+        dbc.Row(
+            [
+                dbc.Col(
+                    build_panel(vtext(lang, "panel.operators"), build_operators_table(view, names)),
+                    xl=6,
+                ),
+                dbc.Col(
+                    build_panel(vtext(lang, "panel.overdue"), build_overdue_table(view, names)),
+                    xl=6,
+                ),
+            ],
+            class_name="g-3",
+        ),
+    ]
+
+
+# --- the hand-over report (A4) ------------------------------------------------------------
+
+
+def _count_table(
+    rows: Sequence[tuple[str, int]], total: int, lang: str, table_id: str
+) -> dbc.Table:
+    return dbc.Table(
+        [
+            html.Thead(
+                html.Tr(
+                    [
+                        html.Th(""),
+                        html.Th(vtext(lang, "report.count"), className="text-end"),
+                        html.Th(vtext(lang, "report.share"), className="text-end"),
+                    ]
+                )
+            ),
+            html.Tbody(
+                [
+                    html.Tr(
+                        [
+                            html.Th(label, scope="row"),
+                            html.Td(format_count(count, lang), className="text-end"),
+                            html.Td(
+                                format_rate(count / total if total else None, lang),
+                                className="text-end",
+                            ),
+                        ]
+                    )
+                    for label, count in rows
+                ]
+            ),
+        ],
+        size="sm",
+        class_name="hv-table hv-report-table",
+        id=table_id,
+    )
+
+
+def build_shift_report(
+    view: ShiftView, names: Names, *, user: str, generated_at: datetime, back_href: str
+) -> html.Div:
+    """The hand-over report (Báo cáo giao ca): tables only, laid out for one A4 page."""
+    lang = names.lang
+    zone = ZoneInfo(view.timezone)
+    snap = view.snapshot
+    summary_rows = [
+        ("kpi.received", format_count(snap.received, lang)),
+        ("kpi.forwarded", format_count(snap.forwarded, lang)),
+        ("kpi.resolved", format_count(snap.resolved_in_window, lang)),
+        ("kpi.on_time", format_rate(snap.on_time_rate, lang)),
+        ("kpi.overdue_now", format_count(snap.overdue, lang)),
+        ("kpi.level4_open", format_count(snap.level4_open, lang)),
+    ]
+    summary = dbc.Table(
+        html.Tbody(
+            [
+                html.Tr(
+                    [html.Th(vtext(lang, key), scope="row"), html.Td(value, className="text-end")]
+                )
+                for key, value in summary_rows
+            ]
+        ),
+        size="sm",
+        class_name="hv-table hv-report-table",
+        id="shift-report-summary",
+    )
+    levels = [(short_urgency(lang, key), snap.by_urgency.get(key, 0)) for key in URGENCY_KEYS]
+    fields = sorted(
+        ((names.category(key), value) for key, value in snap.by_category.items() if value),
+        key=lambda item: -item[1],
+    )
+    if len(fields) > REPORT_FIELDS:
+        # One A4 page: the largest fields, then the rest together.
+        rest = fields[REPORT_FIELDS - 1 :]
+        label = vtext(lang, "report.other_fields", count=len(rest))
+        fields = [*fields[: REPORT_FIELDS - 1], (label, sum(count for _, count in rest))]
+    start = format_clock(view.window.start, zone, seconds=False)
+    end = format_clock(view.window.end, zone, seconds=False)
+    generated = f"{generated_at.astimezone(zone).strftime('%d/%m/%Y %H:%M')}"
+    signature = dbc.Row(
+        [
+            dbc.Col(
+                [
+                    html.Div(vtext(lang, key), className="fw-bold"),
+                    html.Div(vtext(lang, "report.sign"), className="hv-sign-hint"),
+                ],
+                className="text-center",
+            )
+            for key in ("report.handing", "report.receiving")
+        ],
+        class_name="hv-signatures",
+    )
+    return html.Div(
+        [
+            dcc.Store(id=ids.SHIFT_PRINTED),
+            html.Div(
+                [
+                    html.A(
+                        [html.I(className="bi bi-arrow-left me-1"), vtext(lang, "report.back")],
+                        href=back_href,
+                        className="btn btn-outline-primary",
+                    ),
+                    html.Button(
+                        [html.I(className="bi bi-printer me-1"), vtext(lang, "report.print")],
+                        id=ids.SHIFT_PRINT,
+                        className="btn btn-primary",
+                    ),
+                ],
+                className="hv-report-actions d-print-none",
+            ),
+            html.Article(
+                [
+                    html.Header(
+                        [
+                            html.Div(vtext(lang, "report.hotline"), className="hv-report-org"),
+                            html.H1(vtext(lang, "report.heading"), className="hv-report-title"),
+                            html.Div(
+                                vtext(
+                                    lang,
+                                    "report.window",
+                                    number=view.shift,
+                                    day=view.day.strftime("%d/%m/%Y"),
+                                    start=start,
+                                    end=end,
+                                ),
+                                className="hv-report-window",
+                            ),
+                            html.Div(
+                                [
+                                    vtext(lang, "report.generated", time=generated, user=user)
+                                    if user
+                                    else vtext(lang, "report.generated_at", time=generated),
+                                    " · ",
+                                    vtext(
+                                        lang,
+                                        "report.filters",
+                                        filters=describe_filters(view.filters, names),
+                                    ),
+                                ],
+                                className="hv-report-meta",
+                            ),
+                        ]
+                    ),
+                    html.Section(
+                        [html.H2(vtext(lang, "report.summary")), summary],
+                        className="hv-report-section hv-half",
+                    ),
+                    html.Section(
+                        [
+                            html.H2(vtext(lang, "report.levels")),
+                            _count_table(levels, snap.received, lang, "shift-report-levels"),
+                        ],
+                        className="hv-report-section hv-half",
+                    ),
+                    html.Section(
+                        [html.H2(vtext(lang, "report.backlog")), build_backlog_table(view, lang)],
+                        className="hv-report-section",
+                    ),
+                    html.Section(
+                        [
+                            html.H2(vtext(lang, "report.fields")),
+                            _count_table(fields, snap.received, lang, "shift-report-fields"),
+                        ],
+                        className="hv-report-section hv-half",
+                    ),
+                    html.Section(
+                        [
+                            html.H2(vtext(lang, "report.comparison")),
+                            build_comparison_table(view, lang),
+                        ],
+                        className="hv-report-section hv-half",
+                    ),
+                    html.Section(
+                        [
+                            html.H2(vtext(lang, "report.operators")),
+                            build_operators_table(view, names),
+                        ],
+                        className="hv-report-section",
+                    ),
+                    html.Section(
+                        [
+                            html.H2(vtext(lang, "report.overdue")),
+                            build_overdue_table(view, names, REPORT_OVERDUE),
+                        ],
+                        className="hv-report-section",
+                    ),
+                    html.Section(
+                        [html.H2(vtext(lang, "report.notes")), html.Div(className="hv-notes")],
+                        className="hv-report-section",
+                    ),
+                    signature,
+                ],
+                className="hv-report",
+                id="shift-report",
+            ),
+        ],
+        className="hv-page hv-report-page",
+        lang=lang,
+    )

@@ -1,0 +1,362 @@
+"""Pieces shared by the shift view and the overview: names, filters, KPI cards, figures.
+
+These pages are read at a desk and printed, so they use the light theme
+(Bootswatch Flatly) with the light palette of :mod:`layouts.theme`: the same
+colours of meaning as the wall (urgency, status), on white.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import dash_bootstrap_components as dbc
+import plotly.graph_objects as go
+from dash import dcc, html
+
+from dashboard import ids
+from dashboard.formatting import format_count
+from dashboard.i18n import code_name, text
+from dashboard.i18n_views import vtext
+from data_access.codes import CHANNELS, LINES, UNASSIGNED, UNCLASSIFIED, URGENCIES
+from data_access.queries import Filters
+from layouts.theme import FONT_FAMILY, PALETTES
+
+PALETTE = PALETTES["light"]
+SEPARATORS = {"vi": ",.", "en": ".,"}
+GRAPH_CONFIG = {"displayModeBar": False, "responsive": True}
+STATIC_GRAPH_CONFIG = {"displayModeBar": False, "responsive": True, "staticPlot": True}
+FILTER_FIELDS: tuple[str, ...] = ("channel", "line", "category", "urgency", "agency")
+URGENCY_KEYS: tuple[str, ...] = (*(str(level) for level in URGENCIES), UNCLASSIFIED)
+
+
+@dataclass(frozen=True)
+class Names:
+    """Reference names in one language, and the known codes in display order."""
+
+    lang: str
+    categories: Mapping[str, str] = field(default_factory=dict)
+    agencies: Mapping[str, str] = field(default_factory=dict)
+    areas: Mapping[str, str] = field(default_factory=dict)
+    operators: Mapping[str, str] = field(default_factory=dict)
+    category_codes: tuple[str, ...] = ()
+    agency_codes: tuple[str, ...] = ()
+
+    def category(self, code: str | None) -> str:
+        """The name of a field (category)."""
+        if code is None or code == UNCLASSIFIED:
+            return code_name(self.lang, "category", UNCLASSIFIED)
+        return self.categories.get(code, code)
+
+    def agency(self, code: str | None) -> str:
+        """The name of an agency."""
+        if code is None or code == UNASSIGNED:
+            return code_name(self.lang, "agency", UNASSIGNED)
+        return self.agencies.get(code, code)
+
+    def area(self, code: str | None) -> str:
+        """The name of an area (ward or commune); empty when none."""
+        if not code:
+            return ""
+        return self.areas.get(code, code)
+
+    def operator(self, code: str | None) -> str:
+        """An operator's name; 'not recorded' for none."""
+        if code is None or code == UNASSIGNED:
+            return vtext(self.lang, "operator.none")
+        name = self.operators.get(code)
+        return f"{name} ({code})" if name else code
+
+    def urgency(self, key: str) -> str:
+        """``Mức 2 — Phản ánh bức xúc``; ``Chưa phân loại`` for none."""
+        if key == UNCLASSIFIED:
+            return code_name(self.lang, "urgency", UNCLASSIFIED)
+        return f"{short_urgency(self.lang, key)} — {code_name(self.lang, 'urgency', key)}"
+
+
+def short_urgency(lang: str, key: str) -> str:
+    """``Mức 2`` or ``Chưa phân loại``."""
+    if key == UNCLASSIFIED:
+        return code_name(lang, "urgency", UNCLASSIFIED)
+    return text(lang, "urgency.level", level=key)
+
+
+# --- filters --------------------------------------------------------------------------------
+
+
+def filter_options(field_name: str, names: Names) -> list[dict[str, str]]:
+    """The choices of one filter dropdown."""
+    lang = names.lang
+    if field_name == "channel":
+        return [{"label": code_name(lang, "channel", c), "value": c} for c in CHANNELS]
+    if field_name == "line":
+        return [{"label": code_name(lang, "line", c), "value": c} for c in LINES]
+    if field_name == "category":
+        codes = (*names.category_codes, UNCLASSIFIED)
+        return [{"label": names.category(c), "value": c} for c in codes]
+    if field_name == "urgency":
+        return [{"label": names.urgency(key), "value": key} for key in URGENCY_KEYS]
+    codes = (*names.agency_codes, UNASSIGNED)
+    return [{"label": names.agency(c), "value": c} for c in codes]
+
+
+def filter_values(filters: Filters) -> dict[str, list[str]]:
+    """The dropdown values of a set of filters."""
+    return {
+        "channel": list(filters.channels),
+        "line": list(filters.lines),
+        "category": list(filters.categories),
+        "urgency": list(filters.urgencies),
+        "agency": list(filters.agencies),
+    }
+
+
+def build_filters(page: str, names: Names, filters: Filters) -> dbc.Row:
+    """The five filter dropdowns of a view (multi-select; empty means all)."""
+    values = filter_values(filters)
+    columns = []
+    for field_name in FILTER_FIELDS:
+        columns.append(
+            dbc.Col(
+                [
+                    dbc.Label(vtext(names.lang, f"filter.{field_name}"), class_name="hv-label"),
+                    dcc.Dropdown(
+                        id=ids.filter_id(page, field_name),
+                        options=filter_options(field_name, names),  # type: ignore[arg-type]
+                        value=values[field_name],
+                        multi=True,
+                        placeholder=vtext(names.lang, "filter.all"),
+                        className="hv-filter",
+                    ),
+                ],
+                xs=12,
+                sm=6,
+                lg=True,
+            )
+        )
+    return dbc.Row(columns, class_name="g-2 hv-filters")
+
+
+def describe_filters(filters: Filters, names: Names) -> str:
+    """The filters in words, for the printed report."""
+    parts = []
+    lang = names.lang
+    for field_name, values in (
+        ("channel", [code_name(lang, "channel", c) for c in filters.channels]),
+        ("line", [code_name(lang, "line", c) for c in filters.lines]),
+        ("category", [names.category(c) for c in filters.categories]),
+        ("urgency", [short_urgency(lang, c) for c in filters.urgencies]),
+        ("agency", [names.agency(c) for c in filters.agencies]),
+    ):
+        if values:
+            parts.append(f"{vtext(lang, f'filter.{field_name}')}: {', '.join(values)}")
+    return "; ".join(parts) if parts else vtext(lang, "report.no_filters")
+
+
+# --- pieces ---------------------------------------------------------------------------------
+
+
+def build_kpi(
+    label: str,
+    value: str,
+    notes: Sequence[str] = (),
+    *,
+    tone: str = "",
+    icon: str = "",
+    kpi_id: str | None = None,
+    action: Any = None,
+) -> html.Div:
+    """One KPI card: label, big number, notes; ``tone`` alert|warn|good colours its edge."""
+    header = [html.I(className=f"bi {icon} me-1", **{"aria-hidden": "true"})] if icon else []
+    body: list[Any] = [
+        html.Div([*header, label], className="hv-kpi-label"),
+        html.Div(
+            value, className="hv-kpi-value" + (" hv-kpi-value--long" if len(value) > 9 else "")
+        ),
+        *[html.Div(note, className="hv-kpi-note") for note in notes],
+    ]
+    if action is not None:
+        body.append(action)
+    props: dict[str, Any] = {"className": f"hv-kpi hv-kpi--{tone}" if tone else "hv-kpi"}
+    if kpi_id:
+        props["id"] = kpi_id
+    return html.Div(body, **props)
+
+
+def build_panel(
+    title: str, body: Any, *, class_name: str = "", panel_id: str | None = None
+) -> html.Section:
+    """A titled card."""
+    props: dict[str, Any] = {}
+    if panel_id:
+        props["id"] = panel_id
+    return html.Section(
+        [html.H2(title, className="hv-panel-title"), body],
+        className=f"hv-panel {class_name}".strip(),
+        **props,
+    )
+
+
+def build_alert(message: str, *, tone: str = "danger", alert_id: str | None = None) -> dbc.Alert:
+    """A message in place of numbers that could not be shown."""
+    props: dict[str, Any] = {"id": alert_id} if alert_id else {}
+    return dbc.Alert(message, color=tone, class_name="hv-alert", **props)
+
+
+def build_forbidden(lang: str, area: str) -> html.Div:
+    """What a signed-in person without the role sees (also for a forged page request)."""
+    role = vtext(lang, "role.leader" if area == "overview" else "role.supervisor")
+    return html.Div(
+        [
+            build_alert(vtext(lang, "page.forbidden"), tone="warning"),
+            html.P(vtext(lang, "page.forbidden_hint", role=role)),
+            html.A(vtext(lang, "nav.login"), href="/login", className="btn btn-primary"),
+        ],
+        className="hv-page container py-4",
+    )
+
+
+# --- figures --------------------------------------------------------------------------------
+
+
+def _layout(lang: str, height: int, **extra: Any) -> dict[str, Any]:
+    layout: dict[str, Any] = {
+        "template": "plotly_white",
+        "height": height,
+        "margin": {"l": 8, "r": 16, "t": 8, "b": 8},
+        "font": {"family": FONT_FAMILY, "size": 13, "color": PALETTE.text},
+        "separators": SEPARATORS.get(lang, ".,"),
+        "showlegend": False,
+        "paper_bgcolor": "rgba(0,0,0,0)",
+        "plot_bgcolor": "rgba(0,0,0,0)",
+    }
+    layout.update(extra)
+    return layout
+
+
+def make_bars_figure(
+    labels: Sequence[str],
+    values: Sequence[int],
+    lang: str,
+    *,
+    colors: Sequence[str] | None = None,
+    horizontal: bool = True,
+) -> go.Figure:
+    """Counts as bars with their numbers (horizontal: labels read left to right)."""
+    text = [format_count(value, lang) for value in values]
+    color = list(colors) if colors else PALETTE.accent
+    if horizontal:
+        bar = go.Bar(
+            y=list(labels),
+            x=list(values),
+            orientation="h",
+            text=text,
+            textposition="outside",
+            marker_color=color,
+            cliponaxis=False,
+            hoverinfo="skip",
+        )
+        height = max(140, 28 * len(labels) + 30)
+        layout = _layout(
+            lang,
+            height,
+            yaxis={"autorange": "reversed", "automargin": True, "tickfont": {"size": 13}},
+            xaxis={"visible": False, "range": [0, max([*values, 1]) * 1.25]},
+            bargap=0.25,
+        )
+    else:
+        bar = go.Bar(
+            x=list(labels),
+            y=list(values),
+            text=text,
+            textposition="outside",
+            marker_color=color,
+            cliponaxis=False,
+            hoverinfo="skip",
+        )
+        layout = _layout(
+            lang,
+            230,
+            xaxis={"automargin": True, "type": "category"},
+            yaxis={"visible": False, "range": [0, max([*values, 1]) * 1.3]},
+            bargap=0.2,
+        )
+    return go.Figure([bar], layout)
+
+
+def make_trend_figure(
+    days: Sequence[str],
+    series: Sequence[tuple[str, Sequence[int], str]],
+    lang: str,
+    *,
+    custom: Sequence[str] | None = None,
+) -> go.Figure:
+    """Daily lines (name, values, colour); clicking a point gives its day (``customdata``)."""
+    traces = [
+        go.Scatter(
+            x=list(days),
+            y=list(values),
+            name=name,
+            mode="lines+markers",
+            line={"color": color, "width": 2},
+            marker={"size": 6},
+            customdata=list(custom or days),
+            hovertemplate="%{x}: %{y:,}<extra>" + name + "</extra>",
+        )
+        for name, values, color in series
+    ]
+    layout = _layout(
+        lang,
+        300,
+        showlegend=True,
+        legend={"orientation": "h", "y": 1.12, "x": 0},
+        margin={"l": 8, "r": 16, "t": 30, "b": 8},
+        xaxis={"automargin": True, "type": "category", "tickangle": -45, "nticks": 16},
+        yaxis={"automargin": True, "rangemode": "tozero", "gridcolor": PALETTE.grid},
+        hovermode="x unified",
+    )
+    return go.Figure(traces, layout)
+
+
+def make_heatmap_figure(
+    rows: Sequence[str],
+    columns: Sequence[str],
+    values: Sequence[Sequence[int]],
+    lang: str,
+    *,
+    custom: Sequence[Sequence[str]],
+) -> go.Figure:
+    """A count grid (rows: fields, columns: levels) with the numbers written in the cells."""
+    text = [[format_count(value, lang) for value in row] for row in values]
+    heat = go.Heatmap(
+        z=[list(row) for row in values],
+        x=list(columns),
+        y=list(rows),
+        text=text,
+        texttemplate="%{text}",
+        customdata=[list(row) for row in custom],
+        colorscale=[[0, "#f4f7fb"], [0.2, "#c6dbf2"], [1, "#1c6fd1"]],
+        showscale=False,
+        xgap=2,
+        ygap=2,
+        hovertemplate="%{y} · %{x}: %{text}<extra></extra>",
+    )
+    layout = _layout(
+        lang,
+        max(260, 26 * len(rows) + 60),
+        xaxis={"side": "top", "automargin": True, "type": "category"},
+        yaxis={"autorange": "reversed", "automargin": True, "type": "category"},
+        margin={"l": 8, "r": 8, "t": 8, "b": 8},
+    )
+    return go.Figure([heat], layout)
+
+
+def urgency_colors(keys: Sequence[str]) -> list[str]:
+    """The colour of each urgency level (the wall's, light theme)."""
+    return [PALETTE.urgency.get(key, PALETTE.muted) for key in keys]
+
+
+def status_colors(keys: Sequence[str]) -> list[str]:
+    """The colour of each handling status."""
+    return [PALETTE.status.get(key, PALETTE.muted) for key in keys]
