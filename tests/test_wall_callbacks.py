@@ -276,3 +276,17 @@ def test_one_and_fifty_screens_cost_the_database_the_same(wall):
     assert one[0] == fifty[0] == 12  # snapshot computations per minute
     assert one[2] == fifty[2] == 0  # no screen ever queries the database
     assert fifty[1] <= one[1]  # database statements per minute (the names are cached)
+
+
+def test_a_page_opened_before_the_first_snapshot_fills_in_by_itself(wall):
+    _, service, client, _ = wall
+    page = render_page(client)
+    assert _count_rows(page, ids.FIELDS_LIST) == 0
+    assert service.refresh()
+    changed = refresh_request(client, page).get_json()["response"]
+    assert changed[ids.tile_value("overdue")]["children"] == "1"
+    assert "wall--ok" in changed[ids.WALL]["className"]
+    assert changed[ids.WALL_BANNER]["className"].endswith("--hidden")
+    # The empty lists get their rows; the figures their arrays.
+    assert _count_rows(changed[ids.FIELDS_LIST]["children"], ids.FIELDS_LIST) == 15
+    assert changed[ids.SHIFTS_GRAPH]["figure"]["__dash_patch_update"] == "__dash_patch_update"
