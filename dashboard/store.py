@@ -469,10 +469,11 @@ class SharedSnapshotService(_service.SnapshotService):
             shared = self.store.fetch(self._version)
             if shared is None or not isinstance(shared.state, _service.LiveState):
                 return False
-            for item in dataclasses.fields(_service.LiveState):
-                if item.name != "last_attempt":
-                    setattr(self._state, item.name, getattr(shared.state, item.name))
-            self._state.computations = shared.computations
+            adopted = shared.state
+            adopted.last_attempt = self._state.last_attempt
+            adopted.computations = shared.computations
+            # One assignment: a request never sees half of one state and half of another.
+            self._state = adopted
             self._version = shared.version
             return True
         finally:

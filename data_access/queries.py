@@ -146,7 +146,7 @@ def count_received_groups(
     )
     return tuple(
         ReceivedGroup(row[0], row[1], row[2], row[3], row[4], int(row[5]), int(row[6] or 0))
-        for row in conn.execute(query)
+        for row in conn.execute(query).all()
     )
 
 
@@ -190,7 +190,7 @@ def count_received_by_bucket(
         .group_by(bucket)
     )
     counts = [0] * (len(boundaries) - 1)
-    for index, count in conn.execute(query):
+    for index, count in conn.execute(query).all():
         counts[int(index)] += int(count)
     return tuple(counts)
 
@@ -250,7 +250,7 @@ def count_open_groups(
     )
     return tuple(
         OpenGroup(row[0], row[1], row[2], int(row[3]), int(row[4] or 0), int(row[5] or 0))
-        for row in conn.execute(query)
+        for row in conn.execute(query).all()
     )
 
 
@@ -275,7 +275,7 @@ def list_most_overdue(
         .order_by(t.due_at, t.id)
         .limit(limit)
     )
-    return tuple(OverdueTicket(*row) for row in conn.execute(query))
+    return tuple(OverdueTicket(*row) for row in conn.execute(query).all())
 
 
 @dataclass(frozen=True)
