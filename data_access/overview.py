@@ -84,11 +84,15 @@ def tune_for_range_reads(conn: Connection) -> None:
 
     JIT compiles the CASE trees of the day buckets for seconds before running a
     query of a few hundred milliseconds; the aggregates fit in memory with a
-    larger ``work_mem``. Both last until the end of the transaction only.
+    larger ``work_mem``; the median's scan of some 450 thousand index entries
+    (90 days at 10 million tickets) is worth splitting between workers, which
+    the default costs do not think. All last until the end of the transaction.
     """
     if conn.dialect.name == "postgresql":
         conn.execute(text("SET LOCAL jit = off"))
         conn.execute(text("SET LOCAL work_mem = '64MB'"))
+        conn.execute(text("SET LOCAL parallel_setup_cost = 100"))
+        conn.execute(text("SET LOCAL parallel_tuple_cost = 0.01"))
 
 
 # What a cell counts towards: "all" (a plain group of tickets), or one breakdown only

@@ -434,7 +434,7 @@ def build_agency_table(lang: str) -> dash_table.DataTable:
         },
         style_cell_conditional=[
             {"if": {"column_id": "agency"}, "textAlign": "left", "minWidth": "220px"},
-            {"if": {"column_id": "flag"}, "textAlign": "left", "width": "150px"},
+            {"if": {"column_id": "flag"}, "textAlign": "left", "whiteSpace": "nowrap"},
         ],
         style_header={
             "fontWeight": "600",
@@ -562,7 +562,8 @@ def build_drill_modal(lang: str) -> dbc.Modal:
         style_cell={
             "fontFamily": FONT_FAMILY,
             "fontSize": "13px",
-            "padding": "4px 8px",
+            "padding": "4px 6px",
+            "whiteSpace": "nowrap",
             "textAlign": "left",
             "border": "none",
             "borderBottom": f"1px solid {PALETTE.grid}",
@@ -585,8 +586,9 @@ def build_drill_modal(lang: str) -> dbc.Modal:
                 [
                     html.Div(id=ids.OVERVIEW_DRILL_COUNT, className="hv-drill-count"),
                     html.Div(vtext(lang, "drill.history_hint"), className="hv-hint"),
-                    table,
+                    # Above the list: a ticket's history shows where the eye already is.
                     html.Div(id=ids.OVERVIEW_HISTORY, className="hv-history"),
+                    table,
                 ]
             ),
             dbc.ModalFooter(
@@ -597,6 +599,7 @@ def build_drill_modal(lang: str) -> dbc.Modal:
         ],
         id=ids.OVERVIEW_DRILL_MODAL,
         size="xl",
+        dialog_class_name="hv-drill-dialog",
         scrollable=True,
         is_open=False,
     )
@@ -637,7 +640,8 @@ def drill_count(page: TicketPage, lang: str) -> str:
 
 
 def _local(value: datetime | None, zone: ZoneInfo) -> str:
-    return value.astimezone(zone).strftime("%d/%m/%Y %H:%M") if value else ""
+    # Two-digit years keep ten columns inside the dialog; the title names the whole range.
+    return value.astimezone(zone).strftime("%d/%m/%y %H:%M") if value else ""
 
 
 def drill_rows(page: TicketPage, names: Names, zone: ZoneInfo) -> list[dict[str, Any]]:
@@ -663,6 +667,17 @@ def drill_rows(page: TicketPage, names: Names, zone: ZoneInfo) -> list[dict[str,
     ]
 
 
+def actor_name(actor: str | None, names: Names) -> str:
+    """Who made a status change: an operator's or an agency's name, else what was written."""
+    if not actor:
+        return ""
+    if actor in names.operators:
+        return names.operator(actor)
+    if actor in names.agencies:
+        return names.agency(actor)
+    return actor
+
+
 def build_history(history: TicketHistory | None, code: str, names: Names, zone: ZoneInfo) -> Any:
     """A ticket's status changes, oldest first (notes shown as plain text, never run)."""
     lang = names.lang
@@ -678,11 +693,7 @@ def build_history(history: TicketHistory | None, code: str, names: Names, zone: 
             [
                 html.Td(_local(event.at, zone)),
                 html.Td(code_name(lang, "status", event.status)),
-                html.Td(
-                    names.operator(event.actor)
-                    if event.actor in names.operators
-                    else (event.actor or "")
-                ),
+                html.Td(actor_name(event.actor, names)),
                 html.Td((event.note or "")[:300]),
             ]
         )

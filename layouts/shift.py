@@ -387,7 +387,7 @@ def build_operators_table(view: ShiftView, names: Names) -> Any:
     if not view.operators:
         return html.P(vtext(lang, "operators.empty"), className="text-muted")
 
-    def row(work: OperatorWork, label: str, *, total: bool = False) -> html.Tr:
+    def row(work: OperatorWork, label: Any, *, total: bool = False) -> html.Tr:
         cells = [
             work.received,
             work.classified,
@@ -421,7 +421,7 @@ def build_operators_table(view: ShiftView, names: Names) -> Any:
                 )
             ),
             html.Tbody(
-                [row(work, names.operator(work.operator)) for work in view.operators]
+                [row(work, _operator_cell(work.operator, names)) for work in view.operators]
                 + [row(view.operators_total, vtext(lang, "operator.total"), total=True)]
             ),
         ],
@@ -433,23 +433,78 @@ def build_operators_table(view: ShiftView, names: Names) -> Any:
     )
 
 
-def build_overdue_table(view: ShiftView, names: Names, limit: int | None = None) -> Any:
-    """The most overdue open tickets now (codes, never personal data)."""
+def _operator_cell(code: str, names: Names) -> Any:
+    """An operator's name (their intake id on hover); the id when no name is known."""
+    name = names.operators.get(code)
+    if name is None:
+        return names.operator(code)
+    return html.Span(name, title=code, className="text-nowrap")
+
+
+def build_overdue_table(
+    view: ShiftView, names: Names, limit: int | None = None, *, wide: bool = False
+) -> Any:
+    """The most overdue open tickets now (codes, never personal data).
+
+    ``wide`` (the A4 report, full width): field and agency in their own columns, one
+    line a ticket; otherwise field over agency in one cell, for a half-width panel.
+    """
     lang = names.lang
     items = view.snapshot.overdue_list[:limit]
     if not items:
         return html.P(vtext(lang, "report.none_overdue"), className="text-muted")
+    if wide:
+        return _wide_overdue_table(items, names)
     return dbc.Table(
         [
             html.Thead(
                 html.Tr(
                     [
                         html.Th(vtext(lang, "col.code")),
-                        html.Th(vtext(lang, "col.category")),
+                        html.Th(vtext(lang, "col.category_agency")),
                         html.Th(vtext(lang, "col.urgency")),
-                        html.Th(vtext(lang, "col.agency")),
                         html.Th(vtext(lang, "col.overdue"), className="text-end"),
                     ]
+                )
+            ),
+            html.Tbody(
+                [
+                    html.Tr(
+                        [
+                            html.Td(item.code, className="hv-code"),
+                            # Field over agency in one cell: long agency names do not wrap.
+                            html.Td(
+                                [
+                                    html.Div(names.category(item.category)),
+                                    html.Div(names.agency(item.agency), className="hv-muted"),
+                                ]
+                            ),
+                            html.Td(short_urgency(lang, item.urgency), className="text-nowrap"),
+                            html.Td(
+                                format_duration(item.overdue_minutes, lang),
+                                className="text-end text-nowrap hv-alert-text",
+                            ),
+                        ]
+                    )
+                    for item in items
+                ]
+            ),
+        ],
+        size="sm",
+        class_name="hv-table",
+        id="shift-overdue-table",
+    )
+
+
+def _wide_overdue_table(items: Sequence[Any], names: Names) -> dbc.Table:
+    lang = names.lang
+    header = ("col.code", "col.category", "col.urgency", "col.agency")
+    return dbc.Table(
+        [
+            html.Thead(
+                html.Tr(
+                    [html.Th(vtext(lang, key)) for key in header]
+                    + [html.Th(vtext(lang, "col.overdue"), className="text-end")]
                 )
             ),
             html.Tbody(
@@ -778,7 +833,7 @@ def build_shift_report(
                     html.Section(
                         [
                             html.H2(vtext(lang, "report.overdue")),
-                            build_overdue_table(view, names, REPORT_OVERDUE),
+                            build_overdue_table(view, names, REPORT_OVERDUE, wide=True),
                         ],
                         className="hv-report-section",
                     ),
