@@ -68,8 +68,12 @@ def _outputs(spec: str) -> list[dict[str, str]] | dict[str, str]:
 
 
 def callback_spec(client: Any, output_contains: str) -> dict[str, Any]:
-    """The callback whose output names ``output_contains``."""
-    for spec in dependencies(client):
+    """The callback whose only output is ``output_contains``, else the first that names it."""
+    specs = dependencies(client)
+    for spec in specs:
+        if spec["output"].split("@")[0] == output_contains:
+            return spec
+    for spec in specs:
         if output_contains in spec["output"]:
             return spec
     raise KeyError(output_contains)
