@@ -107,10 +107,10 @@ class SnapshotService:
                     if window not in live_windows.values()
                 }
             except Exception as exc:  # noqa: BLE001 - any database failure keeps the old numbers
-                log.error("snapshot refresh failed: %s", exc.__class__.__name__)
-                self.state.last_error = (
-                    f"{exc.__class__.__name__}: {str(exc).splitlines()[0][:200]}"
-                )
+                # The server log gets the first line; what is published (healthz, screens)
+                # names only the kind of failure, never hosts, roles or values.
+                log.error("snapshot refresh failed: %s", str(exc).splitlines()[0][:300])
+                self.state.last_error = exc.__class__.__name__
                 if self.state.failing_since is None:
                     self.state.failing_since = now
                 return False

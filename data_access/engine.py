@@ -65,6 +65,8 @@ def make_engine(
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
             url,
+            # Error messages never carry row values (they may hold personal data).
+            hide_parameters=True,
             connect_args={"check_same_thread": False, "timeout": 5},
         )
 
@@ -91,6 +93,8 @@ def make_engine(
         options += " -c default_transaction_read_only=on"
     engine = create_engine(
         url,
+        # Error messages never carry row values (they may hold personal data).
+        hide_parameters=True,
         # One consistent view of the data for all the queries of a snapshot.
         isolation_level="REPEATABLE READ" if readonly else "READ COMMITTED",
         pool_pre_ping=True,

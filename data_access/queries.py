@@ -26,7 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql
 
 from data_access.codes import AWAITING_FORWARD_STATUSES, UNASSIGNED, UNCLASSIFIED
-from data_access.schema import UTCDateTime, agencies, categories, tickets
+from data_access.schema import UTCDateTime, agencies, categories, comparable_timestamp, tickets
 
 t = tickets.c
 CLOSED_STATUSES = ("resolved", "closed")
@@ -87,6 +87,11 @@ def filter_condition(filters: Filters) -> ColumnElement[bool]:
 
 def _ts(value: datetime) -> ColumnElement:
     return literal(value, UTCDateTime())
+
+
+def resolved_by_due() -> ColumnElement[bool]:
+    """Resolved no later than the deadline (exact on SQLite whatever the text form)."""
+    return comparable_timestamp(t.resolved_at) <= comparable_timestamp(t.due_at)
 
 
 def is_open() -> ColumnElement[bool]:
@@ -209,7 +214,7 @@ def count_resolved(
 ) -> ResolvedCounts:
     """Tickets with start <= resolved_at < end, whenever received."""
     with_due = func.sum(case((t.due_at.is_not(None), 1), else_=0))
-    on_time = func.sum(case((and_(t.due_at.is_not(None), t.resolved_at <= t.due_at), 1), else_=0))
+    on_time = func.sum(case((and_(t.due_at.is_not(None), resolved_by_due()), 1), else_=0))
     query = select(func.count(), with_due, on_time).where(
         t.resolved_at >= _ts(start), t.resolved_at < _ts(end), filter_condition(filters)
     )

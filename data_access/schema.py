@@ -18,6 +18,9 @@ from sqlalchemy import (
     Text,
     text,
 )
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import DateTime, TypeDecorator, TypeEngine
 
 metadata = MetaData()
@@ -74,6 +77,32 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+class comparable_timestamp(FunctionElement[Any]):
+    """A timestamp column in a form that compares exactly with another column.
+
+    On SQLite, ``... 06:00:00`` and ``... 06:00:00.000000`` are the same instant
+    but not the same text; padding the fraction to six digits makes two columns
+    comparable. On PostgreSQL the column itself.
+    """
+
+    inherit_cache = True
+    name = "comparable_timestamp"
+
+
+@compiles(comparable_timestamp)
+def _comparable_default(element: comparable_timestamp, compiler: SQLCompiler, **kw: Any) -> str:
+    return compiler.process(element.clauses, **kw)
+
+
+@compiles(comparable_timestamp, "sqlite")
+def _comparable_sqlite(element: comparable_timestamp, compiler: SQLCompiler, **kw: Any) -> str:
+    column = compiler.process(element.clauses, **kw)
+    return (
+        f"substr({column} || CASE WHEN length({column}) = 19 THEN '.' ELSE '' END"
+        " || '000000', 1, 26)"
+    )
 
 
 OPEN_STATUSES_SQL = "status NOT IN ('resolved', 'closed')"

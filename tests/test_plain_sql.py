@@ -76,3 +76,30 @@ def test_plain_sql_rows_are_counted_by_shift_and_day(database_url, calendar):
     assert [item["code"] for item in whole["overdue_list"]] == ["P2", "P6"]
     assert "Bí Mật" not in str(whole)
     reader.dispose()
+
+
+def test_deadline_met_to_the_second_whatever_the_text_form(database_url, calendar):
+    """resolved_at '... 06:00:00.000000' and due_at '... 06:00:00' are the same instant."""
+    engine = make_engine(database_url)
+    sqlite = engine.dialect.name == "sqlite"
+    pairs = [  # (resolved_at, due_at) as another program might write them, UTC
+        ("2026-12-01 00:00:00.000000", "2026-12-01 00:00:00"),  # equal: on time
+        ("2026-12-01 00:00:00", "2026-12-01 00:00:00.000000"),  # equal: on time
+        ("2026-12-01 00:00:00.5", "2026-12-01 00:00:00.500000"),  # equal: on time
+        ("2026-12-01 00:00:00.000001", "2026-12-01 00:00:00"),  # a microsecond late
+    ]
+    with engine.begin() as conn:
+        for index, (resolved, due) in enumerate(pairs):
+            if not sqlite:
+                resolved, due = f"{resolved}+00", f"{due}+00"
+            conn.exec_driver_sql(
+                "INSERT INTO tickets (code, received_at, channel, line, status, resolved_at, "
+                f"due_at) VALUES ('Q{index}', '2026-11-30 23:30:00', 'call', '1022', "
+                f"'resolved', '{resolved}', '{due}')"
+            )
+    engine.dispose()
+    reader = make_engine(database_url, readonly=True)
+    snap = compute_snapshot(reader, calendar, calendar.window(date(2026, 12, 1), 1), NOW)
+    reader.dispose()
+    assert snap.resolved_in_window == 4
+    assert snap.on_time_rate == 0.75

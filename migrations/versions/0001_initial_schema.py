@@ -10,7 +10,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import data_access.schema
+
+def _timestamp() -> sa.types.TypeEngine:
+    """UTC timestamps as in revision 0001: timestamptz, or UTC text on SQLite (frozen here)."""
+    return sa.DateTime(timezone=True).with_variant(sa.String(32), "sqlite")
 
 
 revision = '0001'
@@ -53,7 +56,7 @@ def upgrade() -> None:
     op.create_table('tickets',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('code', sa.String(length=40), nullable=False),
-    sa.Column('received_at', data_access.schema.UTCDateTime(), nullable=False),
+    sa.Column('received_at', _timestamp(), nullable=False),
     sa.Column('channel', sa.String(length=16), nullable=False),
     sa.Column('line', sa.String(length=16), nullable=False),
     sa.Column('category', sa.String(length=40), nullable=True),
@@ -62,10 +65,10 @@ def upgrade() -> None:
     sa.Column('agency', sa.String(length=40), nullable=True),
     sa.Column('operator', sa.String(length=64), nullable=True),
     sa.Column('area', sa.String(length=64), nullable=True),
-    sa.Column('forwarded_at', data_access.schema.UTCDateTime(), nullable=True),
-    sa.Column('due_at', data_access.schema.UTCDateTime(), nullable=True),
-    sa.Column('resolved_at', data_access.schema.UTCDateTime(), nullable=True),
-    sa.Column('closed_at', data_access.schema.UTCDateTime(), nullable=True),
+    sa.Column('forwarded_at', _timestamp(), nullable=True),
+    sa.Column('due_at', _timestamp(), nullable=True),
+    sa.Column('resolved_at', _timestamp(), nullable=True),
+    sa.Column('closed_at', _timestamp(), nullable=True),
     sa.Column('satisfaction', sa.SmallInteger(), nullable=True),
     sa.Column('citizen_name', sa.Text(), nullable=True),
     sa.Column('citizen_phone', sa.Text(), nullable=True),
@@ -83,7 +86,7 @@ def upgrade() -> None:
     op.create_table('ticket_events',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('ticket_id', sa.Integer(), nullable=False),
-    sa.Column('at', data_access.schema.UTCDateTime(), nullable=False),
+    sa.Column('at', _timestamp(), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('actor', sa.String(length=64), nullable=True),
     sa.Column('note', sa.Text(), nullable=True),
