@@ -8,7 +8,7 @@ from flask import Blueprint, Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from dashboard.params import ParameterError, parse_day, parse_filters, parse_shift
-from dashboard.service import SnapshotService
+from dashboard.service import ServiceBusy, SnapshotService
 from dashboard.shifts import utc_now
 from data_access.queries import Filters
 
@@ -42,7 +42,9 @@ def register_api(server: Flask, service: SnapshotService) -> None:
                 window = service.calendar.window(
                     day or now_day, None if whole_day else (shift or now_shift)
                 )
-                result, stale = service.compute(window, filters=filters), False
+                result, stale = service.compute_on_request(window, filters), False
+        except ServiceBusy:
+            return _error(None, "the board is busy; retry in a few seconds", 429)
         except Exception as exc:  # noqa: BLE001 - the database failed; say so, never zeros
             log.error("snapshot request failed: %s", exc.__class__.__name__)
             return _error(None, "the ticket database is not answering", 503)

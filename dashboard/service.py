@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -27,6 +28,17 @@ log = logging.getLogger(__name__)
 LIVE_KEYS = ("shift", "day")
 # Fixed windows that wall screens asked for (?day=, ?shift=) are kept live too, a few at most.
 MAX_WATCHED_WINDOWS = 8
+# Windows and filters asked for on request (API, views): each computed at most once per
+# interval, and only a few at a time, so that clients cannot multiply the database work.
+MAX_CACHED_REQUESTS = 64
+MAX_CONCURRENT_REQUESTS = 2
+REQUEST_WAIT_SECONDS = 10
+
+
+class ServiceBusy(RuntimeError):
+    """Too many on-request computations are running; the client should retry later."""
+
+
 NAMES_TTL = timedelta(minutes=5)
 
 
@@ -66,6 +78,13 @@ class SnapshotService:
         self._watch_lock = threading.Lock()
         self._watch_requests: dict[Window, datetime] = {}
         self.comparison_cache = ComparisonCache(self.calendar)
+        self._requested: OrderedDict[tuple[Window, Filters], tuple[datetime, Snapshot]] = (
+            OrderedDict()
+        )
+        self._requested_lock = threading.Lock()
+        self._key_locks: dict[tuple[Window, Filters], threading.Lock] = {}
+        self._request_slots = threading.BoundedSemaphore(MAX_CONCURRENT_REQUESTS)
+        self._last_probe: tuple[datetime, bool, str | None] | None = None
 
     # --- computing -------------------------------------------------------------------------
     def compute(
@@ -82,6 +101,42 @@ class SnapshotService:
             intake_limit_minutes=self.settings.intake_limit_minutes,
             overdue_limit=self.settings.overdue_list_size,
         )
+
+    def compute_on_request(
+        self, window: Window, filters: Filters | None = None, now: datetime | None = None
+    ) -> Snapshot:
+        """A snapshot computed for a request, reused for one refresh interval.
+
+        Identical requests share one computation; at most a few run at once
+        (ServiceBusy beyond), so that the database work does not follow the clients.
+        """
+        now = now or utc_now()
+        filters = filters or Filters()
+        key = (window, filters)
+        ttl = timedelta(seconds=self.settings.refresh_seconds)
+        with self._requested_lock:
+            cached = self._requested.get(key)
+            if cached is not None and now - cached[0] < ttl:
+                return cached[1]
+            key_lock = self._key_locks.setdefault(key, threading.Lock())
+        with key_lock:
+            with self._requested_lock:
+                cached = self._requested.get(key)
+                if cached is not None and now - cached[0] < ttl:
+                    return cached[1]
+            if not self._request_slots.acquire(timeout=REQUEST_WAIT_SECONDS):
+                raise ServiceBusy("too many snapshot computations at once")
+            try:
+                snapshot = self.compute(window, now, filters)
+            finally:
+                self._request_slots.release()
+            with self._requested_lock:
+                self._requested[key] = (now, snapshot)
+                self._requested.move_to_end(key)
+                while len(self._requested) > MAX_CACHED_REQUESTS:
+                    old_key, _ = self._requested.popitem(last=False)
+                    self._key_locks.pop(old_key, None)
+        return snapshot
 
     def live_windows(self, now: datetime) -> dict[str, Window]:
         """The windows kept live: the current shift and the current operating day."""
@@ -211,19 +266,26 @@ class SnapshotService:
         for snapshot in self.state.snapshots.values():
             if snapshot.window == window:
                 return snapshot, self.is_stale(now)
-        return self.compute(window, now), False
+        return self.compute_on_request(window, now=now), False
 
-    def health(self, now: datetime | None = None) -> dict[str, Any]:
-        """Whether the database answers and how old the live snapshot is."""
-        now = now or utc_now()
-        database_ok = True
-        error = None
+    def _probe_database(self, now: datetime) -> tuple[bool, str | None]:
+        """SELECT 1, at most once a second whatever the number of health checks."""
+        probed = self._last_probe
+        if probed is not None and timedelta(0) <= now - probed[0] < timedelta(seconds=1):
+            return probed[1], probed[2]
+        ok, error = True, None
         try:
             with self.engine.connect() as conn:
                 conn.execute(text("SELECT 1"))
         except Exception as exc:  # noqa: BLE001
-            database_ok = False
-            error = exc.__class__.__name__
+            ok, error = False, exc.__class__.__name__
+        self._last_probe = (now, ok, error)
+        return ok, error
+
+    def health(self, now: datetime | None = None) -> dict[str, Any]:
+        """Whether the database answers and how old the live snapshot is."""
+        now = now or utc_now()
+        database_ok, error = self._probe_database(now)
         age = (now - self.state.last_success).total_seconds() if self.state.last_success else None
         return {
             "status": "ok" if database_ok and not self.is_stale(now) else "degraded",

@@ -187,3 +187,31 @@ def test_no_parameter_gives_a_500(client, params):
         assert set(body) == {"error", "field"}
     else:
         assert set(body) == TOP_KEYS
+
+
+def test_requests_share_one_computation_per_interval(client, app, monkeypatch):
+    service = app.server.config["HOTLINE_SERVICE"]
+    calls = []
+    original = service.compute
+
+    def counting(*args, **kwargs):
+        calls.append(args)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(service, "compute", counting)
+    for _ in range(20):
+        assert client.get("/api/snapshot?day=2026-11-03&shift=2&channel=sms").status_code == 200
+        assert client.get("/api/snapshot?day=2026-11-03&shift=all").status_code == 200
+    assert len(calls) == 2
+
+
+def test_too_many_computations_at_once_is_a_429(client, app, monkeypatch):
+    import dashboard.service as service_module
+
+    service = app.server.config["HOTLINE_SERVICE"]
+    monkeypatch.setattr(service_module, "REQUEST_WAIT_SECONDS", 0.01)
+    for _ in range(service_module.MAX_CONCURRENT_REQUESTS):
+        service._request_slots.acquire()
+    response = client.get("/api/snapshot?day=2026-11-04&shift=1&line=ubnd")
+    assert response.status_code == 429
+    assert response.get_json()["error"]
