@@ -70,7 +70,7 @@ def options_from_args(args: Mapping[str, Any], shift_count: int) -> WallOptions:
 
 def options_from_search(search: str | None, shift_count: int) -> WallOptions:
     """Wall options from a location's query string (``?lang=en&shift=2``)."""
-    query = (search or "").lstrip("?")[:MAX_QUERY_LENGTH]
+    query = (search if isinstance(search, str) else "").lstrip("?")[:MAX_QUERY_LENGTH]
     return options_from_args(parse_qs(query, keep_blank_values=False), shift_count)
 
 

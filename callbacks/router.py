@@ -32,6 +32,9 @@ def register(app: Dash, pages: dict[str, Page], shift_count: int) -> None:
         Output(ids.PAGE, "children"), Input(ids.URL, "pathname"), Input(ids.URL, "search")
     )
     def route(pathname: str | None, search: str | None) -> Any:
+        # A forged request may send anything; only text is a path or a query string.
+        pathname = pathname if isinstance(pathname, str) else "/"
+        search = search if isinstance(search, str) else ""
         page = pages.get(normalise_path(pathname))
         if page is None:
             return build_not_found(options_from_search(search, shift_count).lang)

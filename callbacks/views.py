@@ -97,7 +97,7 @@ class ReferenceCache:
 
 def search_lang(search: str | None) -> str:
     """The page language from a query string (anything but ``en`` is Vietnamese)."""
-    args = dict(parse_qsl((search or "").lstrip("?")[:2000]))
+    args = dict(parse_qsl((search if isinstance(search, str) else "").lstrip("?")[:2000]))
     return "en" if args.get("lang") == "en" else "vi"
 
 

@@ -12,6 +12,7 @@ from flask import has_request_context, request
 from callbacks import register_callbacks
 from dashboard.api import register_api
 from dashboard.auth import install_access
+from dashboard.callback_guard import MAX_CALLBACK_BODY, install_callback_guard
 from dashboard.export import register_export
 from dashboard.i18n import normalise_language, text
 from dashboard.scheduler import start_background_jobs
@@ -72,10 +73,15 @@ def create_app(
         suppress_callback_exceptions=True,
         external_stylesheets=[],
         meta_tags=[{"name": "color-scheme", "content": "dark light"}],
+        # Callbacks are reached only through the guarded endpoint (no MCP server).
+        enable_mcp=False,
     )
     app.server.config["HOTLINE_SERVICE"] = service
+    app.server.config["MAX_CONTENT_LENGTH"] = MAX_CALLBACK_BODY
     # Login and roles first: refuses to start beyond loopback without login (SettingsError).
     install_access(app, settings)
+    # Then the shape of callback requests (after the role check: 401/403 come first).
+    install_callback_guard(app)
     register_api(app.server, service)
     register_export(app.server, service)
     # A location and a page container: "/" is the wall; other pages register with the router.

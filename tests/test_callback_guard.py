@@ -1,0 +1,69 @@
+"""Forged Dash callback requests get a 400, never a 500."""
+
+import json
+
+import pytest
+
+from dashboard.app import create_app
+from dashboard.settings import Settings
+
+ROUTE = "/_dash-update-component"
+
+
+@pytest.fixture
+def client(sqlite_url):
+    app = create_app(Settings(DATABASE_URL=sqlite_url), start_jobs=False)
+    yield app.server.test_client()
+    app.server.config["HOTLINE_SERVICE"].engine.dispose()
+
+
+def _router_body(pathname, search):
+    return {
+        "output": "page.children",
+        "outputs": {"id": "page", "property": "children"},
+        "inputs": [
+            {"id": "url", "property": "pathname", "value": pathname},
+            {"id": "url", "property": "search", "value": search},
+        ],
+        "changedPropIds": ["url.pathname"],
+    }
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        [],
+        "text",
+        {"output": "no-such.children", "inputs": []},
+        {"output": "page.children", "inputs": []},
+        {"output": "page.children", "inputs": "url.pathname"},
+        {"output": "page.children", "inputs": [1, 2]},
+        {"output": ["page.children"], "inputs": []},
+        {**_router_body("/", ""), "changedPropIds": "url.pathname"},
+    ],
+)
+def test_malformed_callback_bodies_get_400(client, body):
+    response = client.post(ROUTE, data=json.dumps(body), content_type="application/json")
+    assert response.status_code == 400
+    assert response.get_json()["error"]
+
+
+def test_non_json_and_huge_bodies_are_refused(client):
+    assert client.post(ROUTE, data="{not json", content_type="application/json").status_code == 400
+    huge = json.dumps({"output": "page.children", "x": "a" * 1_100_000})
+    assert client.post(ROUTE, data=huge, content_type="application/json").status_code == 413
+
+
+@pytest.mark.parametrize("pathname", ["/", 42, None, ["/"], {"a": 1}, "/" + "x" * 5000])
+def test_router_takes_any_value_without_a_500(client, pathname):
+    body = _router_body(pathname, {"lang": "en"})
+    response = client.post(ROUTE, data=json.dumps(body), content_type="application/json")
+    assert response.status_code == 200
+
+
+def test_a_well_formed_request_still_works(client):
+    body = _router_body("/", "?lang=en")
+    response = client.post(ROUTE, data=json.dumps(body), content_type="application/json")
+    assert response.status_code == 200
+    assert "page" in response.get_json()["response"]
