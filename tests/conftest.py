@@ -37,6 +37,14 @@ def _require_postgres() -> str:
     pytest.skip(message)
 
 
+@pytest.fixture(autouse=True)
+def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never pick up the developer's board settings (a REDIS_URL, a users file...)."""
+    for name in list(os.environ):
+        if name.startswith("HOTLINE_") or name in ("DATABASE_URL", "REDIS_URL"):
+            monkeypatch.delenv(name)
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh, migrated database with reference data: an SQLite file or a PostgreSQL schema."""
