@@ -46,8 +46,15 @@ def build_scheduler(settings: Settings, service: SnapshotService) -> BackgroundS
         from dashboard.simulator import Simulator
 
         simulator = Simulator.from_settings(settings)
+        store = getattr(service, "store", None)
+
+        def feed() -> None:
+            # With several processes only the lease holder feeds, so the demo rate stays right.
+            if store is None or store.is_leader():
+                simulator.tick()
+
         scheduler.add_job(
-            simulator.tick,
+            feed,
             "interval",
             seconds=simulator.tick_seconds,
             id="simulate",
