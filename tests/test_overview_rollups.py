@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import Interval, literal, text
+from sqlalchemy.exc import ProgrammingError
 
 from dashboard.overview import compute_overview
 from dashboard.shifts import ShiftCalendar
@@ -208,3 +209,31 @@ def test_a_calendar_the_rollups_were_not_built_for_reads_the_tickets(pg):
     with reader.connect() as conn:
         assert not rollups_ready(conn, "Asia/Bangkok", 420)
     _same_numbers(reader, other)
+
+
+def test_a_writer_without_rights_on_the_rollups_still_keeps_them_exact(pg, pg_url):
+    writer, _ = pg
+    role = "hotline_intake_test"
+    with writer.begin() as conn:
+        schema = conn.execute(text("SELECT current_schema()")).scalar()
+        conn.execute(text(f"DROP ROLE IF EXISTS {role}"))
+        conn.execute(text(f"CREATE ROLE {role}"))
+        conn.execute(text(f'GRANT USAGE ON SCHEMA "{schema}" TO {role}'))
+        conn.execute(text(f"GRANT SELECT, INSERT, UPDATE ON tickets TO {role}"))
+        conn.execute(text(f'GRANT USAGE ON ALL SEQUENCES IN SCHEMA "{schema}" TO {role}'))
+    try:
+        with writer.begin() as conn:
+            conn.execute(text(f"SET LOCAL ROLE {role}"))
+            conn.execute(tickets.insert(), _random_tickets(50, seed=7))
+            conn.execute(tickets.update().where(tickets.c.id % 3 == 0).values(agency="so_y_te"))
+        with writer.connect() as conn:
+            assert rollup_differences(conn) == 0
+        with writer.begin() as conn, pytest.raises(ProgrammingError, match="permission denied"):
+            conn.execute(text(f"SET LOCAL ROLE {role}"))
+            conn.execute(text("DELETE FROM rollup_received_daily"))  # it may not touch them itself
+    finally:
+        with writer.begin() as conn:
+            conn.execute(text(f'REVOKE ALL ON ALL TABLES IN SCHEMA "{schema}" FROM {role}'))
+            conn.execute(text(f'REVOKE ALL ON ALL SEQUENCES IN SCHEMA "{schema}" FROM {role}'))
+            conn.execute(text(f'REVOKE ALL ON SCHEMA "{schema}" FROM {role}'))
+            conn.execute(text(f"DROP ROLE {role}"))

@@ -90,7 +90,11 @@ def _trigger_function(operation: str) -> str:
     changes = CHANGES[operation]
     return f"""
 CREATE OR REPLACE FUNCTION hotline_rollup_{operation.lower()}() RETURNS trigger
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql
+-- The intake system's role needs no rights on the rollups: the function runs as their owner,
+-- with the schema it was created in (never one a caller put first in its search_path).
+SECURITY DEFINER SET search_path FROM CURRENT
+AS $$
 DECLARE
   tz text;
   start_minutes integer;

@@ -300,7 +300,7 @@ def test_navbar_between_the_views_and_none_in_kiosk_mode(browser, views):
     set_viewport(browser, 1920, 1080)
     login(browser, views, "lanhdao", "/overview")
     anchors = wait_for(
-        lambda: browser.find_elements(By.CSS_SELECTOR, "#nav-bar a.nav-link"), 15, "no navbar"
+        lambda: browser.find_elements(By.CSS_SELECTOR, "#nav-bar a.nav-link"), 30, "no navbar"
     )
     links = [anchor.get_attribute("href") for anchor in anchors]
     assert any(link.endswith("/shift") for link in links)
@@ -311,18 +311,18 @@ def test_navbar_between_the_views_and_none_in_kiosk_mode(browser, views):
     )
     browser.get(views.base + "/")
     overlay = wait_for(
-        lambda: browser.find_element(By.CSS_SELECTOR, ".hv-nav-overlay #nav-bar"), 15, "no navbar"
+        lambda: browser.find_element(By.CSS_SELECTOR, ".hv-nav-overlay #nav-bar"), 30, "no navbar"
     )
     top = browser.execute_script("return arguments[0].getBoundingClientRect().bottom", overlay)
     assert top <= 0, "on the wall the navbar waits out of sight"
     browser.get(views.base + "/?kiosk=1")
-    wait_for(lambda: browser.find_elements(By.ID, "wall-main"), 15, "no wall")
+    wait_for(lambda: browser.find_elements(By.ID, "wall-main"), 30, "no wall")
     assert browser.find_elements(By.ID, "nav-bar") == []
     # a wall screen's link: the wall only, and no navbar
     _, token = AccessFile(views.users_file).create_link("Phòng điều hành")
     browser.delete_all_cookies()
     browser.get(f"{views.base}/wall/{token}")
-    wait_for(lambda: browser.find_elements(By.ID, "wall-main"), 15, "the wall link did not open")
+    wait_for(lambda: browser.find_elements(By.ID, "wall-main"), 30, "the wall link did not open")
     assert browser.find_elements(By.ID, "nav-bar") == []
     browser.get(views.base + "/shift")
     assert "Bạn không có quyền xem trang này" in browser.page_source
@@ -333,7 +333,7 @@ def test_a_revoked_wall_link_drops_the_screen(browser, views):
     link, token = access.create_link("Sảnh")
     browser.delete_all_cookies()
     browser.get(f"{views.base}/wall/{token}")
-    wait_for(lambda: browser.find_elements(By.ID, "wall-main"), 15, "the wall link did not open")
+    wait_for(lambda: browser.find_elements(By.ID, "wall-main"), 30, "the wall link did not open")
     access.revoke_link(link.id)
     browser.get(views.base + "/")
     wait_for(lambda: "/login" in browser.current_url, 10, "a revoked link still shows the wall")
