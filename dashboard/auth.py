@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from dash import Dash
 from flask import Flask, Response, jsonify, redirect, request, session
@@ -485,14 +485,22 @@ def path_area(path: str) -> str | None:
         return "shift"
     if path == "/overview" or path.startswith(("/overview/", "/export/")):
         return "overview"
-    if path == "/":
+    if path == "/" or path.startswith("/api/"):
+        # The API carries the wall's numbers (and, with filters, a supervisor's breakdown):
+        # with login configured it needs at least the wall's role. /healthz stays open.
         return "wall"
     return None
 
 
 def safe_next(target: str | None) -> str | None:
     """A local path to go back to after login (never another site)."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    if not target or not target.startswith("/") or "\\" in target:
+        return None
+    # Browsers drop tabs and newlines in URLs: "/\t/evil.com" would become "//evil.com".
+    if any(ord(char) < 0x21 or ord(char) == 0x7F for char in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or target.startswith("//"):
         return None
     return target[:2000]
 
@@ -661,7 +669,7 @@ def install_access(app: Dash, settings: Settings) -> AccessControl:
         if area is None or access.allows(area):
             return None
         if access.role() is None:
-            if path.startswith("/export/"):
+            if path.startswith(("/export/", "/api/")):
                 response = jsonify({"error": "login required", "field": None})
                 response.status_code = 401
                 return response
@@ -671,7 +679,7 @@ def install_access(app: Dash, settings: Settings) -> AccessControl:
                 query["lang"] = "en"
             return redirect("/login?" + urlencode(query))
         # Signed in, but not with a role for this area.
-        if path.startswith("/export/"):
+        if path.startswith(("/export/", "/api/")):
             response = jsonify({"error": "not allowed", "field": None})
             response.status_code = 403
             return response

@@ -145,12 +145,24 @@ def test_pages_and_exports_are_refused_without_login(secured):
         assert response.status_code == 401 and response.get_json()["error"]
 
 
-def test_api_health_assets_and_login_stay_reachable(secured):
+def test_health_assets_and_login_stay_reachable(secured):
     client = secured.server.test_client()
     assert client.get("/healthz").status_code in (200, 503)
-    assert client.get("/api/snapshot").status_code in (200, 503)
     assert client.get("/login").status_code == 200
     assert client.get("/assets/vendor/themes/flatly.min.css").status_code == 200
+
+
+def test_the_api_needs_the_walls_role_and_a_revoked_link_loses_it(secured, users_file):
+    anonymous = secured.server.test_client()
+    response = anonymous.get("/api/snapshot?agency=so_gtvt&shift=all")
+    assert response.status_code == 401
+    assert response.get_json()["error"]
+    link, token = AccessFile(users_file).create_link("wall")
+    screen = secured.server.test_client()
+    screen.get(f"/wall/{token}")
+    assert screen.get("/api/snapshot?shift=all").status_code == 200
+    AccessFile(users_file).revoke_link(link.id)
+    assert screen.get("/api/snapshot?shift=all").status_code == 401
 
 
 # --- login and roles ------------------------------------------------------------------------
@@ -352,8 +364,34 @@ def test_path_areas():
     assert path_area("/shift") == path_area("/shift/report") == "shift"
     assert path_area("/overview") == path_area("/export/tickets.csv") == "overview"
     assert path_area("/") == "wall"
-    assert path_area("/api/snapshot") is None and path_area("/assets/x.css") is None
+    assert path_area("/api/snapshot") == "wall"
+    assert path_area("/healthz") is None and path_area("/assets/x.css") is None
     assert path_area("/shiftless") is None
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/\t/evil.com",
+        "/\n/evil.com",
+        "/\r\n/x",
+        "//evil.com",
+        "/\\evil.com",
+        "https://evil.com",
+        "/ /evil.com",
+    ],
+)
+def test_safe_next_refuses_what_a_browser_would_turn_into_another_site(target):
+    assert safe_next(target) is None
+
+
+def test_login_with_a_hostile_next_never_redirects_away_nor_fails(secured):
+    for target in ("/%09/evil.com", "/%0d%0a/x", "//evil.com"):
+        client = secured.server.test_client()
+        response = login(client, "truongca", next_path=target)
+        assert response.status_code == 302
+        assert response.headers["Location"].startswith("/")
+        assert not response.headers["Location"].startswith("//")
 
 
 def test_safe_next():
