@@ -36,6 +36,19 @@ max_requests = 0  # a recycled worker would drop and retake the lease for nothin
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 # Server time of each request (microseconds, %(D)s) is what docs/PERFORMANCE.md reports.
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(D)s'
+# Wall-link tokens are bearer secrets: the access log writes them as /wall/***.
+logger_class = "dashboard.gunicorn_hooks.MaskingLogger"
+
+
+def on_starting(server: Any) -> None:
+    """Refuse to listen beyond loopback without login, whatever way the bind was given."""
+    from dashboard.gunicorn_hooks import check_binds
+    from dashboard.settings import SettingsError
+
+    try:
+        check_binds(list(server.cfg.bind))
+    except SettingsError as exc:
+        raise SystemExit(f"error: {exc}") from None
 
 
 def _service(wsgi: Any) -> Any:
