@@ -30,7 +30,7 @@ from sqlalchemy import (
 )
 
 from data_access.queries import Filters, _ts, filter_condition, is_open
-from data_access.schema import ticket_events, tickets
+from data_access.schema import comparable_timestamp, ticket_events, tickets
 
 t = tickets.c
 
@@ -385,12 +385,11 @@ def list_tickets(
 
 @dataclass(frozen=True)
 class TicketEvent:
-    """One status change of a ticket."""
+    """One status change of a ticket (its free-text note is never read: it may hold a name)."""
 
     at: datetime
     status: str
     actor: str | None
-    note: str | None
 
 
 @dataclass(frozen=True)
@@ -409,7 +408,8 @@ def read_ticket_history(conn: Connection, code: str) -> TicketHistory | None:
     ticket = TicketRow(*row)
     e = ticket_events.c
     events = conn.execute(
-        select(e.at, e.status, e.actor, e.note)
+        # Notes are free text written at intake (a call-back number, a name): never read.
+        select(e.at, e.status, e.actor)
         .where(e.ticket_id == ticket.id)
         .order_by(e.at, e.id)
         .limit(500)
@@ -437,15 +437,17 @@ def iter_received_tickets(
         query = select(*PUBLIC_COLUMNS).where(
             t.received_at >= _ts(start), t.received_at < _ts(end), filter_condition(filters)
         )
+        # Order and keyset on the comparable form: on SQLite the same instant may be stored
+        # as '... 03:00:00' or '... 03:00:00.000000' (the column itself on PostgreSQL).
+        at = comparable_timestamp(t.received_at)
         if after is not None:
             last_at, last_id = after
+            last = comparable_timestamp(_ts(last_at))
             query = query.where(
-                or_(
-                    t.received_at > _ts(last_at),
-                    and_(t.received_at == _ts(last_at), t.id > last_id),
-                )
+                t.received_at >= _ts(last_at),  # the index range; the exact test follows
+                or_(at > last, and_(at == last, t.id > last_id)),
             )
-        rows = conn.execute(query.order_by(t.received_at, t.id).limit(batch)).all()
+        rows = conn.execute(query.order_by(at, t.id).limit(batch)).all()
         for row in rows:
             yield TicketRow(*row)
         if len(rows) < batch:

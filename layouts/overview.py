@@ -7,6 +7,7 @@ the reference names. The agency table is a sortable DataTable holding numbers
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -667,6 +668,9 @@ def drill_rows(page: TicketPage, names: Names, zone: ZoneInfo) -> list[dict[str,
     ]
 
 
+ACTOR_CODE = re.compile(r"[A-Za-z0-9_.:-]{1,40}")
+
+
 def actor_name(actor: str | None, names: Names) -> str:
     """Who made a status change: an operator's or an agency's name, else what was written."""
     if not actor:
@@ -675,11 +679,12 @@ def actor_name(actor: str | None, names: Names) -> str:
         return names.operator(actor)
     if actor in names.agencies:
         return names.agency(actor)
-    return actor
+    # Anything else is shown only when it looks like a system id, never free text (a name).
+    return actor if ACTOR_CODE.fullmatch(actor) else "—"
 
 
 def build_history(history: TicketHistory | None, code: str, names: Names, zone: ZoneInfo) -> Any:
-    """A ticket's status changes, oldest first (notes shown as plain text, never run)."""
+    """A ticket's status changes, oldest first (no notes: they may hold personal data)."""
     lang = names.lang
     if history is None:
         return html.P(vtext(lang, "history.unknown", code=code), className="text-muted")
@@ -694,17 +699,13 @@ def build_history(history: TicketHistory | None, code: str, names: Names, zone: 
                 html.Td(_local(event.at, zone)),
                 html.Td(code_name(lang, "status", event.status)),
                 html.Td(actor_name(event.actor, names)),
-                html.Td((event.note or "")[:300]),
             ]
         )
         for event in history.events
     ]
     header = html.Thead(
         html.Tr(
-            [
-                html.Th(vtext(lang, key))
-                for key in ("history.at", "history.status", "history.actor", "history.note")
-            ]
+            [html.Th(vtext(lang, key)) for key in ("history.at", "history.status", "history.actor")]
         )
     )
     return html.Div(

@@ -324,6 +324,8 @@ def test_ticket_history_from_events(engine, reader):
     assert history.events[0].at == local("2026-11-30 06:00")
     assert read_history(reader, "NO-SUCH") is None
     assert not any(value in repr(history) for value in PERSONAL)
+    # Notes are free text from intake (they may hold a name or a phone): never read.
+    assert "Chuyển EVN" not in repr(history) and "<script>" not in repr(history)
 
 
 def test_lists_never_carry_personal_data(reader, calendar):
