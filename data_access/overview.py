@@ -29,7 +29,7 @@ from sqlalchemy import (
     text,
 )
 
-from data_access.queries import Filters, _ts, filter_condition, is_open
+from data_access.queries import Filters, _ts, filter_condition, is_open, resolved_by_due
 from data_access.schema import comparable_timestamp, ticket_events, tickets
 
 t = tickets.c
@@ -155,7 +155,7 @@ def count_resolved_cells(
     """Tickets resolved in each day bucket by agency (one range scan of ``resolved_at``)."""
     day = bucket_index(t.resolved_at, boundaries).label("day_index")
     with_due = func.sum(case((t.due_at.is_not(None), 1), else_=0))
-    on_time = func.sum(case((and_(t.due_at.is_not(None), t.resolved_at <= t.due_at), 1), else_=0))
+    on_time = func.sum(case((and_(t.due_at.is_not(None), resolved_by_due()), 1), else_=0))
     query = (
         select(
             day,
@@ -231,7 +231,7 @@ def _handled(start: datetime, end: datetime, filters: Filters) -> tuple[ColumnEl
         t.resolved_at >= _ts(start),
         t.resolved_at < _ts(end),
         t.forwarded_at.is_not(None),
-        t.resolved_at >= t.forwarded_at,
+        comparable_timestamp(t.resolved_at) >= comparable_timestamp(t.forwarded_at),
         filter_condition(filters),
     )
 
