@@ -49,6 +49,7 @@ from layouts.overview import (
 from layouts.views import FILTER_FIELDS, URGENCY_KEYS, build_alert, build_forbidden
 
 log = logging.getLogger(__name__)
+MAX_DRILL_PAGE = 100_000
 
 TICKET_CODE = re.compile(r"[A-Za-z0-9_.\-]{1,40}")
 REFERENCE_CODE = re.compile(r"[a-z0-9_]{1,40}")
@@ -145,8 +146,9 @@ def register(
             )
         except Exception as exc:  # noqa: BLE001 - say the database failed, never zeros
             log.error("overview failed: %s", exc.__class__.__name__)
+            # The subtitle says so too: the numbers below belong to the previous range.
             return (
-                no_update,
+                vtext(lang, "page.database_error"),
                 _message(lang, vtext(lang, "page.database_error"), "danger"),
                 *unchanged,
             )
@@ -287,6 +289,7 @@ def register(
             text = f"{vtext(lang, 'page.bad_parameter')}: {exc.message}"
             return text, "", [], 1, None, None
         page_number = page_current + 1 if isinstance(page_current, int) and page_current >= 0 else 1
+        page_number = min(page_number, MAX_DRILL_PAGE)  # a forged page must not overflow OFFSET
         try:
             page = list_drill(
                 service.engine,
