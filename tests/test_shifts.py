@@ -76,28 +76,28 @@ instants = st.datetimes(
 )
 
 
+def _containing(calendar: ShiftCalendar, instant: datetime, day: date) -> list[tuple[date, int]]:
+    """Every (operating day, shift) around ``day`` whose window holds ``instant``."""
+    return [
+        (candidate, shift.number)
+        for candidate in (day - timedelta(days=1), day, day + timedelta(days=1))
+        for shift in calendar.shifts
+        if calendar.window(candidate, shift.number).contains(instant)
+    ]
+
+
+DEFAULT = ShiftCalendar.from_spec("Asia/Ho_Chi_Minh", "06:00-14:00,14:00-22:00,22:00-06:00")
+ODD_WITH_DST = ShiftCalendar.from_spec("America/New_York", "07:15-15:00,15:00-23:45,23:45-07:15")
+
+
 @given(instant=instants)
 def test_every_instant_is_in_exactly_one_shift_of_one_operating_day(instant):
-    calendar = ShiftCalendar.from_spec("Asia/Ho_Chi_Minh", "06:00-14:00,14:00-22:00,22:00-06:00")
-    day, shift = calendar.locate(instant)
-    containing = [
-        (candidate, number)
-        for candidate in (day - timedelta(days=1), day, day + timedelta(days=1))
-        for number in (1, 2, 3)
-        if calendar.window(candidate, number).contains(instant)
-    ]
-    assert containing == [(day, shift)]
-    assert calendar.window(day).contains(instant)
+    day, shift = DEFAULT.locate(instant)
+    assert _containing(DEFAULT, instant, day) == [(day, shift)]
+    assert DEFAULT.window(day).contains(instant)
 
 
 @given(instant=instants)
 def test_every_instant_is_in_one_shift_with_dst_and_odd_shifts(instant):
-    calendar = ShiftCalendar.from_spec("America/New_York", "07:15-15:00,15:00-23:45,23:45-07:15")
-    day, shift = calendar.locate(instant)
-    containing = [
-        (candidate, number)
-        for candidate in (day - timedelta(days=1), day, day + timedelta(days=1))
-        for number in (1, 2, 3)
-        if calendar.window(candidate, number).contains(instant)
-    ]
-    assert containing == [(day, shift)]
+    day, shift = ODD_WITH_DST.locate(instant)
+    assert _containing(ODD_WITH_DST, instant, day) == [(day, shift)]
