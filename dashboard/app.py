@@ -50,6 +50,14 @@ class BoardDash(Dash):
         return page.replace("<html>", f'<html lang="{lang}" data-bs-theme="{bs_theme}">', 1)
 
 
+def _security_headers(response: Any) -> Any:
+    """No framing by other sites (clickjacking of the login), no MIME sniffing, no referrer."""
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    return response
+
+
 def create_app(
     settings: Settings | None = None,
     *,
@@ -82,6 +90,7 @@ def create_app(
     install_access(app, settings)
     # Then the shape of callback requests (after the role check: 401/403 come first).
     install_callback_guard(app)
+    app.server.after_request(_security_headers)
     register_api(app.server, service)
     register_export(app.server, service)
     # A location and a page container: "/" is the wall; other pages register with the router.

@@ -67,3 +67,10 @@ def test_a_well_formed_request_still_works(client):
     response = client.post(ROUTE, data=json.dumps(body), content_type="application/json")
     assert response.status_code == 200
     assert "page" in response.get_json()["response"]
+
+
+def test_every_response_forbids_framing_and_sniffing(client):
+    for path in ("/", "/login", "/healthz", "/api/snapshot?shift=all"):
+        response = client.get(path)
+        assert response.headers["X-Frame-Options"] == "DENY", path
+        assert response.headers["X-Content-Type-Options"] == "nosniff", path
