@@ -21,7 +21,8 @@ from typing import Any
 import requests
 from sqlalchemy import Engine, text
 
-from bench import datasets, load, measure
+from bench import browser, datasets, load, measure
+from bench.browser import BrowserResult
 from bench.datasets import SIZES, BuiltDatabase
 from dashboard.settings import PROJECT_ROOT
 from dashboard.snapshot import compute_snapshot
@@ -74,6 +75,8 @@ class Results:
     burst: load.LoadResult | None = None
     freshness: list[float] = field(default_factory=list)
     sqlite: list[SqliteResult] = field(default_factory=list)
+    browser: BrowserResult | None = None
+    browser_skipped: str = ""  # why the browser part did not run
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -245,6 +248,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS_URL))
     parser.add_argument("--output", type=Path, default=PROJECT_ROOT / "docs" / "PERFORMANCE.md")
     parser.add_argument("--skip-load", action="store_true", help="no load or freshness test")
+    parser.add_argument(
+        "--skip-browser", action="store_true", help="no first render or JS heap test (Chromium)"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(message)s")
     log.setLevel(logging.INFO)
@@ -284,6 +290,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.skip_load:
         with tempfile.TemporaryDirectory(prefix="hotline-bench-") as workdir:
             run_load(results, results.databases[-1], args.redis_url, Path(workdir))
+
+    if args.skip_browser:
+        results.browser_skipped = "`--skip-browser`"
+    elif missing := browser.available():
+        results.browser_skipped = f"{missing} missing"
+    else:
+        log.info("browser: first render and JS heap")
+        # --quick: fewer loads and 300 refreshes (a trend, not the target's 2,000).
+        results.browser = browser.run(
+            loads=3 if args.quick else browser.LOADS,
+            refreshes=300 if args.quick else browser.REFRESHES,
+        )
 
     results.seconds = time.perf_counter() - started
     from bench.report import write_report
