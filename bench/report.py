@@ -158,7 +158,8 @@ def render(results: Results) -> str:
     add("# Performance")
     add("")
     add(
-        "Measured by `make bench` (`python -m bench`); this file is written by it. "
+        "Measured by `make bench` (`python -m bench --skip-browser`: parts a–e) and "
+        "`make bench-browser` (`python -m bench.browser`: part f); this file is written by them. "
         "Targets are those of SPEC section 6. Numbers are wall-clock, warm (after warm-up runs),"
         " the median of repeated runs unless said otherwise."
     )
