@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, Flask, jsonify, request
+from flask import Blueprint, Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from dashboard.params import ParameterError, parse_day, parse_filters, parse_shift
@@ -15,7 +15,8 @@ from data_access.queries import Filters
 log = logging.getLogger(__name__)
 
 
-def _error(field: str | None, message: str, status: int = 400):  # type: ignore[no-untyped-def]
+def json_error(field: str | None, message: str, status: int = 400) -> Response:
+    """The JSON error of the API and the exports: ``{"error": ..., "field": ...}``."""
     response = jsonify({"error": message, "field": field})
     response.status_code = status
     return response
@@ -33,7 +34,7 @@ def register_api(server: Flask, service: SnapshotService) -> None:
             shift, whole_day = parse_shift(args.get("shift"), len(service.calendar.shifts))
             filters = parse_filters(args)
         except ParameterError as exc:
-            return _error(exc.field, exc.message)
+            return json_error(exc.field, exc.message)
         try:
             if filters == Filters():
                 result, stale = service.snapshot_for(day, shift, whole_day=whole_day)
@@ -44,10 +45,10 @@ def register_api(server: Flask, service: SnapshotService) -> None:
                 )
                 result, stale = service.compute_on_request(window, filters), False
         except ServiceBusy:
-            return _error(None, "the board is busy; retry in a few seconds", 429)
+            return json_error(None, "the board is busy; retry in a few seconds", 429)
         except Exception as exc:  # noqa: BLE001 - the database failed; say so, never zeros
             log.error("snapshot request failed: %s", exc.__class__.__name__)
-            return _error(None, "the ticket database is not answering", 503)
+            return json_error(None, "the ticket database is not answering", 503)
         response = jsonify(result.to_json(stale=stale))
         response.headers["Cache-Control"] = "no-store"
         return response
@@ -63,12 +64,12 @@ def register_api(server: Flask, service: SnapshotService) -> None:
     @api.route("/api/<path:rest>")
     def unknown(rest: str):  # type: ignore[no-untyped-def]
         # Dash answers every other path with its page; an API client wants a JSON 404.
-        return _error(None, "no such API endpoint", 404)
+        return json_error(None, "no such API endpoint", 404)
 
     server.register_blueprint(api)
 
     @server.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
         if request.path.startswith("/api/") or request.path == "/healthz":
-            return _error(None, exc.description or exc.name, exc.code or 500)
+            return json_error(None, exc.description or exc.name, exc.code or 500)
         return exc

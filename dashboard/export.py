@@ -20,9 +20,10 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Flask, Response, jsonify, request, stream_with_context
+from flask import Blueprint, Flask, Response, request, stream_with_context
 from sqlalchemy import Engine
 
+from dashboard.api import json_error
 from dashboard.i18n import code_name
 from dashboard.i18n_views import vtext
 from dashboard.overview import Overview, compute_overview
@@ -255,12 +256,6 @@ def export_filename(kind: str, params: RangeParams) -> str:
     return f"{kind}_{params.first_day.isoformat()}_{params.last_day.isoformat()}.csv"
 
 
-def _error(field: str | None, message: str, status: int = 400) -> Response:
-    response = jsonify({"error": message, "field": field})
-    response.status_code = status
-    return response
-
-
 def _separator(value: str | None) -> str:
     if value in (None, "", ","):
         return ","
@@ -319,12 +314,12 @@ def register_export(server: Flask, service: SnapshotService) -> None:
             params = parse_range_params(request.args, calendar, now)
             separator = _separator(request.args.get("sep"))
         except ParameterError as exc:
-            return _error(exc.field, exc.message)
+            return json_error(exc.field, exc.message)
         try:
             names, rows = ticket_rows(service.engine, calendar, params, params.filters)
         except Exception as exc:  # noqa: BLE001 - say the database failed, never an empty file
             log.error("ticket export failed: %s", exc.__class__.__name__)
-            return _error(None, "the ticket database is not answering", 503)
+            return json_error(None, "the ticket database is not answering", 503)
         formatter = TicketFormatter(
             params.lang,
             calendar.zone,
@@ -342,7 +337,7 @@ def register_export(server: Flask, service: SnapshotService) -> None:
             params = parse_range_params(request.args, calendar, now)
             separator = _separator(request.args.get("sep"))
         except ParameterError as exc:
-            return _error(exc.field, exc.message)
+            return json_error(exc.field, exc.message)
         try:
             overview = compute_overview(
                 service.engine, calendar, params.first_day, params.last_day, now, params.filters
@@ -351,7 +346,7 @@ def register_export(server: Flask, service: SnapshotService) -> None:
                 names = read_names(conn)
         except Exception as exc:  # noqa: BLE001
             log.error("agency export failed: %s", exc.__class__.__name__)
-            return _error(None, "the ticket database is not answering", 503)
+            return json_error(None, "the ticket database is not answering", 503)
         body = agency_csv(overview, names, params.lang, separator).encode("utf-8")
         return _csv_response(body, export_filename("agencies", params))
 

@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import Engine
 
 from dashboard.shifts import ShiftCalendar, Window
-from data_access.codes import UNASSIGNED, UNCLASSIFIED, URGENCIES
+from data_access.codes import UNASSIGNED, UNCLASSIFIED, URGENCY_KEYS
 from data_access.overview import (
     MEASURES,
     HandlingMedians,
@@ -37,7 +37,6 @@ from data_access.queries import Filters, ReferenceCodes, list_reference_codes
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 366
-URGENCY_KEYS: tuple[str, ...] = (*(str(level) for level in URGENCIES), UNCLASSIFIED)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from data_access.codes import CHANNELS, LINES, UNASSIGNED, UNCLASSIFIED, URGENCIES
+from data_access.codes import CHANNELS, LINES, UNASSIGNED, UNCLASSIFIED, URGENCY_KEYS
 from data_access.queries import Filters
 
 DAY_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -79,13 +79,12 @@ class FilterChoices:
 def parse_filters(args: Mapping[str, str], choices: FilterChoices | None = None) -> Filters:
     """Filters from ``channel``, ``line``, ``category``, ``urgency``, ``agency`` (comma lists)."""
     choices = choices or FilterChoices()
-    urgency_codes = (*(str(level) for level in URGENCIES), UNCLASSIFIED)
     categories = None if choices.categories is None else (*choices.categories, UNCLASSIFIED)
     agencies = None if choices.agencies is None else (*choices.agencies, UNASSIGNED)
     return Filters(
         channels=_codes(args, "channel", CHANNELS),
         lines=_codes(args, "line", LINES),
         categories=_codes(args, "category", categories),
-        urgencies=_codes(args, "urgency", urgency_codes),
+        urgencies=_codes(args, "urgency", URGENCY_KEYS),
         agencies=_codes(args, "agency", agencies),
     )

@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 
 from dashboard.shifts import ShiftCalendar, Window
 from dashboard.snapshot import Snapshot, compute_snapshot
-from data_access.codes import UNASSIGNED, UNCLASSIFIED, URGENCIES
+from data_access.codes import UNASSIGNED, UNCLASSIFIED, URGENCY_KEYS
 from data_access.queries import Filters
 from data_access.shift_view import (
     BacklogCell,
@@ -29,7 +29,6 @@ from data_access.shift_view import (
 )
 
 AVERAGE_DAYS = 7
-URGENCY_KEYS: tuple[str, ...] = (*(str(level) for level in URGENCIES), UNCLASSIFIED)
 
 
 @dataclass(frozen=True)

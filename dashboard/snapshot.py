@@ -18,7 +18,7 @@ from data_access.codes import (
     STATUSES,
     UNASSIGNED,
     UNCLASSIFIED,
-    URGENCIES,
+    URGENCY_KEYS,
 )
 from data_access.queries import DatabaseCounts, Filters, read_snapshot_counts
 
@@ -219,7 +219,7 @@ def build_snapshot(
         by_channel=_zeroed(CHANNELS, channel),
         by_line=_zeroed(LINES, line),
         by_category=_zeroed((*reference.categories, UNCLASSIFIED), category),
-        by_urgency=_zeroed((*(str(level) for level in URGENCIES), UNCLASSIFIED), urgency),
+        by_urgency=_zeroed(URGENCY_KEYS, urgency),
         by_status=_zeroed(STATUSES, status),
         by_shift=_zeroed(shift_keys, by_shift),
         hourly=tuple((hour, hourly[hour]) for hour in hour_keys),

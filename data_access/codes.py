@@ -16,4 +16,6 @@ OPEN_STATUSES: tuple[str, ...] = ("received", "classified", "forwarded", "in_pro
 AWAITING_FORWARD_STATUSES: tuple[str, ...] = ("received", "classified")
 URGENCIES: tuple[int, ...] = (1, 2, 3, 4)
 UNCLASSIFIED = "unclassified"
+# The urgency keys of every breakdown: the levels as text, then unclassified (NULL).
+URGENCY_KEYS: tuple[str, ...] = (*(str(level) for level in URGENCIES), UNCLASSIFIED)
 UNASSIGNED = "unassigned"

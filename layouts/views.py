@@ -19,7 +19,7 @@ from dashboard import ids
 from dashboard.formatting import format_count
 from dashboard.i18n import code_name, text
 from dashboard.i18n_views import vtext
-from data_access.codes import CHANNELS, LINES, UNASSIGNED, UNCLASSIFIED, URGENCIES
+from data_access.codes import CHANNELS, LINES, UNASSIGNED, UNCLASSIFIED, URGENCY_KEYS
 from data_access.queries import Filters
 from layouts.theme import FONT_FAMILY, PALETTES
 
@@ -28,7 +28,6 @@ SEPARATORS = {"vi": ",.", "en": ".,"}
 GRAPH_CONFIG = {"displayModeBar": False, "responsive": True}
 STATIC_GRAPH_CONFIG = {"displayModeBar": False, "responsive": True, "staticPlot": True}
 FILTER_FIELDS: tuple[str, ...] = ("channel", "line", "category", "urgency", "agency")
-URGENCY_KEYS: tuple[str, ...] = (*(str(level) for level in URGENCIES), UNCLASSIFIED)
 
 
 @dataclass(frozen=True)
