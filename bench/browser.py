@@ -35,7 +35,6 @@ import shutil
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -44,32 +43,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from werkzeug.serving import make_server
-
 from dashboard import ids
 from dashboard.demo import arrival_factor
-from dashboard.settings import DEFAULT_REFERENCE_FILE, PROJECT_ROOT, Settings
+from dashboard.settings import PROJECT_ROOT, Settings
 from dashboard.shifts import utc_now
+from data_access.engine import make_engine
+from tests.support.browser import chrome_driver, missing_browser, serve, wall_settings
+from tests.support.db import prepare_database
 
 log = logging.getLogger("bench")
 
-CHROMIUM = os.environ.get("CHROMIUM_BINARY", "/usr/bin/chromium")
-CHROMEDRIVER = os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")
-CHROME_ARGS = (
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-    "--disable-default-apps",
-    "--disable-extensions",
-    "--hide-scrollbars",
-    "--mute-audio",
-    "--window-size=1920,1080",
-)
 WIDTH, HEIGHT = 1920, 1080
 
 HISTORY_DAYS = 8
@@ -343,46 +326,29 @@ def _feed_rate() -> int:
 @contextmanager
 def serving_wall(directory: Path) -> Iterator[tuple[str, Any]]:
     """The real app on an SQLite demo database, on a free port; yields (base URL, engine)."""
-    from dashboard.app import create_app
     from dashboard.demo import write_demo_history
-    from data_access.engine import make_engine
-    from data_access.migrate import upgrade_to_head
-    from data_access.reference import load_reference_data, read_reference_file
 
     url = f"sqlite:///{directory / 'tickets.db'}"
-    values: dict[str, Any] = {
-        "DATABASE_URL": url,
-        "HOTLINE_REFRESH_SECONDS": REFRESH_SECONDS,
-        "HOTLINE_LOG_LEVEL": "WARNING",
-    }
+    prepare_database(url)
     writer = make_engine(url, statement_timeout_ms=600_000)
-    upgrade_to_head(writer)
-    with writer.begin() as conn:
-        load_reference_data(conn, read_reference_file(DEFAULT_REFERENCE_FILE))
-    write_demo_history(
-        writer,
-        Settings(**values, HOTLINE_SIMULATE=False),
-        days=HISTORY_DAYS,
-        per_day=TICKETS_PER_DAY,
-        seed=1022,
-    )
-    settings = Settings(**values, HOTLINE_SIMULATE=True, HOTLINE_SIMULATE_PER_HOUR=_feed_rate())
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    app = create_app(settings)
-    server = make_server("127.0.0.1", 0, app.server, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}", writer
+        write_demo_history(
+            writer,
+            wall_settings(url, HOTLINE_REFRESH_SECONDS=REFRESH_SECONDS),
+            days=HISTORY_DAYS,
+            per_day=TICKETS_PER_DAY,
+            seed=1022,
+        )
     finally:
-        scheduler = app.server.config.get("HOTLINE_SCHEDULER")
-        if scheduler is not None:
-            # Stop the jobs; the scheduler itself is shut down at exit (dashboard.scheduler).
-            scheduler.remove_all_jobs()
-        server.shutdown()
-        thread.join(timeout=5)
-        app.server.config["HOTLINE_SERVICE"].engine.dispose()
         writer.dispose()
+    settings = wall_settings(
+        url,
+        HOTLINE_REFRESH_SECONDS=REFRESH_SECONDS,
+        HOTLINE_SIMULATE=True,
+        HOTLINE_SIMULATE_PER_HOUR=_feed_rate(),
+    )
+    with serve(settings, url) as wall:
+        yield wall.base, wall.writer
 
 
 def _count_tickets(engine: Any) -> int:
@@ -397,7 +363,7 @@ def _count_tickets(engine: Any) -> int:
 # --- the browser --------------------------------------------------------------------------
 def available() -> str | None:
     """None when Chromium, chromedriver and selenium are there; else what is missing."""
-    missing = [path for path in (CHROMIUM, CHROMEDRIVER) if not Path(path).exists()]
+    missing = missing_browser()
     try:
         import selenium  # noqa: F401
     except ImportError:
@@ -412,17 +378,7 @@ def chromium(profile: Path, *, cold: bool = True) -> Iterator[Any]:
     ``cold``: the cache disabled too. That takes CDP's Network domain, which keeps a record
     of every request in the page's renderer, so the heap run goes without it.
     """
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    os.environ.setdefault("SE_AVOID_STATS", "true")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for argument in CHROME_ARGS:
-        options.add_argument(argument)
-    options.add_argument(f"--user-data-dir={profile}")
-    # Explicit paths: Selenium Manager would otherwise look for drivers on the internet.
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver = chrome_driver(profile, window_size=f"{WIDTH},{HEIGHT}")
     try:
         driver.set_page_load_timeout(60)
         driver.execute_cdp_cmd(

@@ -18,6 +18,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -38,6 +39,7 @@ from dashboard.shifts import utc_now
 from dashboard.store import split_redis_url
 from data_access.engine import make_engine, normalise_url
 from data_access.schema import tickets
+from tests.support.browser import chrome_driver, missing_browser
 
 log = logging.getLogger("bench")
 
@@ -252,25 +254,16 @@ def capture_refresh_request(
 ) -> tuple[dict[str, Any] | None, str]:
     """The body a headless Chromium posts for the callback ``output``; (None, why) if not."""
     try:
-        from selenium import webdriver
-        from selenium.webdriver.chrome.service import Service
+        import selenium  # noqa: F401
     except ImportError as exc:
         return None, f"selenium unavailable ({exc.__class__.__name__})"
-    # Explicit paths: Selenium Manager would otherwise look for drivers on the internet.
-    driver_path = shutil.which("chromedriver")
-    browser_path = next(
-        filter(None, (shutil.which(name) for name in ("chromium", "chromium-browser"))), None
-    )
-    if driver_path is None or browser_path is None:
-        return None, "no chromium/chromedriver on this machine"
-    os.environ.setdefault("SE_AVOID_STATS", "true")
-    options = webdriver.ChromeOptions()
-    options.binary_location = browser_path
-    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1920,1080"):
-        options.add_argument(argument)
+    if missing := missing_browser():
+        return None, f"no chromium/chromedriver on this machine ({', '.join(missing)})"
+    profile = Path(tempfile.mkdtemp(prefix="chromium-capture-"))
     try:
-        driver = webdriver.Chrome(options=options, service=Service(executable_path=driver_path))
+        driver = chrome_driver(profile, window_size="1920,1080")
     except Exception as exc:  # noqa: BLE001 - no browser here: say so, fall back
+        shutil.rmtree(profile, ignore_errors=True)
         return None, f"no headless Chromium ({exc.__class__.__name__})"
     try:
         driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": CAPTURE_SCRIPT})
@@ -288,6 +281,7 @@ def capture_refresh_request(
         return None, f"no refresh request within {timeout:.0f} s ({len(seen)} other requests)"
     finally:
         driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
 
 
 def _component_key(component: Any) -> str:

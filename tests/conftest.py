@@ -1,40 +1,44 @@
-"""Shared fixtures: one temporary database per test, SQLite and (when set) PostgreSQL."""
+"""Shared fixtures: one temporary database per test, SQLite and (when set) PostgreSQL.
+
+The helpers themselves live in ``tests.support`` (``bench/`` uses them too); the names
+re-exported here keep ``from tests.support.db import make_ticket`` working.
+"""
 
 from __future__ import annotations
 
-import itertools
 import os
-import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine
 
-from dashboard.settings import DEFAULT_REFERENCE_FILE, Settings
+from dashboard.settings import Settings
 from dashboard.shifts import ShiftCalendar
-from data_access.engine import make_engine, normalise_url
-from data_access.migrate import upgrade_to_head
-from data_access.reference import load_reference_data, read_reference_file
-from data_access.schema import tickets
+from data_access.engine import make_engine
+from tests.support.db import (
+    IN_CI,
+    PG_URL,
+    ZONE,
+    insert_tickets,
+    local,
+    make_ticket,
+    postgres_database,
+    prepare_database,
+    require_postgres,
+    sqlite_database,
+)
 
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-PG_URL = os.environ.get("TEST_DATABASE_URL")
-ZONE = "Asia/Ho_Chi_Minh"
-
-
-def _require_postgres() -> str:
-    if PG_URL:
-        return PG_URL
-    message = (
-        "PostgreSQL tests need TEST_DATABASE_URL, e.g. "
-        "TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test"
-    )
-    if IN_CI:
-        pytest.fail(message + " (required in CI)")
-    pytest.skip(message)
+__all__ = [
+    "IN_CI",
+    "PG_URL",
+    "ZONE",
+    "insert_tickets",
+    "local",
+    "make_ticket",
+    "prepare_database",
+    "require_postgres",
+]
 
 
 @pytest.fixture(autouse=True)
@@ -49,41 +53,21 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh, migrated database with reference data: an SQLite file or a PostgreSQL schema."""
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'tickets.db'}"
-        _prepare(url)
-        yield url
+        yield sqlite_database(tmp_path)
         return
-    yield from _postgres_database()
+    yield from postgres_database()
 
 
 @pytest.fixture
 def pg_url() -> Iterator[str]:
     """A fresh PostgreSQL database only (a schema of TEST_DATABASE_URL)."""
-    yield from _postgres_database()
-
-
-def _postgres_database() -> Iterator[str]:
-    base = _require_postgres()
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(normalise_url(base))
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema}"
-    try:
-        _prepare(url)
-        yield url
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    yield from postgres_database()
 
 
 @pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
     """A fresh SQLite database only (for tests that need no PostgreSQL twin)."""
-    url = f"sqlite:///{tmp_path / 'tickets.db'}"
-    _prepare(url)
-    return url
+    return sqlite_database(tmp_path)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -95,16 +79,6 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             red=True,
         )
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
-
-
-def _prepare(url: str) -> None:
-    engine = make_engine(url)
-    try:
-        upgrade_to_head(engine)
-        with engine.begin() as conn:
-            load_reference_data(conn, read_reference_file(DEFAULT_REFERENCE_FILE))
-    finally:
-        engine.dispose()
 
 
 @pytest.fixture
@@ -125,45 +99,3 @@ def settings(database_url: str) -> Settings:
 def calendar() -> ShiftCalendar:
     """The default calendar: Ca 1 06-14, Ca 2 14-22, Ca 3 22-06, Asia/Ho_Chi_Minh."""
     return ShiftCalendar.from_spec(ZONE, "06:00-14:00,14:00-22:00,22:00-06:00")
-
-
-_codes = itertools.count(1)
-
-
-def local(text_value: str) -> datetime:
-    """A local (Asia/Ho_Chi_Minh, +07:00) wall time 'YYYY-MM-DD HH:MM[:SS[.ffffff]]' as UTC."""
-    return (datetime.fromisoformat(text_value) - timedelta(hours=7)).replace(tzinfo=UTC)
-
-
-def make_ticket(**overrides: Any) -> dict[str, Any]:
-    """A ticket row with sensible defaults; override any column."""
-    number = next(_codes)
-    row: dict[str, Any] = {
-        "code": f"1022-T-{number:06d}",
-        "received_at": local("2026-12-01 09:00"),
-        "channel": "call",
-        "line": "1022",
-        "category": "dien",
-        "urgency": 2,
-        "status": "received",
-        "agency": None,
-        "operator": "op01",
-        "area": "phuong_ben_thanh",
-        "forwarded_at": None,
-        "due_at": None,
-        "resolved_at": None,
-        "closed_at": None,
-        "satisfaction": None,
-        "citizen_name": "Nguyễn Văn Riêng",
-        "citizen_phone": "0909123456",
-        "citizen_email": "rieng@example.vn",
-        "content": "Nội dung riêng tư của công dân",
-    }
-    row.update(overrides)
-    return row
-
-
-def insert_tickets(engine: Engine, rows: list[dict[str, Any]]) -> None:
-    """Insert ticket rows through SQLAlchemy Core."""
-    with engine.begin() as conn:
-        conn.execute(tickets.insert(), rows)

@@ -1,53 +1,26 @@
-"""Real-browser fixtures: the app served on 127.0.0.1 in a thread, Debian's headless Chromium.
-
-Without Chromium and chromedriver the tests are skipped (they fail in CI).
-"""
+"""Real-browser fixtures (the harness itself is ``tests.support.browser``)."""
 
 from __future__ import annotations
 
-import json
-import logging
-import os
 import shutil
-import socket
-import subprocess
 import tempfile
-import threading
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine
-from werkzeug.serving import make_server
 
-from dashboard.app import create_app
-from dashboard.service import SnapshotService
-from dashboard.settings import Settings
-from data_access.engine import make_engine
-from tests.conftest import IN_CI, _prepare
-
-CHROMIUM = os.environ.get("CHROMIUM_BINARY", "/usr/bin/chromium")
-CHROMEDRIVER = os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")
-PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
-REFRESH_SECONDS = 1
-CHROME_ARGS = (
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-    "--disable-default-apps",
-    "--disable-extensions",
-    "--hide-scrollbars",
-    "--mute-audio",
+from tests.support.browser import (
+    PG_BIN,
+    LiveWall,
+    PrivatePostgres,
+    chrome_driver,
+    require_browser,
+    serve,
+    wall_settings,
+    write_history,
 )
+from tests.support.db import IN_CI, prepare_database
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -56,137 +29,15 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
-def require_browser() -> None:
-    """Skip (or fail in CI) when Chromium or chromedriver is missing."""
-    missing = [path for path in (CHROMIUM, CHROMEDRIVER) if not Path(path).exists()]
-    if not missing:
-        return
-    message = (
-        f"browser tests need Chromium and chromedriver ({', '.join(missing)} missing): "
-        "apt-get install chromium chromium-driver"
-    )
-    if IN_CI:
-        pytest.fail(message + " (required in CI)")
-    pytest.skip(message)
-
-
-# --- the app in a thread -------------------------------------------------------------------
-@dataclass
-class LiveWall:
-    """A running app: its URL, service, presenter and a writer engine on its database."""
-
-    base: str
-    app: Any
-    service: SnapshotService
-    writer: Engine
-    url: str
-
-    @property
-    def presenter(self) -> Any:
-        return self.app.server.config["HOTLINE_WALL"]
-
-
-@contextmanager
-def serve(settings: Settings, url: str) -> Iterator[LiveWall]:
-    """Serve a fresh app (scheduler included) on a free port until the block ends."""
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    app = create_app(settings)
-    server = make_server("127.0.0.1", 0, app.server, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    writer = make_engine(url)
-    service = app.server.config["HOTLINE_SERVICE"]
-    try:
-        yield LiveWall(f"http://127.0.0.1:{server.server_port}", app, service, writer, url)
-    finally:
-        scheduler = app.server.config.get("HOTLINE_SCHEDULER")
-        if scheduler is not None:
-            # Stop the jobs; the scheduler itself is shut down at exit (dashboard.scheduler).
-            scheduler.remove_all_jobs()
-        server.shutdown()
-        thread.join(timeout=5)
-        writer.dispose()
-        service.engine.dispose()
-
-
-def wall_settings(url: str, **extra: Any) -> Settings:
-    """Settings of a test wall: 1 s refresh, no simulator."""
-    values: dict[str, Any] = {
-        "DATABASE_URL": url,
-        "HOTLINE_SIMULATE": False,
-        "HOTLINE_REFRESH_SECONDS": REFRESH_SECONDS,
-        "HOTLINE_LOG_LEVEL": "WARNING",
-    }
-    values.update(extra)
-    return Settings(**values)
-
-
-def write_history(url: str, *, days: int = 8, per_day: int = 300, seed: int = 1022) -> None:
-    """Realistic demo history up to now (the demo generator of dashboard.demo)."""
-    from dashboard.demo import write_demo_history
-
-    engine = make_engine(url, statement_timeout_ms=600_000)
-    try:
-        write_demo_history(engine, wall_settings(url), days=days, per_day=per_day, seed=seed)
-    finally:
-        engine.dispose()
-
-
 @pytest.fixture(scope="module")
 def live_wall(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveWall]:
     """The wall on an SQLite file with eight days of demo history."""
     require_browser()
     url = f"sqlite:///{tmp_path_factory.mktemp('wall') / 'tickets.db'}"
-    _prepare(url)
+    prepare_database(url)
     write_history(url)
     with serve(wall_settings(url), url) as wall:
         yield wall
-
-
-# --- a PostgreSQL the test starts and stops itself -----------------------------------------
-class PrivatePostgres:
-    """A throw-away PostgreSQL cluster in a temporary directory (as user postgres when root)."""
-
-    def __init__(self, directory: Path) -> None:
-        self.directory = directory
-        self.data = directory / "data"
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        self.url = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
-
-    @staticmethod
-    def available() -> bool:
-        return (PG_BIN / "initdb").exists() and (PG_BIN / "pg_ctl").exists()
-
-    def _run(self, *args: str) -> None:
-        command = [str(PG_BIN / args[0]), *args[1:]]
-        if os.geteuid() == 0:
-            command = ["runuser", "-u", "postgres", "--", *command]
-        result = subprocess.run(command, capture_output=True, text=True, timeout=60)
-        if result.returncode != 0:
-            raise RuntimeError(f"{args[0]} failed: {result.stderr.strip()[-500:]}")
-
-    def init(self) -> None:
-        self.directory.mkdir(parents=True, exist_ok=True)
-        if os.geteuid() == 0:
-            # initdb refuses to run as root: the cluster belongs to user postgres.
-            shutil.chown(self.directory, "postgres")
-        self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "-E", "UTF8")
-
-    def start(self) -> None:
-        options = (
-            f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1 "
-            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-        )
-        # -l: the server's output goes to a file, not to our pipes (which would never close).
-        log = str(self.directory / "server.log")
-        self._run(
-            "pg_ctl", "-D", str(self.data), "-l", log, "-o", options, "-w", "-t", "30", "start"
-        )
-
-    def stop(self) -> None:
-        self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "-t", "30", "stop")
 
 
 @pytest.fixture(scope="module")
@@ -207,7 +58,7 @@ def postgres_wall(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Li
     try:
         cluster.init()
         cluster.start()
-        _prepare(cluster.url)
+        prepare_database(cluster.url)
         write_history(cluster.url, days=2, per_day=200)
         with serve(wall_settings(cluster.url), cluster.url) as wall:
             yield wall, cluster
@@ -219,154 +70,13 @@ def postgres_wall(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Li
         shutil.rmtree(directory, ignore_errors=True)
 
 
-# --- the browser ---------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """Headless Chromium with its network (performance) and console logs captured."""
     require_browser()
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for argument in CHROME_ARGS:
-        options.add_argument(argument)
-    options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium')}")
-    options.add_argument("--window-size=1920,1080")
-    options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver = chrome_driver(tmp_path_factory.mktemp("chromium"), window_size="1920,1080", logs=True)
     driver.set_page_load_timeout(30)
     try:
         yield driver
     finally:
         driver.quit()
-
-
-def set_viewport(driver: Any, width: int, height: int) -> None:
-    """The exact viewport of a wall screen (headless windows have no chrome to subtract)."""
-    driver.execute_cdp_cmd(
-        "Emulation.setDeviceMetricsOverride",
-        {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
-    )
-
-
-def wait_for(condition: Callable[[], Any], timeout: float, message: str, step: float = 0.1) -> Any:
-    """Poll ``condition`` until it returns something truthy; fail with ``message`` on timeout."""
-    deadline = time.monotonic() + timeout
-    last: Any = None
-    while time.monotonic() < deadline:
-        try:
-            last = condition()
-        except Exception as exc:  # noqa: BLE001 - the page may be between renders
-            last = exc
-        else:
-            if last:
-                return last
-        time.sleep(step)
-    raise AssertionError(f"{message} (last: {last!r})")
-
-
-def open_wall(driver: Any, url: str, timeout: float = 15) -> None:
-    """Load a wall and wait until it shows numbers."""
-    driver.get(url)
-    wait_for(
-        lambda: driver.execute_script(
-            "var v = document.getElementById('tile-received-day-value');"
-            "return v && v.textContent !== '…' && window.hotlineWall"
-            " && document.querySelector('#graph-hourly .main-svg');"
-        ),
-        timeout,
-        "the wall never showed its numbers",
-    )
-
-
-def requested_urls(driver: Any) -> list[str]:
-    """URLs the page requested since the last call (from the performance log)."""
-    urls = []
-    for entry in driver.get_log("performance"):
-        message = json.loads(entry["message"])["message"]
-        if message.get("method") == "Network.requestWillBeSent":
-            urls.append(message["params"]["request"]["url"])
-    return urls
-
-
-def console_errors(driver: Any) -> list[dict[str, Any]]:
-    """Console and network errors since the last call."""
-    return [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
-
-
-READ_WALL = """
-const text = (id) => { const e = document.getElementById(id); return e ? e.textContent : null; };
-const tiles = {};
-for (const key of arguments[0]) {
-  const id = 'tile-' + key.replace(/_/g, '-');
-  tiles[key] = {value: text(id + '-value'), className: document.getElementById(id).className};
-}
-const urgency = {};
-for (const level of ['4', '3', '2', '1', 'unclassified']) {
-  urgency[level] = text('urgency-' + level + '-value');
-}
-const lists = {};
-for (const list of ['list-fields', 'list-status', 'list-channel', 'list-line']) {
-  const rows = [];
-  const container = document.getElementById(list);
-  for (const row of container.querySelectorAll('.barlist-row')) {
-    rows.push([row.querySelector('.barlist-label').textContent,
-               row.querySelector('.barlist-value').textContent]);
-  }
-  lists[list] = rows;
-}
-const overdue = [...document.querySelectorAll('#overdue-body tr')].map(
-  (tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent));
-const graph = (id) => document.querySelector('#' + id + ' .js-plotly-plot');
-const hourly = graph('graph-hourly');
-const shifts = graph('graph-shifts');
-return {
-  tiles, urgency, lists, overdue,
-  hourly: hourly && hourly.data ? hourly.data[0].y : null,
-  hourlyLabels: hourly && hourly.data ? hourly.data[0].x : null,
-  shifts: shifts && shifts.data ? shifts.data[1].y : null,
-  shiftsBefore: shifts && shifts.data ? shifts.data[0].y : null,
-  dataTime: text('wall-data-time'),
-  shift: text('wall-shift'),
-  banner: document.getElementById('wall-banner').className,
-  bannerText: text('wall-banner-text'),
-  wall: document.getElementById('wall').className,
-  lang: document.documentElement.lang,
-};
-"""
-
-# Everything that must fit: the canvas in the viewport, and no box clipping its content.
-LAYOUT_PROBLEMS = """
-const problems = [];
-const vw = window.innerWidth, vh = window.innerHeight;
-const root = document.documentElement, body = document.body;
-if (root.scrollWidth > vw || root.scrollHeight > vh) problems.push('page scrolls');
-if (body.scrollWidth > vw || body.scrollHeight > vh) problems.push('body scrolls');
-const wall = document.getElementById('wall').getBoundingClientRect();
-if (wall.left < -1 || wall.top < -1 || wall.right > vw + 1 || wall.bottom > vh + 1) {
-  problems.push('wall outside the viewport: ' + JSON.stringify(wall));
-}
-const boxes = document.querySelectorAll(
-  '.wall, .wall-header, .wall-banner, .tile, .tile-label, .tile-value, .tile-note, .panel, ' +
-  '.panel-title, .panel-body, .barlist, .barlist-label, .barlist-value, .urgency-row, ' +
-  '.urgency-text, .overdue-table td, .overdue-table th, .wall-clock, .wall-data-time');
-for (const box of boxes) {
-  if (box.offsetParent === null && getComputedStyle(box).position !== 'fixed') continue;
-  if (getComputedStyle(box).visibility === 'hidden') continue;
-  if (box.scrollWidth > box.clientWidth + 1 || box.scrollHeight > box.clientHeight + 2) {
-    problems.push((box.id || box.className) + ' clips "' + box.textContent.slice(0, 40) + '" ' +
-      box.scrollWidth + 'x' + box.scrollHeight + ' > ' + box.clientWidth + 'x' + box.clientHeight);
-  }
-}
-// Every panel and tile lies inside the wall's main area or header, not under another.
-const main = document.getElementById('wall-main').getBoundingClientRect();
-for (const panel of document.querySelectorAll('#wall-main .panel')) {
-  if (panel.offsetParent === null || getComputedStyle(panel).visibility === 'hidden') continue;
-  const r = panel.getBoundingClientRect();
-  if (r.bottom > main.bottom + 1 || r.right > main.right + 1) {
-    problems.push('panel past the main area: ' + panel.className);
-  }
-}
-return problems;
-"""

@@ -19,8 +19,9 @@ from sqlalchemy import create_engine
 
 from dashboard import ids
 from dashboard.shifts import utc_now
-from tests.browser.conftest import (
+from tests.support.browser import (
     LAYOUT_PROBLEMS,
+    chrome_driver,
     open_wall,
     require_browser,
     serve,
@@ -28,7 +29,7 @@ from tests.browser.conftest import (
     wait_for,
     wall_settings,
 )
-from tests.conftest import _prepare
+from tests.support.db import prepare_database
 
 # 15:42:10 in Ho Chi Minh City (UTC+7): Ca 2 under way, a full morning behind it.
 SHOWN_AT = datetime(2026, 12, 1, 8, 42, 10, tzinfo=UTC)
@@ -43,13 +44,9 @@ SHOTS = [
 
 def take_screenshots(target: Path) -> list[Path]:
     """Write the screenshots into ``target``; fails when one of them clips or scrolls."""
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
     import callbacks.wall
     import dashboard.api
     import dashboard.service
-    from tests.browser.conftest import CHROME_ARGS, CHROMEDRIVER, CHROMIUM
 
     require_browser()
     target.mkdir(parents=True, exist_ok=True)
@@ -62,12 +59,7 @@ def take_screenshots(target: Path) -> list[Path]:
         module.utc_now = moved_clock  # type: ignore[attr-defined]
 
     tmp_path = Path(tempfile.mkdtemp(prefix="hotline-shots-"))
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for argument in CHROME_ARGS:
-        options.add_argument(argument)
-    options.add_argument(f"--user-data-dir={tmp_path / 'chromium'}")
-    browser: Any = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    browser: Any = chrome_driver(tmp_path / "chromium")
     written: list[Path] = []
     try:
         written = _shoot(browser, target, tmp_path, moved_clock)
@@ -82,7 +74,7 @@ def _shoot(browser: Any, target: Path, tmp_path: Path, moved_clock: Any) -> list
 
     written = []
     url = f"sqlite:///{tmp_path / 'wall.db'}"
-    _prepare(url)
+    prepare_database(url)
     engine = make_engine(url, statement_timeout_ms=600_000)
     write_demo_history(
         engine, wall_settings(url), days=8, per_day=490, seed=1022, now=moved_clock()

@@ -32,7 +32,7 @@ from dashboard.shift_view import compute_shift_view
 from dashboard.shifts import utc_now
 from data_access.queries import Filters
 from data_access.schema import tickets
-from tests.browser.conftest import (
+from tests.support.browser import (
     LiveWall,
     console_errors,
     require_browser,
@@ -42,7 +42,7 @@ from tests.browser.conftest import (
     wall_settings,
     write_history,
 )
-from tests.conftest import _prepare
+from tests.support.db import prepare_database
 
 pytestmark = pytest.mark.browser
 
@@ -74,7 +74,7 @@ def views(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveViews]:
     require_browser()
     directory = tmp_path_factory.mktemp("views")
     url = f"sqlite:///{directory / 'tickets.db'}"
-    _prepare(url)
+    prepare_database(url)
     write_history(url, days=64, per_day=300)  # two whole 30-day ranges
     users_file = directory / "users.json"
     access = AccessFile(users_file)

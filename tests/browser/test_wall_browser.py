@@ -18,7 +18,7 @@ from dashboard.i18n import code_name
 from dashboard.shifts import utc_now
 from data_access.reference import read_names
 from layouts.wall_view import OVERDUE_ROWS_SHOWN
-from tests.browser.conftest import (
+from tests.support.browser import (
     LAYOUT_PROBLEMS,
     READ_WALL,
     REFRESH_SECONDS,
@@ -28,7 +28,7 @@ from tests.browser.conftest import (
     set_viewport,
     wait_for,
 )
-from tests.conftest import insert_tickets, make_ticket
+from tests.support.db import insert_tickets, make_ticket
 
 pytestmark = pytest.mark.browser
 

@@ -16,7 +16,7 @@ from dashboard.export import (
 )
 from dashboard.settings import Settings
 from data_access.overview import TicketRow
-from tests.conftest import insert_tickets, local, make_ticket
+from tests.support.db import insert_tickets, local, make_ticket
 
 PERSONAL = ["Nguyễn Văn Riêng", "0909123456", "rieng@example.vn", "Nội dung riêng tư"]
 HOSTILE_AREA = 'Phường "Bến Thành", <script>alert("x")</script>\nDòng 2'

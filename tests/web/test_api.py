@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from dashboard.app import create_app
 from dashboard.settings import Settings
 from dashboard.shifts import utc_now
-from tests.conftest import insert_tickets, make_ticket
+from tests.support.db import insert_tickets, make_ticket
 
 TOP_KEYS = {
     "window", "generated_at", "stale", "received", "forwarded", "resolved_in_window",

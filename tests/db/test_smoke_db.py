@@ -3,7 +3,7 @@
 from sqlalchemy import func, select
 
 from data_access.schema import categories, tickets
-from tests.conftest import insert_tickets, make_ticket
+from tests.support.db import insert_tickets, make_ticket
 
 
 def test_fresh_database_has_reference_data_and_takes_tickets(engine):

@@ -13,7 +13,7 @@ from dashboard.app import create_app
 from dashboard.settings import Settings
 from dashboard.shifts import utc_now
 from data_access.engine import make_engine
-from tests.conftest import insert_tickets, make_ticket
+from tests.support.db import insert_tickets, make_ticket
 
 
 @pytest.fixture

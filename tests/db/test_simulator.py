@@ -22,8 +22,8 @@ from data_access.writes import (
     insert_tickets,
     select_tickets_in_status,
 )
-from tests.conftest import local, make_ticket
-from tests.test_demo import assert_consistent, read_all, read_slas
+from tests.support.db import local, make_ticket
+from tests.support.demo import assert_consistent, read_all, read_slas
 
 NOW = local("2026-12-01 10:30")
 

@@ -11,7 +11,7 @@ from dashboard.snapshot import compute_snapshot
 from data_access.codes import CHANNELS, LINES, STATUSES
 from data_access.engine import make_engine, normalise_url
 from data_access.queries import Filters
-from tests.conftest import _prepare, _require_postgres, insert_tickets, local, make_ticket
+from tests.support.db import insert_tickets, local, make_ticket, prepare_database, require_postgres
 
 NOW = local("2026-12-02 07:00")
 CATEGORY_CODES = ["hanh_chinh", "dien", "thoat_nuoc", "giao_thong", "cay_xanh", None, "odd"]
@@ -58,7 +58,7 @@ def generate(seed: int, count: int) -> list[dict]:
 
 @pytest.fixture
 def both_databases(tmp_path):
-    base = _require_postgres()
+    base = require_postgres()
     sqlite_url = f"sqlite:///{tmp_path / 'parity.db'}"
     schema = f"p_{uuid.uuid4().hex[:12]}"
     admin = create_engine(normalise_url(base))
@@ -67,7 +67,7 @@ def both_databases(tmp_path):
     pg_url = f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema}"
     try:
         for url in (sqlite_url, pg_url):
-            _prepare(url)
+            prepare_database(url)
         yield sqlite_url, pg_url
     finally:
         with admin.begin() as conn:

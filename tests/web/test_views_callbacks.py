@@ -28,8 +28,8 @@ from dashboard.view_params import (
 )
 from data_access.engine import make_engine
 from data_access.queries import Filters
-from tests.conftest import insert_tickets, local, make_ticket
-from tests.views_helpers import answer, call, dumps, find, render, texts
+from tests.support.db import insert_tickets, local, make_ticket
+from tests.support.views import answer, call, dumps, find, render, texts
 
 NOW = local("2026-12-02 07:00")
 SHIFT_INPUTS = {

@@ -23,7 +23,7 @@ from dashboard.store import (
     split_redis_url,
 )
 from data_access.engine import make_engine
-from tests.conftest import IN_CI, insert_tickets, make_ticket
+from tests.support.db import IN_CI, insert_tickets, make_ticket
 
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/15"
 

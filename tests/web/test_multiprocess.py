@@ -27,7 +27,7 @@ import requests
 from dashboard.settings import PROJECT_ROOT
 from dashboard.shifts import utc_now
 from data_access.engine import make_engine
-from tests.conftest import IN_CI, insert_tickets, make_ticket
+from tests.support.db import IN_CI, insert_tickets, make_ticket
 
 pytestmark = pytest.mark.slow
 

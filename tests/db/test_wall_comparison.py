@@ -6,7 +6,7 @@ import pytest
 
 from dashboard.comparison import ComparisonCache, build_comparison, fold_day_profile
 from dashboard.snapshot import bucket_boundaries
-from tests.conftest import insert_tickets, local, make_ticket
+from tests.support.db import insert_tickets, local, make_ticket
 
 DAY = date(2026, 12, 1)
 NOW = local("2026-12-01 15:30")

@@ -26,7 +26,7 @@ from data_access.engine import make_engine
 from data_access.overview import PUBLIC_COLUMNS, bucket_index, iter_received_tickets
 from data_access.queries import Filters, ReferenceCodes
 from data_access.schema import PERSONAL_COLUMNS, ticket_events, tickets
-from tests.conftest import insert_tickets, local, make_ticket
+from tests.support.db import insert_tickets, local, make_ticket
 
 NOW = local("2026-12-02 07:00")
 FIRST, LAST = date(2026, 11, 30), date(2026, 12, 1)

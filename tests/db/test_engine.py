@@ -6,7 +6,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from data_access.engine import make_engine, normalise_url
 from data_access.schema import tickets
-from tests.conftest import make_ticket
+from tests.support.db import make_ticket
 
 
 def test_plain_postgresql_url_uses_psycopg2():

@@ -13,8 +13,8 @@ from data_access.engine import make_engine
 from layouts.figures import make_hourly_figure, make_hourly_patch, make_shifts_patch
 from layouts.theme import palette
 from layouts.wall import build_wall, leaf_outputs, value_size, wall_leaves
-from tests.conftest import insert_tickets
-from tests.wall_helpers import NOW, make_service, make_view, wall_tickets
+from tests.support.db import insert_tickets
+from tests.support.wall import NOW, make_service, make_view, wall_tickets
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dashboard.shifts import ShiftCalendar, parse_shifts
-from tests.conftest import local
+from tests.support.db import local
 
 
 @pytest.mark.parametrize(

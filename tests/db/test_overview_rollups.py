@@ -13,7 +13,7 @@ from data_access.engine import make_engine
 from data_access.overview_rollups import rollup_differences, rollups_ready, sync_rollups
 from data_access.queries import Filters
 from data_access.schema import tickets
-from tests.conftest import insert_tickets, local, make_ticket
+from tests.support.db import insert_tickets, local, make_ticket
 
 NOW = local("2026-12-02 07:00")
 FIRST, LAST = date(2026, 11, 18), date(2026, 12, 1)

@@ -3,7 +3,7 @@
 from data_access.engine import make_engine
 from data_access.overview import iter_received_tickets
 from data_access.queries import Filters
-from tests.conftest import local
+from tests.support.db import local
 
 
 def test_rows_sharing_a_second_in_any_text_form_come_once_each(database_url):

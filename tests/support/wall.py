@@ -7,7 +7,7 @@ from typing import Any
 from dashboard.service import SnapshotService
 from dashboard.settings import Settings
 from layouts.wall_view import Freshness, WallOptions, WallView, make_wall_view
-from tests.conftest import local, make_ticket
+from tests.support.db import local, make_ticket
 
 NOW = local("2026-12-01 15:30")
 

@@ -18,7 +18,7 @@ from dashboard.shift_view import (
 from data_access.engine import make_engine
 from data_access.queries import Filters
 from data_access.shift_view import BacklogCell, ShiftTicket, WindowCounts, count_in_windows
-from tests.conftest import insert_tickets, local, make_ticket
+from tests.support.db import insert_tickets, local, make_ticket
 
 DEC1 = date(2026, 12, 1)
 AFTER = local("2026-12-01 23:00")  # the shift is over

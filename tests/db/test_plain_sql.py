@@ -10,7 +10,7 @@ from sqlalchemy import text
 
 from dashboard.snapshot import compute_snapshot
 from data_access.engine import make_engine
-from tests.conftest import local
+from tests.support.db import local
 
 NOW = local("2026-12-02 07:00")
 

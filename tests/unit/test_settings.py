@@ -7,7 +7,7 @@ import pytest
 
 from dashboard.settings import Settings, SettingsError, env_name, load_settings
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+README = Path(__file__).resolve().parents[2] / "README.md"
 
 
 def test_defaults(monkeypatch):

@@ -6,8 +6,8 @@ from sqlalchemy import create_engine, event
 
 from dashboard import service as service_module
 from data_access.engine import make_engine
-from tests.conftest import insert_tickets
-from tests.wall_helpers import NOW, make_service, wall_tickets
+from tests.support.db import insert_tickets
+from tests.support.wall import NOW, make_service, wall_tickets
 
 
 def _service(url):

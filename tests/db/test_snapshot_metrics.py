@@ -11,7 +11,7 @@ from dashboard.shifts import ShiftCalendar
 from dashboard.snapshot import compute_snapshot
 from data_access.engine import make_engine
 from data_access.queries import Filters
-from tests.conftest import insert_tickets, local, make_ticket
+from tests.support.db import insert_tickets, local, make_ticket
 
 NOW = local("2026-12-02 07:00")
 DEC1 = date(2026, 12, 1)

@@ -11,7 +11,7 @@ from callbacks.kiosk import (
     parse_rotate,
     resolve_windows,
 )
-from tests.conftest import local
+from tests.support.db import local
 
 NOW = local("2026-12-01 15:30")  # Ca 2 of 1 Dec
 
