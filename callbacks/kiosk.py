@@ -11,10 +11,9 @@ import logging
 from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
-from urllib.parse import parse_qs
 
 from dashboard.i18n import normalise_language
-from dashboard.params import ParameterError, parse_day, parse_shift
+from dashboard.params import ParameterError, parse_day, parse_shift, query_args
 from dashboard.shifts import ShiftCalendar, Window
 from layouts.theme import normalise_theme
 from layouts.wall_view import WallOptions
@@ -23,7 +22,6 @@ log = logging.getLogger(__name__)
 
 ROTATE_MIN_SECONDS = 5
 ROTATE_MAX_SECONDS = 3600
-MAX_QUERY_LENGTH = 2000
 
 
 def _first(args: Mapping[str, Any], name: str) -> str | None:
@@ -70,8 +68,7 @@ def options_from_args(args: Mapping[str, Any], shift_count: int) -> WallOptions:
 
 def options_from_search(search: str | None, shift_count: int) -> WallOptions:
     """Wall options from a location's query string (``?lang=en&shift=2``)."""
-    query = (search if isinstance(search, str) else "").lstrip("?")[:MAX_QUERY_LENGTH]
-    return options_from_args(parse_qs(query, keep_blank_values=False), shift_count)
+    return options_from_args(query_args(search), shift_count)
 
 
 def options_to_args(options: WallOptions) -> dict[str, str]:

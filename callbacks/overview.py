@@ -22,6 +22,7 @@ from callbacks.views import (
 )
 from dashboard import ids
 from dashboard.auth import AccessControl
+from dashboard.i18n import normalise_language
 from dashboard.i18n_views import vtext
 from dashboard.overview import Drill, compute_overview, default_range, list_drill, read_history
 from dashboard.params import ParameterError, parse_day, parse_filters
@@ -128,7 +129,7 @@ def register(
     def update(start: Any, end: Any, *rest: Any) -> tuple[Any, ...]:
         require(access, "overview")
         *values, lang = rest
-        lang = "en" if lang == "en" else "vi"
+        lang = normalise_language(lang)
         unchanged = (no_update,) * 7
         try:
             params = read_params(start, end, list(values), lang)
@@ -282,7 +283,7 @@ def register(
     )
     def drill_page(stored: Any, page_current: Any, lang: Any) -> tuple[Any, ...]:
         require(access, "overview")
-        lang = "en" if lang == "en" else "vi"
+        lang = normalise_language(lang)
         try:
             drill, filters = parse_drill(stored, reference)
         except ParameterError as exc:
@@ -329,7 +330,7 @@ def register(
     )
     def history(cell: Any, rows: Any, lang: Any) -> Any:
         require(access, "overview")
-        lang = "en" if lang == "en" else "vi"
+        lang = normalise_language(lang)
         if not isinstance(cell, dict) or not isinstance(rows, list):
             raise PreventUpdate
         code = cell.get("row_id")

@@ -20,6 +20,7 @@ from callbacks.views import (
 )
 from dashboard import ids
 from dashboard.auth import AccessControl
+from dashboard.i18n import normalise_language
 from dashboard.i18n_views import vtext
 from dashboard.params import ParameterError
 from dashboard.service import SnapshotService
@@ -143,7 +144,7 @@ def register(
     def update(day: Any, shift: Any, *rest: Any) -> tuple[Any, ...]:
         require(access, "shift")
         *values, _tick, lang = rest
-        lang = "en" if lang == "en" else "vi"
+        lang = normalise_language(lang)
         now = utc_now()
         try:
             if not isinstance(day, str | None) or not isinstance(shift, int | str | None):

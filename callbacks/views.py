@@ -12,13 +12,13 @@ import threading
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import parse_qsl
 
 from dash import Dash, Input, Output
 from dash.exceptions import PreventUpdate
 
 from dashboard.auth import WALL_ROLE, AccessControl, access_of
-from dashboard.params import FilterChoices, ParameterError
+from dashboard.i18n import normalise_language
+from dashboard.params import FilterChoices, ParameterError, query_args
 from dashboard.service import SnapshotService
 from dashboard.shifts import utc_now
 from data_access.queries import ReferenceCodes, list_reference_codes
@@ -97,8 +97,7 @@ class ReferenceCache:
 
 def search_lang(search: str | None) -> str:
     """The page language from a query string (anything but ``en`` is Vietnamese)."""
-    args = dict(parse_qsl((search if isinstance(search, str) else "").lstrip("?")[:2000]))
-    return "en" if args.get("lang") == "en" else "vi"
+    return normalise_language(query_args(search).get("lang"))
 
 
 def require(access: AccessControl, area: str) -> None:

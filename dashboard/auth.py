@@ -46,6 +46,7 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from dashboard.i18n import normalise_language
 from dashboard.i18n_views import vtext
 from dashboard.settings import Settings, SettingsError, env_name
 
@@ -532,7 +533,7 @@ def check_startup(settings: Settings) -> AccessFile | None:
 
 
 def _page(lang: str, title: str, body: str, status: int = 200) -> Response:
-    lang_attr = "en" if lang == "en" else "vi"
+    lang_attr = normalise_language(lang)
     page = f"""<!doctype html>
 <html lang="{lang_attr}" data-bs-theme="light"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -549,7 +550,7 @@ def _page(lang: str, title: str, body: str, status: int = 200) -> Response:
 
 
 def _lang() -> str:
-    return "en" if request.args.get("lang") == "en" else "vi"
+    return normalise_language(request.args.get("lang"))
 
 
 def _login_form(lang: str, next_path: str, message: str = "", tone: str = "danger") -> str:
@@ -675,7 +676,7 @@ def install_access(app: Dash, settings: Settings) -> AccessControl:
                 return response
             target = request.full_path.rstrip("?")
             query = {"next": target}
-            if request.args.get("lang") == "en":
+            if normalise_language(request.args.get("lang")) == "en":
                 query["lang"] = "en"
             return redirect("/login?" + urlencode(query))
         # Signed in, but not with a role for this area.

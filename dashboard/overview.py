@@ -17,13 +17,10 @@ from sqlalchemy import Engine
 from dashboard.shifts import ShiftCalendar, Window
 from data_access.codes import UNASSIGNED, UNCLASSIFIED, URGENCY_KEYS
 from data_access.overview import (
-    MEASURES,
     HandlingMedians,
     OpenCell,
     ReceivedCell,
     ResolvedCell,
-    TicketHistory,
-    TicketPage,
     count_open_cells,
     count_received_cells,
     count_resolved_cells,
@@ -33,7 +30,8 @@ from data_access.overview import (
     tune_for_range_reads,
 )
 from data_access.overview_rollups import read_received_cells, read_resolved_cells, rollups_ready
-from data_access.queries import Filters, ReferenceCodes, list_reference_codes
+from data_access.queries import list_reference_codes
+from data_access.values import MEASURES, Filters, ReferenceCodes, TicketHistory, TicketPage
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 366

@@ -1,4 +1,9 @@
-"""Validation of request parameters (API and page URLs): clear errors, never a crash."""
+"""Request parameters (API, page URLs, kiosk screens): one parser, clear errors, never a crash.
+
+Every query string the board reads goes through :func:`query_args` (lenient: a safe
+default) or :func:`parse_search` (strict: a :class:`ParameterError` to show); every
+language choice through :func:`dashboard.i18n.normalise_language`.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +11,18 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from urllib.parse import parse_qsl
 
 from data_access.codes import CHANNELS, LINES, UNASSIGNED, UNCLASSIFIED, URGENCY_KEYS
-from data_access.queries import Filters
+from data_access.values import Filters
 
 DAY_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
 CODE_PATTERN = re.compile(r"[a-z0-9_]{1,40}")
 FIRST_DAY = date(2000, 1, 1)
 LAST_DAY = date(2099, 12, 31)
 MAX_VALUES = 30
+# The longest query string read: a full set of filters is well under 1,000 characters.
+MAX_QUERY_LENGTH = 4000
 
 
 class ParameterError(ValueError):
@@ -24,6 +32,34 @@ class ParameterError(ValueError):
         super().__init__(message)
         self.field = field
         self.message = message
+
+
+def _split_query(search: str) -> dict[str, str]:
+    args: dict[str, str] = {}
+    for key, value in parse_qsl(search.lstrip("?"), keep_blank_values=True):
+        # The first value of a repeated key wins, as in Flask's ``request.args.get``.
+        args.setdefault(key, value)
+    return args
+
+
+def query_args(search: object) -> dict[str, str]:
+    """A location's query string (``?a=1&b=2``) as a dict; never raises.
+
+    Anything but a string, or a string over :data:`MAX_QUERY_LENGTH`, reads as no
+    arguments (every parameter at its default): what a screen without a keyboard needs.
+    """
+    if not isinstance(search, str) or not search or len(search) > MAX_QUERY_LENGTH:
+        return {}
+    return _split_query(search)
+
+
+def parse_search(search: str | None) -> dict[str, str]:
+    """A query string as a dict, refusing one over :data:`MAX_QUERY_LENGTH` (ParameterError)."""
+    if not search:
+        return {}
+    if len(search) > MAX_QUERY_LENGTH:
+        raise ParameterError("query", "the query string is too long")
+    return _split_query(search)
 
 
 def parse_day(value: str | None, field: str = "day") -> date | None:

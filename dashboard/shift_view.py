@@ -18,7 +18,6 @@ from sqlalchemy import Engine
 from dashboard.shifts import ShiftCalendar, Window
 from dashboard.snapshot import Snapshot, compute_snapshot
 from data_access.codes import UNASSIGNED, UNCLASSIFIED, URGENCY_KEYS
-from data_access.queries import Filters
 from data_access.shift_view import (
     BacklogCell,
     ShiftTicket,
@@ -27,6 +26,7 @@ from data_access.shift_view import (
     count_in_windows,
     list_shift_tickets,
 )
+from data_access.values import Filters
 
 AVERAGE_DAYS = 7
 

@@ -20,7 +20,8 @@ from data_access.codes import (
     UNCLASSIFIED,
     URGENCY_KEYS,
 )
-from data_access.queries import DatabaseCounts, Filters, read_snapshot_counts
+from data_access.queries import DatabaseCounts, read_snapshot_counts
+from data_access.values import Filters
 
 
 @dataclass(frozen=True)

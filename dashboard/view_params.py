@@ -11,30 +11,22 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import urlencode
 
+from dashboard.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from dashboard.overview import DEFAULT_DAYS, MAX_DAYS, default_range
+from dashboard.params import MAX_QUERY_LENGTH as MAX_QUERY_LENGTH  # re-exported
 from dashboard.params import FilterChoices, ParameterError, parse_day, parse_filters, parse_shift
+from dashboard.params import parse_search as parse_search  # re-exported
 from dashboard.shifts import ShiftCalendar
-from data_access.queries import Filters
+from data_access.values import Filters
 
-LANGUAGES = ("vi", "en")
 FILTER_KEYS = ("channel", "line", "category", "urgency", "agency")
-MAX_QUERY_LENGTH = 4000
-
-
-def parse_search(search: str | None) -> dict[str, str]:
-    """A URL query string (``?a=1&b=2``) as a dict; the last value of a repeated key wins."""
-    if not search:
-        return {}
-    if len(search) > MAX_QUERY_LENGTH:
-        raise ParameterError("query", "the query string is too long")
-    return dict(parse_qsl(search.lstrip("?"), keep_blank_values=True))
 
 
 def parse_lang(args: Mapping[str, str]) -> str:
     """``lang=vi|en`` (default Vietnamese); anything else is refused."""
-    value = args.get("lang") or "vi"
+    value = args.get("lang") or DEFAULT_LANGUAGE
     if value not in LANGUAGES:
         raise ParameterError("lang", "'lang' must be vi or en")
     return value

@@ -21,16 +21,17 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     and_,
-    case,
     func,
-    literal_column,
     or_,
     select,
     text,
 )
 
-from data_access.queries import Filters, _ts, filter_condition, is_open, resolved_by_due
+from data_access.queries import filter_condition, is_open, resolved_by_due
 from data_access.schema import comparable_timestamp, ticket_events, tickets
+from data_access.sql import case_tree, count_if, ts
+from data_access.values import MEASURES as MEASURES  # re-exported (its home: values)
+from data_access.values import Filters, TicketEvent, TicketHistory, TicketPage, TicketRow
 
 t = tickets.c
 
@@ -55,25 +56,8 @@ PUBLIC_COLUMNS = (
 )
 
 
-def bucket_index(column: ColumnElement, boundaries: Sequence[datetime]) -> ColumnElement:
-    """The i with boundaries[i] <= column < boundaries[i+1], as a balanced CASE tree.
-
-    Rows must already be restricted to [boundaries[0], boundaries[-1]). A tree of
-    depth log2(n) costs a few comparisons per row where a flat CASE over 180 days
-    would cost up to 180.
-    """
-    if len(boundaries) < 2:
-        raise ValueError("at least one bucket is needed")
-
-    def build(low: int, high: int) -> ColumnElement:
-        if high - low == 1:
-            return literal_column(str(low))
-        middle = (low + high) // 2
-        return case(
-            (column < _ts(boundaries[middle]), build(low, middle)), else_=build(middle, high)
-        )
-
-    return build(0, len(boundaries) - 1)
+# The balanced CASE tree of the day buckets (its one home is data_access.sql).
+bucket_index = case_tree
 
 
 # --- the range's counts ---------------------------------------------------------------------
@@ -119,12 +103,12 @@ def count_received_cells(
 ) -> tuple[ReceivedCell, ...]:
     """Tickets received in each day bucket by category, urgency and agency (one range scan)."""
     day = bucket_index(t.received_at, boundaries).label("day_index")
-    forwarded = func.sum(case((t.forwarded_at.is_not(None), 1), else_=0))
+    forwarded = count_if(t.forwarded_at.is_not(None))
     query = (
         select(day, t.category, t.urgency, t.agency, func.count(), forwarded)
         .where(
-            t.received_at >= _ts(boundaries[0]),
-            t.received_at < _ts(boundaries[-1]),
+            t.received_at >= ts(boundaries[0]),
+            t.received_at < ts(boundaries[-1]),
             filter_condition(filters),
         )
         .group_by(day, t.category, t.urgency, t.agency)
@@ -154,8 +138,8 @@ def count_resolved_cells(
 ) -> tuple[ResolvedCell, ...]:
     """Tickets resolved in each day bucket by agency (one range scan of ``resolved_at``)."""
     day = bucket_index(t.resolved_at, boundaries).label("day_index")
-    with_due = func.sum(case((t.due_at.is_not(None), 1), else_=0))
-    on_time = func.sum(case((and_(t.due_at.is_not(None), resolved_by_due()), 1), else_=0))
+    with_due = count_if(t.due_at.is_not(None))
+    on_time = count_if(and_(t.due_at.is_not(None), resolved_by_due()))
     query = (
         select(
             day,
@@ -167,8 +151,8 @@ def count_resolved_cells(
             func.coalesce(func.sum(t.satisfaction), 0),
         )
         .where(
-            t.resolved_at >= _ts(boundaries[0]),
-            t.resolved_at < _ts(boundaries[-1]),
+            t.resolved_at >= ts(boundaries[0]),
+            t.resolved_at < ts(boundaries[-1]),
             filter_condition(filters),
         )
         .group_by(day, t.agency)
@@ -228,8 +212,8 @@ def _fold_medians(rows: Iterable[tuple[str | None, int, int]]) -> HandlingMedian
 
 def _handled(start: datetime, end: datetime, filters: Filters) -> tuple[ColumnElement, ...]:
     return (
-        t.resolved_at >= _ts(start),
-        t.resolved_at < _ts(end),
+        t.resolved_at >= ts(start),
+        t.resolved_at < ts(end),
         t.forwarded_at.is_not(None),
         comparable_timestamp(t.resolved_at) >= comparable_timestamp(t.forwarded_at),
         filter_condition(filters),
@@ -280,7 +264,7 @@ class OpenCell:
 
 def count_open_cells(conn: Connection, now: datetime, filters: Filters) -> tuple[OpenCell, ...]:
     """The backlog at ``now`` by agency and urgency (reads only the open tickets)."""
-    overdue = func.sum(case((and_(t.due_at.is_not(None), t.due_at < _ts(now)), 1), else_=0))
+    overdue = count_if(and_(t.due_at.is_not(None), t.due_at < ts(now)))
     query = (
         select(t.agency, t.urgency, func.count(), overdue)
         .where(is_open(), filter_condition(filters))
@@ -293,65 +277,26 @@ def count_open_cells(conn: Connection, now: datetime, filters: Filters) -> tuple
 
 # --- lists of tickets -----------------------------------------------------------------------
 
-MEASURES: tuple[str, ...] = ("received", "forwarded", "resolved", "open_now", "overdue_now")
-
-
-@dataclass(frozen=True)
-class TicketRow:
-    """One ticket as lists and exports show it: no personal data, no content."""
-
-    id: int
-    code: str
-    received_at: datetime
-    channel: str
-    line: str
-    category: str | None
-    urgency: int | None
-    status: str
-    agency: str | None
-    operator: str | None
-    area: str | None
-    forwarded_at: datetime | None
-    due_at: datetime | None
-    resolved_at: datetime | None
-    closed_at: datetime | None
-    satisfaction: int | None
-
-
-@dataclass(frozen=True)
-class TicketPage:
-    """One page of a ticket list and the size of the whole list."""
-
-    rows: tuple[TicketRow, ...]
-    total: int
-    page: int
-    page_size: int
-
-    @property
-    def pages(self) -> int:
-        """How many pages the list has (at least 1)."""
-        return max(1, -(-self.total // self.page_size))
-
 
 def measure_condition(
     measure: str, start: datetime, end: datetime, now: datetime
 ) -> tuple[ColumnElement[bool], tuple[ColumnElement, ...]]:
     """The WHERE condition of a counted measure and the order its list is shown in."""
     if measure == "received":
-        condition = and_(t.received_at >= _ts(start), t.received_at < _ts(end))
+        condition = and_(t.received_at >= ts(start), t.received_at < ts(end))
         return condition, (t.received_at.desc(), t.id.desc())
     if measure == "forwarded":
         condition = and_(
-            t.received_at >= _ts(start), t.received_at < _ts(end), t.forwarded_at.is_not(None)
+            t.received_at >= ts(start), t.received_at < ts(end), t.forwarded_at.is_not(None)
         )
         return condition, (t.received_at.desc(), t.id.desc())
     if measure == "resolved":
-        condition = and_(t.resolved_at >= _ts(start), t.resolved_at < _ts(end))
+        condition = and_(t.resolved_at >= ts(start), t.resolved_at < ts(end))
         return condition, (t.resolved_at.desc(), t.id.desc())
     if measure == "open_now":
         return is_open(), (t.received_at, t.id)
     if measure == "overdue_now":
-        condition = and_(is_open(), t.due_at.is_not(None), t.due_at < _ts(now))
+        condition = and_(is_open(), t.due_at.is_not(None), t.due_at < ts(now))
         return condition, (t.due_at, t.id)
     raise ValueError(f"unknown measure {measure!r}")
 
@@ -381,23 +326,6 @@ def list_tickets(
     )
     rows = tuple(TicketRow(*row) for row in conn.execute(query))
     return TicketPage(rows, total, page, page_size)
-
-
-@dataclass(frozen=True)
-class TicketEvent:
-    """One status change of a ticket (its free-text note is never read: it may hold a name)."""
-
-    at: datetime
-    status: str
-    actor: str | None
-
-
-@dataclass(frozen=True)
-class TicketHistory:
-    """A ticket (no personal data) and its status changes, oldest first."""
-
-    ticket: TicketRow
-    events: tuple[TicketEvent, ...]
 
 
 def read_ticket_history(conn: Connection, code: str) -> TicketHistory | None:
@@ -435,16 +363,16 @@ def iter_received_tickets(
     after: tuple[datetime, int] | None = None
     while True:
         query = select(*PUBLIC_COLUMNS).where(
-            t.received_at >= _ts(start), t.received_at < _ts(end), filter_condition(filters)
+            t.received_at >= ts(start), t.received_at < ts(end), filter_condition(filters)
         )
         # Order and keyset on the comparable form: on SQLite the same instant may be stored
         # as '... 03:00:00' or '... 03:00:00.000000' (the column itself on PostgreSQL).
         at = comparable_timestamp(t.received_at)
         if after is not None:
             last_at, last_id = after
-            last = comparable_timestamp(_ts(last_at))
+            last = comparable_timestamp(ts(last_at))
             query = query.where(
-                t.received_at >= _ts(last_at),  # the index range; the exact test follows
+                t.received_at >= ts(last_at),  # the index range; the exact test follows
                 or_(at > last, and_(at == last, t.id > last_id)),
             )
         rows = conn.execute(query.order_by(at, t.id).limit(batch)).all()

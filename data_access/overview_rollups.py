@@ -10,7 +10,6 @@ otherwise it reads the tickets (same numbers, slower).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date
 
 from sqlalchemy import (
@@ -23,17 +22,15 @@ from sqlalchemy import (
     SmallInteger,
     Table,
     Text,
-    and_,
     func,
     select,
     text,
-    true,
     tuple_,
 )
 
-from data_access.codes import UNASSIGNED, UNCLASSIFIED
 from data_access.overview import ReceivedCell, ResolvedCell
-from data_access.queries import Filters
+from data_access.sql import filters_where
+from data_access.values import Filters
 
 # Not in data_access.schema.metadata: these tables exist on PostgreSQL only.
 rollup_metadata = MetaData()
@@ -87,33 +84,9 @@ def rollups_ready(conn: Connection, timezone: str, start_minutes: int) -> bool:
     return row is not None and (row[0], int(row[1])) == (timezone, start_minutes)
 
 
-def _nullable_in(
-    column: ColumnElement, values: Sequence[str], null_code: str, null_value: object
-) -> ColumnElement[bool]:
-    codes: list[object] = [value for value in values if value != null_code]
-    if null_code in values:
-        codes.append(null_value)
-    return column.in_(codes)
-
-
 def rollup_filter_condition(table: Table, filters: Filters) -> ColumnElement[bool]:
     """The WHERE condition of a set of filters on a rollup table (sentinels for NULL)."""
-    c = table.c
-    parts: list[ColumnElement] = []
-    if filters.channels:
-        parts.append(c.channel.in_(filters.channels))
-    if filters.lines:
-        parts.append(c.line.in_(filters.lines))
-    if filters.categories:
-        parts.append(_nullable_in(c.category, filters.categories, UNCLASSIFIED, ""))
-    if filters.urgencies:
-        levels = [int(v) for v in filters.urgencies if v != UNCLASSIFIED]
-        if UNCLASSIFIED in filters.urgencies:
-            levels.append(0)
-        parts.append(c.urgency.in_(levels))
-    if filters.agencies:
-        parts.append(_nullable_in(c.agency, filters.agencies, UNASSIGNED, ""))
-    return and_(true(), *parts)
+    return filters_where(table.c, filters, sentinels=True)
 
 
 def _none(value: object, sentinel: object) -> object:

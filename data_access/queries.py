@@ -14,79 +14,28 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     and_,
-    case,
     func,
     literal,
     literal_column,
-    or_,
     select,
-    true,
     union_all,
 )
 from sqlalchemy.dialects import postgresql
 
-from data_access.codes import AWAITING_FORWARD_STATUSES, UNASSIGNED, UNCLASSIFIED
-from data_access.schema import UTCDateTime, agencies, categories, comparable_timestamp, tickets
+from data_access.codes import AWAITING_FORWARD_STATUSES, CLOSED_STATUSES
+from data_access.schema import agencies, categories, comparable_timestamp, tickets
+from data_access.sql import case_tree, count_if, filters_where, ts
+from data_access.values import Filters, ReferenceCodes
 
 t = tickets.c
-CLOSED_STATUSES = ("resolved", "closed")
-
-
-@dataclass(frozen=True)
-class Filters:
-    """Which tickets count: each tuple lists allowed codes; empty means all.
-
-    ``categories`` and ``urgencies`` may hold ``unclassified`` (NULL);
-    ``agencies`` may hold ``unassigned`` (NULL).
-    """
-
-    channels: tuple[str, ...] = ()
-    lines: tuple[str, ...] = ()
-    categories: tuple[str, ...] = ()
-    urgencies: tuple[str, ...] = ()
-    agencies: tuple[str, ...] = ()
-
-    def is_empty(self) -> bool:
-        """Whether no filter is set."""
-        return not (
-            self.channels or self.lines or self.categories or self.urgencies or self.agencies
-        )
-
-
-def _nullable_in(column: ColumnElement, values: Sequence[str], null_code: str) -> ColumnElement:
-    codes = [value for value in values if value != null_code]
-    parts: list[ColumnElement] = []
-    if codes:
-        parts.append(column.in_(codes))
-    if null_code in values:
-        parts.append(column.is_(None))
-    return or_(*parts)
+# Kept importable here: the query modules' old names of the shared building blocks.
+_ts = ts
+__all__ = ["CLOSED_STATUSES", "Filters", "ReferenceCodes", "filter_condition", "ts"]
 
 
 def filter_condition(filters: Filters) -> ColumnElement[bool]:
-    """The WHERE condition of a set of filters."""
-    parts: list[ColumnElement] = []
-    if filters.channels:
-        parts.append(t.channel.in_(filters.channels))
-    if filters.lines:
-        parts.append(t.line.in_(filters.lines))
-    if filters.categories:
-        parts.append(_nullable_in(t.category, filters.categories, UNCLASSIFIED))
-    if filters.urgencies:
-        levels = [int(value) for value in filters.urgencies if value != UNCLASSIFIED]
-        urgency_parts: list[ColumnElement] = []
-        if levels:
-            urgency_parts.append(t.urgency.in_(levels))
-        if UNCLASSIFIED in filters.urgencies:
-            urgency_parts.append(t.urgency.is_(None))
-        parts.append(or_(*urgency_parts))
-    if filters.agencies:
-        parts.append(_nullable_in(t.agency, filters.agencies, UNASSIGNED))
-    return and_(true(), *parts)
-
-
-def _ts(value: datetime) -> ColumnElement:
-    return literal(value, UTCDateTime())
+    """The WHERE condition of a set of filters on ``tickets``."""
+    return filters_where(t, filters)
 
 
 def resolved_by_due() -> ColumnElement[bool]:
@@ -102,14 +51,6 @@ def is_open() -> ColumnElement[bool]:
     not it (with bound values SQLite scans the whole table).
     """
     return t.status.not_in([literal_column(f"'{status}'") for status in CLOSED_STATUSES])
-
-
-@dataclass(frozen=True)
-class ReferenceCodes:
-    """Known category and agency codes, in display order."""
-
-    categories: tuple[str, ...]
-    agencies: tuple[str, ...]
 
 
 def list_reference_codes(conn: Connection) -> ReferenceCodes:
@@ -143,10 +84,10 @@ def count_received_groups(
     conn: Connection, start: datetime, end: datetime, filters: Filters
 ) -> tuple[ReceivedGroup, ...]:
     """Tickets received in [start, end) grouped by their dimensions (one scan)."""
-    forwarded = func.sum(case((t.forwarded_at.is_not(None), 1), else_=0))
+    forwarded = count_if(t.forwarded_at.is_not(None))
     query = (
         select(t.channel, t.line, t.category, t.urgency, t.status, func.count(), forwarded)
-        .where(t.received_at >= _ts(start), t.received_at < _ts(end), filter_condition(filters))
+        .where(t.received_at >= ts(start), t.received_at < ts(end), filter_condition(filters))
         .group_by(t.channel, t.line, t.category, t.urgency, t.status)
     )
     return tuple(
@@ -167,15 +108,8 @@ def _bucket_index(
     if not inner:
         return literal_column("0")
     if conn.dialect.name == "postgresql":
-        return func.width_bucket(column, postgresql.array([_ts(bound) for bound in inner]))
-
-    def tree(low: int, high: int) -> ColumnElement:
-        if high - low == 1:
-            return literal_column(str(low))
-        middle = (low + high) // 2
-        return case((column < _ts(boundaries[middle]), tree(low, middle)), else_=tree(middle, high))
-
-    return tree(0, len(boundaries) - 1)
+        return func.width_bucket(column, postgresql.array([ts(bound) for bound in inner]))
+    return case_tree(column, boundaries)
 
 
 def count_received_by_bucket(
@@ -188,8 +122,8 @@ def count_received_by_bucket(
     query = (
         select(bucket, func.count())
         .where(
-            t.received_at >= _ts(boundaries[0]),
-            t.received_at < _ts(boundaries[-1]),
+            t.received_at >= ts(boundaries[0]),
+            t.received_at < ts(boundaries[-1]),
             filter_condition(filters),
         )
         .group_by(bucket)
@@ -213,10 +147,10 @@ def count_resolved(
     conn: Connection, start: datetime, end: datetime, filters: Filters
 ) -> ResolvedCounts:
     """Tickets with start <= resolved_at < end, whenever received."""
-    with_due = func.sum(case((t.due_at.is_not(None), 1), else_=0))
-    on_time = func.sum(case((and_(t.due_at.is_not(None), resolved_by_due()), 1), else_=0))
+    with_due = count_if(t.due_at.is_not(None))
+    on_time = count_if(and_(t.due_at.is_not(None), resolved_by_due()))
     query = select(func.count(), with_due, on_time).where(
-        t.resolved_at >= _ts(start), t.resolved_at < _ts(end), filter_condition(filters)
+        t.resolved_at >= ts(start), t.resolved_at < ts(end), filter_condition(filters)
     )
     row = conn.execute(query).one()
     return ResolvedCounts(int(row[0]), int(row[1] or 0), int(row[2] or 0))
@@ -238,15 +172,9 @@ def count_open_groups(
     conn: Connection, now: datetime, intake_cutoff: datetime, filters: Filters
 ) -> tuple[OpenGroup, ...]:
     """Open tickets at ``now`` grouped by status, agency and urgency (the backlog only)."""
-    overdue = func.sum(case((and_(t.due_at.is_not(None), t.due_at < _ts(now)), 1), else_=0))
-    awaiting = func.sum(
-        case(
-            (
-                and_(t.status.in_(AWAITING_FORWARD_STATUSES), t.received_at < _ts(intake_cutoff)),
-                1,
-            ),
-            else_=0,
-        )
+    overdue = count_if(and_(t.due_at.is_not(None), t.due_at < ts(now)))
+    awaiting = count_if(
+        and_(t.status.in_(AWAITING_FORWARD_STATUSES), t.received_at < ts(intake_cutoff))
     )
     query = (
         select(t.status, t.agency, t.urgency, func.count(), overdue, awaiting)
@@ -276,7 +204,7 @@ def list_most_overdue(
     """The open tickets whose deadline passed longest ago."""
     query = (
         select(t.code, t.category, t.urgency, t.agency, t.due_at)
-        .where(is_open(), t.due_at.is_not(None), t.due_at < _ts(now), filter_condition(filters))
+        .where(is_open(), t.due_at.is_not(None), t.due_at < ts(now), filter_condition(filters))
         .order_by(t.due_at, t.id)
         .limit(limit)
     )

@@ -14,9 +14,11 @@ from itertools import pairwise
 
 from sqlalchemy import Connection, and_, case, func, literal_column, or_, select, union_all
 
-from data_access.overview import bucket_index
-from data_access.queries import CLOSED_STATUSES, Filters, _ts, filter_condition, is_open
+from data_access.codes import CLOSED_STATUSES
+from data_access.queries import filter_condition, is_open
 from data_access.schema import tickets
+from data_access.sql import case_tree, count_if, ts
+from data_access.values import Filters
 
 t = tickets.c
 
@@ -39,8 +41,8 @@ def count_backlog_at(
     the instant), and tickets resolved or closed since the instant. A ticket
     closed without a ``resolved_at`` counts as done whenever it was.
     """
-    at = _ts(instant)
-    overdue = func.sum(case((and_(t.due_at.is_not(None), t.due_at < at), 1), else_=0))
+    at = ts(instant)
+    overdue = count_if(and_(t.due_at.is_not(None), t.due_at < at))
     still_open = (
         select(t.urgency, func.count().label("n"), overdue.label("late"))
         .where(
@@ -91,7 +93,7 @@ def list_shift_tickets(
         t.received_at,
         t.forwarded_at,
         t.resolved_at,
-    ).where(t.received_at >= _ts(start), t.received_at < _ts(end), filter_condition(filters))
+    ).where(t.received_at >= ts(start), t.received_at < ts(end), filter_condition(filters))
     return tuple(
         ShiftTicket(row[0], bool(row[1]), row[2], row[3], row[4]) for row in conn.execute(query)
     )
@@ -120,17 +122,17 @@ def count_in_windows(
         raise ValueError("the windows overlap")
     received: dict[int, list[int]] = {}
     resolved: dict[int, int] = {}
-    forwarded = func.sum(case((t.forwarded_at.is_not(None), 1), else_=0))
+    forwarded = count_if(t.forwarded_at.is_not(None))
     if len(bounds) == 2:
         # One window: a constant bucket cannot be grouped on by position in PostgreSQL.
         buckets_received = literal_column("0")
         buckets_resolved = literal_column("0")
     else:
-        buckets_received = bucket_index(t.received_at, bounds)
-        buckets_resolved = bucket_index(t.resolved_at, bounds)
+        buckets_received = case_tree(t.received_at, bounds)
+        buckets_resolved = case_tree(t.resolved_at, bounds)
     query = (
         select(buckets_received.label("b"), func.count(), forwarded)
-        .where(t.received_at >= _ts(bounds[0]), t.received_at < _ts(bounds[-1]))
+        .where(t.received_at >= ts(bounds[0]), t.received_at < ts(bounds[-1]))
         .where(filter_condition(filters))
     )
     query = query.group_by(buckets_received) if len(bounds) > 2 else query
@@ -139,7 +141,7 @@ def count_in_windows(
             received[ordered[int(bucket) // 2]] = [int(count), int(fwd or 0)]
     query = (
         select(buckets_resolved.label("b"), func.count())
-        .where(t.resolved_at >= _ts(bounds[0]), t.resolved_at < _ts(bounds[-1]))
+        .where(t.resolved_at >= ts(bounds[0]), t.resolved_at < ts(bounds[-1]))
         .where(filter_condition(filters))
     )
     query = query.group_by(buckets_resolved) if len(bounds) > 2 else query

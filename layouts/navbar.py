@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import urlencode
 
 import dash_bootstrap_components as dbc
 from dash import html
 
 from dashboard import ids
 from dashboard.i18n_views import vtext
+from dashboard.params import query_args
 
 # Pages served with the light theme (see dashboard.app.BoardDash).
 VIEW_PATHS: tuple[str, ...] = ("/shift", "/overview")
@@ -35,7 +36,7 @@ def is_view_path(path: str) -> bool:
 
 def is_kiosk(search: str | None) -> bool:
     """Whether the URL asks for kiosk mode (``?kiosk=1``)."""
-    args = dict(parse_qsl((search or "").lstrip("?")[:2000]))
+    args = query_args(search)
     return args.get("kiosk", "").lower() in ("1", "true", "yes")
 
 
@@ -51,7 +52,7 @@ class NavContext:
 
 
 def _language_href(path: str, search: str, lang: str) -> str:
-    args = dict(parse_qsl((search or "").lstrip("?")[:2000]))
+    args = query_args(search)
     if lang == "en":
         args.pop("lang", None)
     else:

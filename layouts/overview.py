@@ -25,12 +25,10 @@ from dashboard.formatting import (
     format_rate,
     format_short_day,
 )
-from dashboard.i18n import code_name, locale_of
-from dashboard.i18n_views import vtext
+from dashboard.i18n import code_name, locale_of, text
 from dashboard.overview import AgencyRow, Drill, Overview, PeriodTotals
 from data_access.codes import UNASSIGNED
-from data_access.overview import TicketHistory, TicketPage
-from data_access.queries import Filters
+from data_access.values import Filters, TicketHistory, TicketPage
 from layouts.theme import FONT_FAMILY
 from layouts.views import (
     GRAPH_CONFIG,
@@ -61,7 +59,7 @@ def build_overview_page(
     quick = dbc.ButtonGroup(
         [
             dbc.Button(
-                vtext(lang, "filter.last_days", days=days),
+                text(lang, "filter.last_days", days=days),
                 id={"type": ids.OVERVIEW_LAST_DAYS, "days": days},
                 color="primary",
                 outline=True,
@@ -75,7 +73,7 @@ def build_overview_page(
         [
             dbc.Col(
                 [
-                    dbc.Label(vtext(lang, "filter.range"), class_name="hv-label"),
+                    dbc.Label(text(lang, "filter.range"), class_name="hv-label"),
                     dcc.DatePickerRange(
                         id=ids.OVERVIEW_RANGE,
                         start_date=first_day.isoformat(),
@@ -93,7 +91,7 @@ def build_overview_page(
             dbc.Col(quick, xs="auto", class_name="d-flex align-items-end"),
             dbc.Col(
                 dbc.Button(
-                    vtext(lang, "filter.clear"),
+                    text(lang, "filter.clear"),
                     id=ids.OVERVIEW_CLEAR,
                     color="link",
                     class_name="hv-control-button",
@@ -107,13 +105,13 @@ def build_overview_page(
     exports = html.Div(
         [
             html.A(
-                [html.I(className="bi bi-download me-1"), vtext(lang, "export.tickets")],
+                [html.I(className="bi bi-download me-1"), text(lang, "export.tickets")],
                 id=ids.OVERVIEW_EXPORT_TICKETS,
                 href="/export/tickets.csv",
                 className="btn btn-outline-primary btn-sm",
             ),
             html.A(
-                [html.I(className="bi bi-table me-1"), vtext(lang, "export.agencies")],
+                [html.I(className="bi bi-table me-1"), text(lang, "export.agencies")],
                 id=ids.OVERVIEW_EXPORT_AGENCIES,
                 href="/export/agencies.csv",
                 className="btn btn-outline-primary btn-sm",
@@ -125,7 +123,7 @@ def build_overview_page(
         [
             html.Div(
                 [
-                    html.H1(vtext(lang, "nav.overview"), className="hv-title"),
+                    html.H1(text(lang, "nav.overview"), className="hv-title"),
                     html.Div(id=ids.OVERVIEW_SUBTITLE, className="hv-subtitle"),
                 ]
             ),
@@ -134,15 +132,15 @@ def build_overview_page(
         className="hv-header",
     )
     agencies = build_panel(
-        vtext(lang, "panel.agencies"),
+        text(lang, "panel.agencies"),
         html.Div(
             [
                 html.Div(
                     [
-                        html.Span(vtext(lang, "agency.hint"), className="hv-hint"),
+                        html.Span(text(lang, "agency.hint"), className="hv-hint"),
                         dbc.Switch(
                             id=ids.OVERVIEW_SHOW_IDLE,
-                            label=vtext(lang, "agency.show_idle"),
+                            label=text(lang, "agency.show_idle"),
                             value=False,
                             class_name="hv-switch d-print-none",
                         ),
@@ -155,19 +153,19 @@ def build_overview_page(
         panel_id="overview-agencies-panel",
     )
     trend = build_panel(
-        vtext(lang, "panel.trend"),
+        text(lang, "panel.trend"),
         html.Div(
             [
-                html.Span(vtext(lang, "trend.hint"), className="hv-hint"),
+                html.Span(text(lang, "trend.hint"), className="hv-hint"),
                 dcc.Graph(id=ids.OVERVIEW_TREND, config=GRAPH_CONFIG, className="hv-graph"),
             ]
         ),
     )
     heatmap = build_panel(
-        vtext(lang, "panel.heatmap"),
+        text(lang, "panel.heatmap"),
         html.Div(
             [
-                html.Span(vtext(lang, "heatmap.hint"), className="hv-hint"),
+                html.Span(text(lang, "heatmap.hint"), className="hv-hint"),
                 dcc.Graph(id=ids.OVERVIEW_HEATMAP, config=GRAPH_CONFIG, className="hv-graph"),
             ]
         ),
@@ -222,7 +220,7 @@ def _change(current: float | None, previous: float | None, lang: str, *, rate: b
 
 
 def _previous_note(lang: str, shown: str, change: str) -> str:
-    return vtext(lang, "delta.previous", value=shown) + change
+    return text(lang, "delta.previous", value=shown) + change
 
 
 def _rate_tone(rate: float | None) -> str:
@@ -235,10 +233,10 @@ def _rate_tone(rate: float | None) -> str:
 
 def _drill_button(lang: str, measure: str) -> html.Button:
     return html.Button(
-        [html.I(className="bi bi-list-ul me-1"), vtext(lang, f"drill.measure.{measure}")],
+        [html.I(className="bi bi-list-ul me-1"), text(lang, f"drill.measure.{measure}")],
         id={"type": ids.OVERVIEW_KPI_DRILL, "measure": measure},
         className="btn btn-link btn-sm hv-kpi-drill d-print-none",
-        title=vtext(lang, "drill.history_hint"),
+        title=text(lang, "drill.history_hint"),
     )
 
 
@@ -251,7 +249,7 @@ def build_overview_kpis(overview: Overview, lang: str) -> dbc.Row:
             lang, format_count(before, lang), _change(value, before, lang, rate=False)
         )
         return build_kpi(
-            vtext(lang, key),
+            text(lang, key),
             format_count(value, lang),
             [note],
             icon=icon,
@@ -278,7 +276,7 @@ def build_overview_kpis(overview: Overview, lang: str) -> dbc.Row:
             "bi-check2-circle",
         ),
         build_kpi(
-            vtext(lang, "kpi.on_time_range"),
+            text(lang, "kpi.on_time_range"),
             format_rate(current.on_time_rate, lang),
             [
                 _previous_note(
@@ -292,22 +290,22 @@ def build_overview_kpis(overview: Overview, lang: str) -> dbc.Row:
             kpi_id="overview-kpi-on-time",
         ),
         build_kpi(
-            vtext(lang, "kpi.median_handling"),
+            text(lang, "kpi.median_handling"),
             _duration(current.median_handling_minutes, lang),
             icon="bi-hourglass-split",
             kpi_id="overview-kpi-median",
         ),
         build_kpi(
-            vtext(lang, "kpi.satisfaction"),
+            text(lang, "kpi.satisfaction"),
             _satisfaction(current, lang),
             [_previous_note(lang, _satisfaction(previous, lang), "")],
             icon="bi-emoji-smile",
             kpi_id="overview-kpi-satisfaction",
         ),
         build_kpi(
-            vtext(lang, "kpi.overdue_serious"),
+            text(lang, "kpi.overdue_serious"),
             format_count(overview.overdue_serious_now, lang),
-            [vtext(lang, "agency.overdue_now") + ": " + format_count(overview.overdue_now, lang)],
+            [text(lang, "agency.overdue_now") + ": " + format_count(overview.overdue_now, lang)],
             tone="alert" if overview.overdue_serious_now else "good",
             icon="bi-exclamation-octagon-fill",
             kpi_id="overview-kpi-overdue",
@@ -319,7 +317,7 @@ def build_overview_kpis(overview: Overview, lang: str) -> dbc.Row:
 
 def _duration(minutes: float | None, lang: str) -> str:
     if minutes is None:
-        return vtext(lang, "duration.none")
+        return text(lang, "duration.none")
     return format_duration(round(minutes), lang)
 
 
@@ -340,8 +338,8 @@ def overview_subtitle(overview: Overview, lang: str) -> str:
     return " · ".join(
         [
             f"{day(current.first_day)} – {day(current.last_day)}"
-            f" ({vtext(lang, 'overview.days', days=current.days)})",
-            vtext(
+            f" ({text(lang, 'overview.days', days=current.days)})",
+            text(
                 lang,
                 "overview.previous",
                 first=day(previous.first_day),
@@ -367,47 +365,47 @@ def build_agency_table(lang: str) -> dash_table.DataTable:
         symbol_suffix=" giờ" if lang == "vi" else " h",
     )
     columns = [
-        {"id": "flag", "name": vtext(lang, "agency.flag"), "type": "text"},
-        {"id": "agency", "name": vtext(lang, "agency.name"), "type": "text"},
+        {"id": "flag", "name": text(lang, "agency.flag"), "type": "text"},
+        {"id": "agency", "name": text(lang, "agency.name"), "type": "text"},
         {
             "id": "forwarded",
-            "name": vtext(lang, "agency.forwarded"),
+            "name": text(lang, "agency.forwarded"),
             "type": "numeric",
             "format": count,
         },
         {
             "id": "resolved",
-            "name": vtext(lang, "agency.resolved"),
+            "name": text(lang, "agency.resolved"),
             "type": "numeric",
             "format": count,
         },
         {
             "id": "on_time_rate",
-            "name": vtext(lang, "agency.on_time_rate"),
+            "name": text(lang, "agency.on_time_rate"),
             "type": "numeric",
             "format": Format(precision=1, scheme=Scheme.percentage),
         },
         {
             "id": "overdue_now",
-            "name": vtext(lang, "agency.overdue_now"),
+            "name": text(lang, "agency.overdue_now"),
             "type": "numeric",
             "format": count,
         },
         {
             "id": "overdue_serious",
-            "name": vtext(lang, "agency.overdue_serious"),
+            "name": text(lang, "agency.overdue_serious"),
             "type": "numeric",
             "format": count,
         },
         {
             "id": "median_hours",
-            "name": vtext(lang, "agency.median_handling"),
+            "name": text(lang, "agency.median_handling"),
             "type": "numeric",
             "format": hours,
         },
         {
             "id": "satisfaction",
-            "name": vtext(lang, "agency.satisfaction"),
+            "name": text(lang, "agency.satisfaction"),
             "type": "numeric",
             "format": Format(precision=2, scheme=Scheme.fixed),
         },
@@ -486,7 +484,7 @@ def _agency_row(row: AgencyRow, names: Names, lang: str) -> dict[str, Any]:
     serious = row.overdue_serious
     return {
         "id": row.agency,
-        "flag": f"⚠ {vtext(lang, 'agency.flag_text')}" if serious else "",
+        "flag": f"⚠ {text(lang, 'agency.flag_text')}" if serious else "",
         "agency": names.agency(None if row.agency == UNASSIGNED else row.agency),
         "forwarded": row.forwarded,
         "resolved": row.resolved,
@@ -508,9 +506,9 @@ def make_overview_trend(overview: Overview, lang: str) -> Any:
     days = [format_short_day(point.day, lang) for point in overview.daily]
     custom = [point.day.isoformat() for point in overview.daily]
     series = [
-        (vtext(lang, "trend.received"), [p.received for p in overview.daily], PALETTE.accent),
-        (vtext(lang, "trend.forwarded"), [p.forwarded for p in overview.daily], PALETTE.average),
-        (vtext(lang, "trend.resolved"), [p.resolved for p in overview.daily], PALETTE.good),
+        (text(lang, "trend.received"), [p.received for p in overview.daily], PALETTE.accent),
+        (text(lang, "trend.forwarded"), [p.forwarded for p in overview.daily], PALETTE.average),
+        (text(lang, "trend.resolved"), [p.resolved for p in overview.daily], PALETTE.good),
     ]
     return make_trend_figure(days, series, lang, custom=custom)
 
@@ -538,16 +536,16 @@ def make_overview_heatmap(overview: Overview, names: Names) -> Any:
 def build_drill_modal(lang: str) -> dbc.Modal:
     """The list of tickets behind a count, and a ticket's history (filled by callbacks)."""
     columns = [
-        {"id": "code", "name": vtext(lang, "col.code")},
-        {"id": "category", "name": vtext(lang, "col.category")},
-        {"id": "urgency", "name": vtext(lang, "col.urgency")},
-        {"id": "agency", "name": vtext(lang, "col.agency")},
-        {"id": "area", "name": vtext(lang, "col.area")},
-        {"id": "status", "name": vtext(lang, "col.status")},
-        {"id": "received_at", "name": vtext(lang, "col.received_at")},
-        {"id": "forwarded_at", "name": vtext(lang, "col.forwarded_at")},
-        {"id": "due_at", "name": vtext(lang, "col.due_at")},
-        {"id": "resolved_at", "name": vtext(lang, "col.resolved_at")},
+        {"id": "code", "name": text(lang, "col.code")},
+        {"id": "category", "name": text(lang, "col.category")},
+        {"id": "urgency", "name": text(lang, "col.urgency")},
+        {"id": "agency", "name": text(lang, "col.agency")},
+        {"id": "area", "name": text(lang, "col.area")},
+        {"id": "status", "name": text(lang, "col.status")},
+        {"id": "received_at", "name": text(lang, "col.received_at")},
+        {"id": "forwarded_at", "name": text(lang, "col.forwarded_at")},
+        {"id": "due_at", "name": text(lang, "col.due_at")},
+        {"id": "resolved_at", "name": text(lang, "col.resolved_at")},
     ]
     table = dash_table.DataTable(
         id=ids.OVERVIEW_DRILL_TABLE,
@@ -586,7 +584,7 @@ def build_drill_modal(lang: str) -> dbc.Modal:
             dbc.ModalBody(
                 [
                     html.Div(id=ids.OVERVIEW_DRILL_COUNT, className="hv-drill-count"),
-                    html.Div(vtext(lang, "drill.history_hint"), className="hv-hint"),
+                    html.Div(text(lang, "drill.history_hint"), className="hv-hint"),
                     # Above the list: a ticket's history shows where the eye already is.
                     html.Div(id=ids.OVERVIEW_HISTORY, className="hv-history"),
                     table,
@@ -594,7 +592,7 @@ def build_drill_modal(lang: str) -> dbc.Modal:
             ),
             dbc.ModalFooter(
                 dbc.Button(
-                    vtext(lang, "drill.close"), id=ids.OVERVIEW_DRILL_CLOSE, color="secondary"
+                    text(lang, "drill.close"), id=ids.OVERVIEW_DRILL_CLOSE, color="secondary"
                 )
             ),
         ],
@@ -619,19 +617,19 @@ def drill_title(drill: Drill, names: Names) -> str:
     if drill.measure not in ("open_now", "overdue_now"):
         first, last = drill.first_day.strftime("%d/%m/%Y"), drill.last_day.strftime("%d/%m/%Y")
         scope.append(first if first == last else f"{first} – {last}")
-    return vtext(
+    return text(
         lang,
         "drill.title",
-        measure=vtext(lang, f"drill.measure.{drill.measure}"),
-        scope=" · ".join(scope) or vtext(lang, "drill.scope.all"),
+        measure=text(lang, f"drill.measure.{drill.measure}"),
+        scope=" · ".join(scope) or text(lang, "drill.scope.all"),
     )
 
 
 def drill_count(page: TicketPage, lang: str) -> str:
     """``42 phiếu · trang 1/2``."""
     if not page.total:
-        return vtext(lang, "drill.empty")
-    return vtext(
+        return text(lang, "drill.empty")
+    return text(
         lang,
         "drill.count",
         total=format_count(page.total, lang),
@@ -687,12 +685,12 @@ def build_history(history: TicketHistory | None, code: str, names: Names, zone: 
     """A ticket's status changes, oldest first (no notes: they may hold personal data)."""
     lang = names.lang
     if history is None:
-        return html.P(vtext(lang, "history.unknown", code=code), className="text-muted")
+        return html.P(text(lang, "history.unknown", code=code), className="text-muted")
     title = html.H3(
-        vtext(lang, "panel.history", code=history.ticket.code), className="hv-history-title"
+        text(lang, "panel.history", code=history.ticket.code), className="hv-history-title"
     )
     if not history.events:
-        return html.Div([title, html.P(vtext(lang, "history.empty"), className="text-muted")])
+        return html.Div([title, html.P(text(lang, "history.empty"), className="text-muted")])
     rows = [
         html.Tr(
             [
@@ -705,7 +703,7 @@ def build_history(history: TicketHistory | None, code: str, names: Names, zone: 
     ]
     header = html.Thead(
         html.Tr(
-            [html.Th(vtext(lang, key)) for key in ("history.at", "history.status", "history.actor")]
+            [html.Th(text(lang, key)) for key in ("history.at", "history.status", "history.actor")]
         )
     )
     return html.Div(

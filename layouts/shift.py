@@ -23,12 +23,11 @@ from dashboard.formatting import (
     format_duration,
     format_rate,
 )
-from dashboard.i18n import code_name
-from dashboard.i18n_views import vtext
+from dashboard.i18n import code_name, text
 from dashboard.shift_view import URGENCY_KEYS, Backlog, OperatorWork, ShiftView
 from dashboard.shifts import ShiftDef
 from data_access.codes import CHANNELS, STATUSES, UNCLASSIFIED
-from data_access.queries import Filters
+from data_access.values import Filters
 from layouts.views import (
     GRAPH_CONFIG,
     Names,
@@ -50,7 +49,7 @@ REPORT_OVERDUE = 6  # overdue tickets listed in the report
 
 def shift_label(lang: str, shift: ShiftDef) -> str:
     """``Ca 2 (14:00–22:00)``."""
-    return vtext(
+    return text(
         lang,
         "shift.label_hours",
         number=shift.number,
@@ -74,7 +73,7 @@ def build_shift_page(
         [
             dbc.Col(
                 [
-                    dbc.Label(vtext(lang, "filter.day"), class_name="hv-label"),
+                    dbc.Label(text(lang, "filter.day"), class_name="hv-label"),
                     dcc.DatePickerSingle(
                         id=ids.SHIFT_DAY,
                         date=day.isoformat(),
@@ -89,7 +88,7 @@ def build_shift_page(
             ),
             dbc.Col(
                 [
-                    dbc.Label(vtext(lang, "filter.shift"), class_name="hv-label"),
+                    dbc.Label(text(lang, "filter.shift"), class_name="hv-label"),
                     dbc.RadioItems(
                         id=ids.SHIFT_NUMBER,
                         options=[
@@ -108,7 +107,7 @@ def build_shift_page(
             ),
             dbc.Col(
                 dbc.Button(
-                    [html.I(className="bi bi-clock-history me-1"), vtext(lang, "filter.current")],
+                    [html.I(className="bi bi-clock-history me-1"), text(lang, "filter.current")],
                     id=ids.SHIFT_CURRENT,
                     color="primary",
                     outline=True,
@@ -119,7 +118,7 @@ def build_shift_page(
             ),
             dbc.Col(
                 dbc.Button(
-                    vtext(lang, "filter.clear"),
+                    text(lang, "filter.clear"),
                     id=ids.SHIFT_CLEAR,
                     color="link",
                     class_name="hv-control-button",
@@ -134,13 +133,13 @@ def build_shift_page(
         [
             html.Div(
                 [
-                    html.H1(vtext(lang, "nav.shift"), id=ids.SHIFT_TITLE, className="hv-title"),
+                    html.H1(text(lang, "nav.shift"), id=ids.SHIFT_TITLE, className="hv-title"),
                     html.Div(id=ids.SHIFT_SUBTITLE, className="hv-subtitle"),
                 ]
             ),
             html.Div(
                 html.A(
-                    [html.I(className="bi bi-printer me-1"), vtext(lang, "report.button")],
+                    [html.I(className="bi bi-printer me-1"), text(lang, "report.button")],
                     id=ids.SHIFT_REPORT_LINK,
                     href="/shift/report",
                     className="btn btn-primary",
@@ -179,28 +178,28 @@ def shift_subtitle(view: ShiftView, lang: str) -> str:
     """``Ca 2 — Thứ Ba, 01/12/2026 · Từ 14:00 đến 22:00 · Ca đang diễn ra ...``."""
     zone = ZoneInfo(view.timezone)
     parts = [
-        vtext(lang, "shift.heading", number=view.shift, day=format_day(view.day, lang)),
-        vtext(
+        text(lang, "shift.heading", number=view.shift, day=format_day(view.day, lang)),
+        text(
             lang,
-            "shift.hours",
+            "shift.hours_long",
             start=format_clock(view.window.start, zone, seconds=False),
             end=format_clock(view.window.end, zone, seconds=False),
         ),
     ]
     if view.state == "in_progress":
         parts.append(
-            vtext(lang, "shift.in_progress", time=format_clock(view.now, zone, seconds=False))
+            text(lang, "shift.in_progress", time=format_clock(view.now, zone, seconds=False))
         )
     elif view.state == "finished":
-        parts.append(vtext(lang, "shift.finished"))
+        parts.append(text(lang, "shift.finished"))
     else:
-        parts.append(vtext(lang, "shift.not_started"))
+        parts.append(text(lang, "shift.not_started"))
     return " · ".join(parts)
 
 
 def _minutes(value: float | None, lang: str) -> str:
     if value is None:
-        return vtext(lang, "duration.none")
+        return text(lang, "duration.none")
     if value < 1:
         return format_duration(0, lang) if value == 0 else f"< {format_duration(1, lang)}"
     return format_duration(round(value), lang)
@@ -218,48 +217,46 @@ def build_shift_kpis(view: ShiftView, lang: str) -> dbc.Row:
     """The shift's headline numbers, each with its comparison."""
     snap = view.snapshot
     comp = view.comparison
-    same_time = f" {vtext(lang, 'compare.same_time')}" if comp.partial else ""
+    same_time = f" {text(lang, 'compare.same_time')}" if comp.partial else ""
     received_notes = [
-        vtext(lang, "compare.yesterday", value=format_count(comp.yesterday.received, lang))
+        text(lang, "compare.yesterday", value=format_count(comp.yesterday.received, lang))
         + same_time,
-        vtext(lang, "compare.average", value=format_average(comp.average_received, lang)),
+        text(lang, "compare.average", value=format_average(comp.average_received, lang)),
     ]
     backlog_out = view.backlog_out
     cards = [
         build_kpi(
-            vtext(lang, "kpi.received"),
+            text(lang, "kpi.received"),
             format_count(snap.received, lang),
             received_notes,
             icon="bi-telephone-inbound-fill",
             kpi_id="shift-kpi-received",
         ),
         build_kpi(
-            vtext(lang, "kpi.forwarded"),
+            text(lang, "kpi.forwarded"),
             format_count(snap.forwarded, lang),
-            [vtext(lang, "compare.yesterday", value=format_count(comp.yesterday.forwarded, lang))],
+            [text(lang, "compare.yesterday", value=format_count(comp.yesterday.forwarded, lang))],
             icon="bi-send-fill",
             kpi_id="shift-kpi-forwarded",
         ),
         build_kpi(
-            vtext(lang, "kpi.resolved"),
+            text(lang, "kpi.resolved"),
             format_count(snap.resolved_in_window, lang),
-            [vtext(lang, "compare.yesterday", value=format_count(comp.yesterday.resolved, lang))],
+            [text(lang, "compare.yesterday", value=format_count(comp.yesterday.resolved, lang))],
             icon="bi-check2-circle",
             kpi_id="shift-kpi-resolved",
         ),
         build_kpi(
-            vtext(lang, "kpi.on_time"),
+            text(lang, "kpi.on_time"),
             format_rate(snap.on_time_rate, lang),
             tone=_on_time_tone(snap.on_time_rate),
             icon="bi-stopwatch-fill",
             kpi_id="shift-kpi-on-time",
         ),
-        _backlog_kpi(vtext(lang, "kpi.backlog_in"), view.backlog_in, lang, "shift-kpi-backlog-in"),
+        _backlog_kpi(text(lang, "kpi.backlog_in"), view.backlog_in, lang, "shift-kpi-backlog-in"),
     ]
     if backlog_out is not None:
-        label = vtext(
-            lang, "kpi.backlog_out" if view.state == "finished" else "kpi.backlog_out_now"
-        )
+        label = text(lang, "kpi.backlog_out" if view.state == "finished" else "kpi.backlog_out_now")
         cards.append(_backlog_kpi(label, backlog_out, lang, "shift-kpi-backlog-out"))
     return dbc.Row([dbc.Col(card, xs=6, md=4, xl=2) for card in cards], class_name="g-3 hv-kpis")
 
@@ -270,7 +267,7 @@ def _backlog_kpi(label: str, backlog: Backlog, lang: str, kpi_id: str) -> html.D
         label,
         format_count(backlog.open, lang),
         [
-            vtext(
+            text(
                 lang,
                 "backlog.detail",
                 overdue=format_count(backlog.overdue, lang),
@@ -288,20 +285,20 @@ def build_backlog_table(view: ShiftView, lang: str) -> dbc.Table:
     zone = ZoneInfo(view.timezone)
     rows: list[tuple[str, Backlog]] = [
         (
-            vtext(lang, "backlog.in", time=format_clock(view.backlog_in.at, zone, seconds=False)),
+            text(lang, "backlog.in", time=format_clock(view.backlog_in.at, zone, seconds=False)),
             view.backlog_in,
         )
     ]
     if view.backlog_out is not None:
         key = "backlog.out" if view.state == "finished" else "backlog.out_now"
         time = format_clock(view.backlog_out.at, zone, seconds=False)
-        rows.append((vtext(lang, key, time=time), view.backlog_out))
+        rows.append((text(lang, key, time=time), view.backlog_out))
     header = html.Thead(
         html.Tr(
             [
-                html.Th(vtext(lang, "backlog.when")),
-                html.Th(vtext(lang, "backlog.open"), className="text-end"),
-                html.Th(vtext(lang, "backlog.overdue"), className="text-end"),
+                html.Th(text(lang, "backlog.when")),
+                html.Th(text(lang, "backlog.open"), className="text-end"),
+                html.Th(text(lang, "backlog.overdue"), className="text-end"),
                 *[html.Th(short_urgency(lang, key), className="text-end") for key in URGENCY_KEYS],
             ]
         )
@@ -340,7 +337,7 @@ def build_backlog_table(view: ShiftView, lang: str) -> dbc.Table:
 def build_comparison_table(view: ShiftView, lang: str) -> dbc.Table:
     """This shift, the same shift yesterday and the previous 7 days' average."""
     comp = view.comparison
-    same_time = f" {vtext(lang, 'compare.same_time')}" if comp.partial else ""
+    same_time = f" {text(lang, 'compare.same_time')}" if comp.partial else ""
     rows = [
         ("kpi.received", comp.current.received, comp.yesterday.received, comp.average_received),
         ("kpi.forwarded", comp.current.forwarded, comp.yesterday.forwarded, comp.average_forwarded),
@@ -351,12 +348,10 @@ def build_comparison_table(view: ShiftView, lang: str) -> dbc.Table:
             html.Thead(
                 html.Tr(
                     [
-                        html.Th(vtext(lang, "compare.measure")),
-                        html.Th(
-                            vtext(lang, "compare.this_shift") + same_time, className="text-end"
-                        ),
-                        html.Th(vtext(lang, "compare.yesterday_col"), className="text-end"),
-                        html.Th(vtext(lang, "compare.average_col"), className="text-end"),
+                        html.Th(text(lang, "compare.measure")),
+                        html.Th(text(lang, "compare.this_shift") + same_time, className="text-end"),
+                        html.Th(text(lang, "compare.yesterday_col"), className="text-end"),
+                        html.Th(text(lang, "compare.average_col"), className="text-end"),
                     ]
                 )
             ),
@@ -364,7 +359,7 @@ def build_comparison_table(view: ShiftView, lang: str) -> dbc.Table:
                 [
                     html.Tr(
                         [
-                            html.Th(vtext(lang, key), scope="row"),
+                            html.Th(text(lang, key), scope="row"),
                             html.Td(format_count(current, lang), className="text-end fw-bold"),
                             html.Td(format_count(yesterday, lang), className="text-end"),
                             html.Td(format_average(average, lang), className="text-end"),
@@ -385,7 +380,7 @@ def build_operators_table(view: ShiftView, names: Names) -> Any:
     """Each operator's work in the shift, and the whole shift's."""
     lang = names.lang
     if not view.operators:
-        return html.P(vtext(lang, "operators.empty"), className="text-muted")
+        return html.P(text(lang, "operators.empty"), className="text-muted")
 
     def row(work: OperatorWork, label: Any, *, total: bool = False) -> html.Tr:
         cells = [
@@ -414,15 +409,15 @@ def build_operators_table(view: ShiftView, names: Names) -> Any:
             html.Thead(
                 html.Tr(
                     [
-                        html.Th(vtext(lang, "operator.name")),
-                        *[html.Th(vtext(lang, key), className="text-end") for key in columns],
-                        html.Th(vtext(lang, "operator.median_forward"), className="text-end"),
+                        html.Th(text(lang, "operator.name")),
+                        *[html.Th(text(lang, key), className="text-end") for key in columns],
+                        html.Th(text(lang, "operator.median_forward"), className="text-end"),
                     ]
                 )
             ),
             html.Tbody(
                 [row(work, _operator_cell(work.operator, names)) for work in view.operators]
-                + [row(view.operators_total, vtext(lang, "operator.total"), total=True)]
+                + [row(view.operators_total, text(lang, "operator.total"), total=True)]
             ),
         ],
         size="sm",
@@ -452,7 +447,7 @@ def build_overdue_table(
     lang = names.lang
     items = view.snapshot.overdue_list[:limit]
     if not items:
-        return html.P(vtext(lang, "report.none_overdue"), className="text-muted")
+        return html.P(text(lang, "report.none_overdue"), className="text-muted")
     if wide:
         return _wide_overdue_table(items, names)
     return dbc.Table(
@@ -460,10 +455,10 @@ def build_overdue_table(
             html.Thead(
                 html.Tr(
                     [
-                        html.Th(vtext(lang, "col.code")),
-                        html.Th(vtext(lang, "col.category_agency")),
-                        html.Th(vtext(lang, "col.urgency")),
-                        html.Th(vtext(lang, "col.overdue"), className="text-end"),
+                        html.Th(text(lang, "col.code")),
+                        html.Th(text(lang, "col.category_agency")),
+                        html.Th(text(lang, "col.urgency")),
+                        html.Th(text(lang, "col.overdue"), className="text-end"),
                     ]
                 )
             ),
@@ -503,8 +498,8 @@ def _wide_overdue_table(items: Sequence[Any], names: Names) -> dbc.Table:
         [
             html.Thead(
                 html.Tr(
-                    [html.Th(vtext(lang, key)) for key in header]
-                    + [html.Th(vtext(lang, "col.overdue"), className="text-end")]
+                    [html.Th(text(lang, key)) for key in header]
+                    + [html.Th(text(lang, "col.overdue"), className="text-end")]
                 )
             ),
             html.Tbody(
@@ -577,19 +572,19 @@ def build_shift_charts(view: ShiftView, names: Names) -> list[Any]:
             [
                 dbc.Col(
                     build_panel(
-                        vtext(lang, "panel.by_urgency"), graph("shift-graph-urgency", by_urgency)
+                        text(lang, "panel.by_urgency"), graph("shift-graph-urgency", by_urgency)
                     ),
                     lg=4,
                 ),
                 dbc.Col(
                     build_panel(
-                        vtext(lang, "panel.by_status"), graph("shift-graph-status", by_status)
+                        text(lang, "panel.by_status"), graph("shift-graph-status", by_status)
                     ),
                     lg=4,
                 ),
                 dbc.Col(
                     build_panel(
-                        vtext(lang, "panel.by_channel"), graph("shift-graph-channel", by_channel)
+                        text(lang, "panel.by_channel"), graph("shift-graph-channel", by_channel)
                     ),
                     lg=4,
                 ),
@@ -600,12 +595,12 @@ def build_shift_charts(view: ShiftView, names: Names) -> list[Any]:
             [
                 dbc.Col(
                     build_panel(
-                        vtext(lang, "panel.by_category"), graph("shift-graph-category", by_category)
+                        text(lang, "panel.by_category"), graph("shift-graph-category", by_category)
                     ),
                     lg=6,
                 ),
                 dbc.Col(
-                    build_panel(vtext(lang, "panel.by_hour"), graph("shift-graph-hourly", by_hour)),
+                    build_panel(text(lang, "panel.by_hour"), graph("shift-graph-hourly", by_hour)),
                     lg=6,
                 ),
             ],
@@ -622,12 +617,10 @@ def build_shift_content(view: ShiftView, names: Names) -> list[Any]:
         dbc.Row(
             [
                 dbc.Col(
-                    build_panel(vtext(lang, "panel.backlog"), build_backlog_table(view, lang)), lg=7
+                    build_panel(text(lang, "panel.backlog"), build_backlog_table(view, lang)), lg=7
                 ),
                 dbc.Col(
-                    build_panel(
-                        vtext(lang, "panel.comparison"), build_comparison_table(view, lang)
-                    ),
+                    build_panel(text(lang, "panel.comparison"), build_comparison_table(view, lang)),
                     lg=5,
                 ),
             ],
@@ -637,11 +630,11 @@ def build_shift_content(view: ShiftView, names: Names) -> list[Any]:
         dbc.Row(
             [
                 dbc.Col(
-                    build_panel(vtext(lang, "panel.operators"), build_operators_table(view, names)),
+                    build_panel(text(lang, "panel.operators"), build_operators_table(view, names)),
                     xl=6,
                 ),
                 dbc.Col(
-                    build_panel(vtext(lang, "panel.overdue"), build_overdue_table(view, names)),
+                    build_panel(text(lang, "panel.overdue"), build_overdue_table(view, names)),
                     xl=6,
                 ),
             ],
@@ -662,8 +655,8 @@ def _count_table(
                 html.Tr(
                     [
                         html.Th(""),
-                        html.Th(vtext(lang, "report.count"), className="text-end"),
-                        html.Th(vtext(lang, "report.share"), className="text-end"),
+                        html.Th(text(lang, "report.count"), className="text-end"),
+                        html.Th(text(lang, "report.share"), className="text-end"),
                     ]
                 )
             ),
@@ -708,7 +701,7 @@ def build_shift_report(
         html.Tbody(
             [
                 html.Tr(
-                    [html.Th(vtext(lang, key), scope="row"), html.Td(value, className="text-end")]
+                    [html.Th(text(lang, key), scope="row"), html.Td(value, className="text-end")]
                 )
                 for key, value in summary_rows
             ]
@@ -725,7 +718,7 @@ def build_shift_report(
     if len(fields) > REPORT_FIELDS:
         # One A4 page: the largest fields, then the rest together.
         rest = fields[REPORT_FIELDS - 1 :]
-        label = vtext(lang, "report.other_fields", count=len(rest))
+        label = text(lang, "report.other_fields", count=len(rest))
         fields = [*fields[: REPORT_FIELDS - 1], (label, sum(count for _, count in rest))]
     start = format_clock(view.window.start, zone, seconds=False)
     end = format_clock(view.window.end, zone, seconds=False)
@@ -734,8 +727,8 @@ def build_shift_report(
         [
             dbc.Col(
                 [
-                    html.Div(vtext(lang, key), className="fw-bold"),
-                    html.Div(vtext(lang, "report.sign"), className="hv-sign-hint"),
+                    html.Div(text(lang, key), className="fw-bold"),
+                    html.Div(text(lang, "report.sign"), className="hv-sign-hint"),
                 ],
                 className="text-center",
             )
@@ -749,12 +742,12 @@ def build_shift_report(
             html.Div(
                 [
                     html.A(
-                        [html.I(className="bi bi-arrow-left me-1"), vtext(lang, "report.back")],
+                        [html.I(className="bi bi-arrow-left me-1"), text(lang, "report.back")],
                         href=back_href,
                         className="btn btn-outline-primary",
                     ),
                     html.Button(
-                        [html.I(className="bi bi-printer me-1"), vtext(lang, "report.print")],
+                        [html.I(className="bi bi-printer me-1"), text(lang, "report.print")],
                         id=ids.SHIFT_PRINT,
                         className="btn btn-primary",
                     ),
@@ -765,10 +758,10 @@ def build_shift_report(
                 [
                     html.Header(
                         [
-                            html.Div(vtext(lang, "report.hotline"), className="hv-report-org"),
-                            html.H1(vtext(lang, "report.heading"), className="hv-report-title"),
+                            html.Div(text(lang, "report.hotline"), className="hv-report-org"),
+                            html.H1(text(lang, "report.heading"), className="hv-report-title"),
                             html.Div(
-                                vtext(
+                                text(
                                     lang,
                                     "report.window",
                                     number=view.shift,
@@ -780,11 +773,11 @@ def build_shift_report(
                             ),
                             html.Div(
                                 [
-                                    vtext(lang, "report.generated", time=generated, user=user)
+                                    text(lang, "report.generated", time=generated, user=user)
                                     if user
-                                    else vtext(lang, "report.generated_at", time=generated),
+                                    else text(lang, "report.generated_at", time=generated),
                                     " · ",
-                                    vtext(
+                                    text(
                                         lang,
                                         "report.filters",
                                         filters=describe_filters(view.filters, names),
@@ -795,50 +788,50 @@ def build_shift_report(
                         ]
                     ),
                     html.Section(
-                        [html.H2(vtext(lang, "report.summary")), summary],
+                        [html.H2(text(lang, "report.summary")), summary],
                         className="hv-report-section hv-half",
                     ),
                     html.Section(
                         [
-                            html.H2(vtext(lang, "report.levels")),
+                            html.H2(text(lang, "report.levels")),
                             _count_table(levels, snap.received, lang, "shift-report-levels"),
                         ],
                         className="hv-report-section hv-half",
                     ),
                     html.Section(
-                        [html.H2(vtext(lang, "report.backlog")), build_backlog_table(view, lang)],
+                        [html.H2(text(lang, "report.backlog")), build_backlog_table(view, lang)],
                         className="hv-report-section",
                     ),
                     html.Section(
                         [
-                            html.H2(vtext(lang, "report.fields")),
+                            html.H2(text(lang, "report.fields")),
                             _count_table(fields, snap.received, lang, "shift-report-fields"),
                         ],
                         className="hv-report-section hv-half",
                     ),
                     html.Section(
                         [
-                            html.H2(vtext(lang, "report.comparison")),
+                            html.H2(text(lang, "report.comparison")),
                             build_comparison_table(view, lang),
                         ],
                         className="hv-report-section hv-half",
                     ),
                     html.Section(
                         [
-                            html.H2(vtext(lang, "report.operators")),
+                            html.H2(text(lang, "report.operators")),
                             build_operators_table(view, names),
                         ],
                         className="hv-report-section",
                     ),
                     html.Section(
                         [
-                            html.H2(vtext(lang, "report.overdue")),
+                            html.H2(text(lang, "report.overdue")),
                             build_overdue_table(view, names, REPORT_OVERDUE, wide=True),
                         ],
                         className="hv-report-section",
                     ),
                     html.Section(
-                        [html.H2(vtext(lang, "report.notes")), html.Div(className="hv-notes")],
+                        [html.H2(text(lang, "report.notes")), html.Div(className="hv-notes")],
                         className="hv-report-section",
                     ),
                     signature,

@@ -18,9 +18,8 @@ from dash import dcc, html
 from dashboard import ids
 from dashboard.formatting import format_count
 from dashboard.i18n import code_name, text
-from dashboard.i18n_views import vtext
 from data_access.codes import CHANNELS, LINES, UNASSIGNED, UNCLASSIFIED, URGENCY_KEYS
-from data_access.queries import Filters
+from data_access.values import Filters
 from layouts.theme import FONT_FAMILY, PALETTES
 
 PALETTE = PALETTES["light"]
@@ -63,7 +62,7 @@ class Names:
     def operator(self, code: str | None) -> str:
         """An operator's name; 'not recorded' for none."""
         if code is None or code == UNASSIGNED:
-            return vtext(self.lang, "operator.none")
+            return text(self.lang, "operator.none")
         name = self.operators.get(code)
         return f"{name} ({code})" if name else code
 
@@ -119,13 +118,13 @@ def build_filters(page: str, names: Names, filters: Filters) -> dbc.Row:
         columns.append(
             dbc.Col(
                 [
-                    dbc.Label(vtext(names.lang, f"filter.{field_name}"), class_name="hv-label"),
+                    dbc.Label(text(names.lang, f"filter.{field_name}"), class_name="hv-label"),
                     dcc.Dropdown(
                         id=ids.filter_id(page, field_name),
                         options=filter_options(field_name, names),  # type: ignore[arg-type]
                         value=values[field_name],
                         multi=True,
-                        placeholder=vtext(names.lang, "filter.all"),
+                        placeholder=text(names.lang, "filter.all"),
                         className="hv-filter",
                     ),
                 ],
@@ -149,8 +148,8 @@ def describe_filters(filters: Filters, names: Names) -> str:
         ("agency", [names.agency(c) for c in filters.agencies]),
     ):
         if values:
-            parts.append(f"{vtext(lang, f'filter.{field_name}')}: {', '.join(values)}")
-    return "; ".join(parts) if parts else vtext(lang, "report.no_filters")
+            parts.append(f"{text(lang, f'filter.{field_name}')}: {', '.join(values)}")
+    return "; ".join(parts) if parts else text(lang, "report.no_filters")
 
 
 # --- pieces ---------------------------------------------------------------------------------
@@ -205,12 +204,12 @@ def build_alert(message: str, *, tone: str = "danger", alert_id: str | None = No
 
 def build_forbidden(lang: str, area: str) -> html.Div:
     """What a signed-in person without the role sees (also for a forged page request)."""
-    role = vtext(lang, "role.leader" if area == "overview" else "role.supervisor")
+    role = text(lang, "role.leader" if area == "overview" else "role.supervisor")
     return html.Div(
         [
-            build_alert(vtext(lang, "page.forbidden"), tone="warning"),
-            html.P(vtext(lang, "page.forbidden_hint", role=role)),
-            html.A(vtext(lang, "nav.login"), href="/login", className="btn btn-primary"),
+            build_alert(text(lang, "page.forbidden"), tone="warning"),
+            html.P(text(lang, "page.forbidden_hint", role=role)),
+            html.A(text(lang, "nav.login"), href="/login", className="btn btn-primary"),
         ],
         className="hv-page container py-4",
     )
