@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.engine import make_url
@@ -535,7 +536,9 @@ def _top_up(
     cal = calendar()
     if now - data_end > timedelta(minutes=1):
         with engine.connect() as conn:
-            max_id = int(conn.execute(text("SELECT coalesce(max(id), 0) FROM tickets")).scalar())
+            max_id = int(
+                conn.execute(text("SELECT coalesce(max(id), 0) FROM tickets")).scalar_one()
+            )
         added = generate(
             url,
             cal.operating_day(data_end),
@@ -554,7 +557,7 @@ def _top_up(
         log.info("topped up %s with %s tickets since %s", size.database, added, data_end)
         data_end = now
     with engine.connect() as conn:
-        rows = int(conn.execute(text("SELECT count(*) FROM tickets")).scalar())
+        rows = int(conn.execute(text("SELECT count(*) FROM tickets")).scalar_one())
     return BuiltDatabase(size, url, rows, data_end, None, reused=True)
 
 
@@ -603,7 +606,8 @@ def build_sqlite(
         db.execute("PRAGMA synchronous=OFF")
         marks = ",".join("?" * 20)
         with pg.connect() as conn:
-            cursor = conn.connection.dbapi_connection.cursor(name="copy_out")  # type: ignore[union-attr]
+            # A psycopg2 named (server-side) cursor: DBAPICursor in the stubs knows neither.
+            cursor: Any = conn.connection.dbapi_connection.cursor(name="copy_out")  # type: ignore[union-attr]
             cursor.itersize = 20_000
             cursor.execute(f"SELECT {select_list} FROM tickets ORDER BY id")
             while True:

@@ -281,18 +281,19 @@ def render(results: Results) -> str:
         phases = [(str(item.viewers), item) for item in results.load]
         if results.burst is not None:
             phases.append(("100 at the same instant", results.burst))
-        for name, item in phases:
+        for name, phase in phases:
             add(
-                f"| {name} | {item.requests} | {item.errors} | "
-                f"{_ms(LoadResult.percentile(item.server_ms, 0.5))} | "
-                f"{_ms(LoadResult.percentile(item.server_ms, 0.95))} | "
-                f"{_ms(LoadResult.percentile(item.client_ms, 0.5))} | "
-                f"{_ms(LoadResult.percentile(item.client_ms, 0.95))} | "
-                f"{item.per_minute(item.computations):.1f} | {item.per_minute(item.queries):.0f} | "
-                f"{item.per_minute(item.transactions):.0f} |"
+                f"| {name} | {phase.requests} | {phase.errors} | "
+                f"{_ms(LoadResult.percentile(phase.server_ms, 0.5))} | "
+                f"{_ms(LoadResult.percentile(phase.server_ms, 0.95))} | "
+                f"{_ms(LoadResult.percentile(phase.client_ms, 0.5))} | "
+                f"{_ms(LoadResult.percentile(phase.client_ms, 0.95))} | "
+                f"{phase.per_minute(phase.computations):.1f} | "
+                f"{phase.per_minute(phase.queries):.0f} | "
+                f"{phase.per_minute(phase.transactions):.0f} |"
             )
         add("")
-        kinds = sorted({kind for item in results.load for kind in item.error_kinds})
+        kinds = sorted({kind for item in results.load for kind in phase.error_kinds})
         if kinds:
             add(f"Errors seen by the viewers: {', '.join(kinds)} (server log: var/bench/).")
             add("")
@@ -324,10 +325,10 @@ def render(results: Results) -> str:
     add("")
     add("| size | rows | snapshot median | p95 | same as PostgreSQL |")
     add("|---|---|---|---|---|")
-    for item in results.sqlite:
+    for small in results.sqlite:
         add(
-            f"| {item.size} | {item.rows:,} | {_ms(item.timing.median)} | {_ms(item.timing.p95)}"
-            f" | {'yes' if item.same_as_postgresql else 'NO'} |"
+            f"| {small.size} | {small.rows:,} | {_ms(small.timing.median)} "
+            f"| {_ms(small.timing.p95)} | {'yes' if small.same_as_postgresql else 'NO'} |"
         )
     add("")
     lines.extend(browser_section(results.browser, results.browser_skipped))
@@ -508,7 +509,7 @@ def browser_section(browser: BrowserResult | None, skipped: str = "") -> list[st
     )
     add("")
     each = browser.history_entry_bytes
-    if each is not None and end.history:
+    if each is not None and end.history and start.history is not None:
         # On a wall: a poll tick every refresh interval and a clock tick every second.
         per_shift = round((1 / PRODUCTION_REFRESH_SECONDS + 1) * 8 * 3600)
         add(

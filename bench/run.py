@@ -24,6 +24,7 @@ from sqlalchemy import Engine, text
 from bench import browser, datasets, load, measure
 from bench.browser import BrowserResult
 from bench.datasets import SIZES, BuiltDatabase
+from bench.load import LoadResult
 from dashboard.settings import PROJECT_ROOT
 from dashboard.snapshot import compute_snapshot
 from data_access.engine import make_engine
@@ -71,8 +72,8 @@ class Results:
     request_note: str = ""
     load_size: str = ""
     workers: int = 0
-    load: list[load.LoadResult] = field(default_factory=list)
-    burst: load.LoadResult | None = None
+    load: list[LoadResult] = field(default_factory=list)
+    burst: LoadResult | None = None
     freshness: list[float] = field(default_factory=list)
     sqlite: list[SqliteResult] = field(default_factory=list)
     browser: BrowserResult | None = None

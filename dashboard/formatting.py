@@ -14,6 +14,18 @@ from dashboard.i18n import locale_of, normalise_language, text
 DATE_PATTERNS = {"vi": "EEEE, dd/MM/yyyy", "en": "EEEE, d MMM yyyy"}
 SHORT_DATE_PATTERNS = {"vi": "dd/MM", "en": "d MMM"}
 PLACEHOLDER = "—"
+# The on-time rate's tone on every screen: good from 90 %, a warning from 75 %, else alert.
+ON_TIME_GOOD = 0.9
+ON_TIME_WARN = 0.75
+
+
+def on_time_tone(rate: float | None, unknown: str = "") -> str:
+    """``good``, ``warn`` or ``alert`` for an on-time rate; ``unknown`` when there is none."""
+    if rate is None:
+        return unknown
+    if rate >= ON_TIME_GOOD:
+        return "good"
+    return "warn" if rate >= ON_TIME_WARN else "alert"
 
 
 def format_count(value: int | None, lang: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from data_access.codes import URGENCY_KEYS_MOST_URGENT_FIRST
+
 # The shell: a router fills the page container from the URL.
 URL = "url"
 PAGE = "page"
@@ -55,7 +57,8 @@ def tile_note(key: str) -> str:
     return f"{tile(key)}-note"
 
 
-URGENCY_KEYS: tuple[str, ...] = ("4", "3", "2", "1", "unclassified")
+# The wall lists the levels most urgent first (the order lives in data_access.codes).
+URGENCY_KEYS: tuple[str, ...] = URGENCY_KEYS_MOST_URGENT_FIRST
 
 
 def urgency_value(level: str) -> str:

@@ -222,32 +222,36 @@ def build_overview(
         if cell.part in ("all", "agency") and cell.forwarded:
             agency_forwarded[_code(cell.agency, UNASSIGNED)] += cell.forwarded
 
-    resolved_totals = [Counter(), Counter()]  # type: ignore[var-annotated]
+    resolved_totals: list[Counter[str]] = [Counter(), Counter()]
     daily_resolved = [0] * length
     agency_resolved: dict[str, Counter[str]] = {}
-    for cell in resolved:
-        period = 1 if cell.day_index >= length else 0
+    for resolved_cell in resolved:
+        period = 1 if resolved_cell.day_index >= length else 0
         values = {
-            "resolved": cell.resolved,
-            "with_due": cell.with_due,
-            "on_time": cell.on_time,
-            "rated": cell.rated,
-            "satisfaction_sum": cell.satisfaction_sum,
+            "resolved": resolved_cell.resolved,
+            "with_due": resolved_cell.with_due,
+            "on_time": resolved_cell.on_time,
+            "rated": resolved_cell.rated,
+            "satisfaction_sum": resolved_cell.satisfaction_sum,
         }
-        if cell.part in ("all", "day"):
+        if resolved_cell.part in ("all", "day"):
             resolved_totals[period].update(values)
             if period:
-                daily_resolved[cell.day_index - length] += cell.resolved
-        if period and cell.part in ("all", "agency"):
-            agency_resolved.setdefault(_code(cell.agency, UNASSIGNED), Counter()).update(values)
+                daily_resolved[resolved_cell.day_index - length] += resolved_cell.resolved
+        if period and resolved_cell.part in ("all", "agency"):
+            agency_resolved.setdefault(_code(resolved_cell.agency, UNASSIGNED), Counter()).update(
+                values
+            )
 
     open_by_agency: Counter[str] = Counter()
     overdue_by_agency: dict[str, Counter[str]] = {}
-    for cell in open_cells:
-        agency = _code(cell.agency, UNASSIGNED)
-        open_by_agency[agency] += cell.open
-        if cell.overdue:
-            overdue_by_agency.setdefault(agency, Counter())[_urgency(cell.urgency)] += cell.overdue
+    for open_cell in open_cells:
+        agency = _code(open_cell.agency, UNASSIGNED)
+        open_by_agency[agency] += open_cell.open
+        if open_cell.overdue:
+            overdue_by_agency.setdefault(agency, Counter())[_urgency(open_cell.urgency)] += (
+                open_cell.overdue
+            )
 
     def period_totals(period: int, first: date, last: date) -> PeriodTotals:
         counts = resolved_totals[period]

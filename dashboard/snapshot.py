@@ -183,15 +183,15 @@ def build_snapshot(
     open_by_status: Counter[str] = Counter()
     overdue_by_agency: Counter[str] = Counter()
     open_total = overdue = awaiting = level4 = 0
-    for group in counts.open_groups:
-        open_total += group.open
-        overdue += group.overdue
-        awaiting += group.awaiting_forward
-        open_by_status[group.status] += group.open
-        if group.overdue:
-            overdue_by_agency[_code(group.agency, UNASSIGNED)] += group.overdue
-        if group.urgency == 4:
-            level4 += group.open
+    for open_group in counts.open_groups:
+        open_total += open_group.open
+        overdue += open_group.overdue
+        awaiting += open_group.awaiting_forward
+        open_by_status[open_group.status] += open_group.open
+        if open_group.overdue:
+            overdue_by_agency[_code(open_group.agency, UNASSIGNED)] += open_group.overdue
+        if open_group.urgency == 4:
+            level4 += open_group.open
 
     resolved = counts.resolved
     on_time_rate = round(resolved.on_time / resolved.with_due, 4) if resolved.with_due else None

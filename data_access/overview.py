@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -58,6 +59,11 @@ PUBLIC_COLUMNS = (
 
 # The balanced CASE tree of the day buckets (its one home is data_access.sql).
 bucket_index = case_tree
+
+
+def ticket_row(row: Sequence[Any]) -> TicketRow:
+    """A row of :data:`PUBLIC_COLUMNS` as a value (the columns in the fields' order)."""
+    return TicketRow(*row)
 
 
 # --- the range's counts ---------------------------------------------------------------------
@@ -324,7 +330,7 @@ def list_tickets(
         .limit(page_size)
         .offset((page - 1) * page_size)
     )
-    rows = tuple(TicketRow(*row) for row in conn.execute(query))
+    rows = tuple(ticket_row(row) for row in conn.execute(query))
     return TicketPage(rows, total, page, page_size)
 
 
@@ -333,7 +339,7 @@ def read_ticket_history(conn: Connection, code: str) -> TicketHistory | None:
     row = conn.execute(select(*PUBLIC_COLUMNS).where(t.code == code)).first()
     if row is None:
         return None
-    ticket = TicketRow(*row)
+    ticket = ticket_row(row)
     e = ticket_events.c
     events = conn.execute(
         # Notes are free text written at intake (a call-back number, a name): never read.
@@ -377,7 +383,7 @@ def iter_received_tickets(
             )
         rows = conn.execute(query.order_by(at, t.id).limit(batch)).all()
         for row in rows:
-            yield TicketRow(*row)
+            yield ticket_row(row)
         if len(rows) < batch:
             return
         after = (rows[-1].received_at, rows[-1].id)

@@ -11,6 +11,7 @@ otherwise it reads the tickets (same numbers, slower).
 from __future__ import annotations
 
 from datetime import date
+from typing import TypeVar
 
 from sqlalchemy import (
     Column,
@@ -31,6 +32,8 @@ from sqlalchemy import (
 from data_access.overview import ReceivedCell, ResolvedCell
 from data_access.sql import filters_where
 from data_access.values import Filters
+
+T = TypeVar("T")
 
 # Not in data_access.schema.metadata: these tables exist on PostgreSQL only.
 rollup_metadata = MetaData()
@@ -89,8 +92,13 @@ def rollup_filter_condition(table: Table, filters: Filters) -> ColumnElement[boo
     return filters_where(table.c, filters, sentinels=True)
 
 
-def _none(value: object, sentinel: object) -> object:
+def _none(value: T, sentinel: T) -> T | None:
     return None if value == sentinel else value
+
+
+def _resolved_cell(index: int, agency: str | None, counts: list[int], part: str) -> ResolvedCell:
+    resolved, with_due, on_time, rated, satisfaction_sum = counts
+    return ResolvedCell(index, agency, resolved, with_due, on_time, rated, satisfaction_sum, part)
 
 
 def read_received_cells(
@@ -153,9 +161,9 @@ def read_received_cells(
             cells.append(
                 ReceivedCell(
                     split,
-                    None if no_category else _none(category, ""),  # type: ignore[arg-type]
-                    None if no_category else _none(urgency, 0),  # type: ignore[arg-type]
-                    _none(agency, "") if no_category else None,  # type: ignore[arg-type]
+                    None if no_category else _none(category, ""),
+                    None if no_category else _none(urgency, 0),
+                    _none(agency, "") if no_category else None,
                     int(received),
                     int(forwarded),
                     part,
@@ -193,9 +201,9 @@ def read_resolved_cells(
         if not any(counts):
             continue
         if not no_day:
-            cells.append(ResolvedCell((day - first_day).days, None, *counts, part="day"))
+            cells.append(_resolved_cell((day - first_day).days, None, counts, "day"))
         elif is_current:
-            cells.append(ResolvedCell(split, _none(agency, ""), *counts, part="agency"))  # type: ignore[arg-type]
+            cells.append(_resolved_cell(split, _none(agency, ""), counts, "agency"))
     return tuple(cells)
 
 

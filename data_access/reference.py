@@ -86,8 +86,8 @@ def read_names(conn: Connection) -> dict[str, Labels]:
     for name, table in (("categories", categories), ("agencies", agencies), ("areas", areas)):
         rows = conn.execute(select(table.c.code, table.c.name_vi, table.c.name_en)).all()
         result[name] = Labels({r.code: r.name_vi for r in rows}, {r.code: r.name_en for r in rows})
-    rows = conn.execute(select(operators.c.code, operators.c.name)).all()
-    names = {r.code: r.name for r in rows}
+    operator_rows = conn.execute(select(operators.c.code, operators.c.name)).all()
+    names = {r.code: r.name for r in operator_rows}
     result["operators"] = Labels(names, names)
     return result
 

@@ -11,8 +11,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import pairwise
+from typing import Any
 
-from sqlalchemy import Connection, and_, case, func, literal_column, or_, select, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    and_,
+    case,
+    func,
+    literal_column,
+    or_,
+    select,
+    union_all,
+)
 
 from data_access.codes import CLOSED_STATUSES
 from data_access.queries import filter_condition, is_open
@@ -120,9 +131,11 @@ def count_in_windows(
         bounds += [windows[index][0], windows[index][1]]
     if any(later < earlier for earlier, later in pairwise(bounds)):
         raise ValueError("the windows overlap")
-    received: dict[int, list[int]] = {}
+    received: dict[int, tuple[int, int]] = {}
     resolved: dict[int, int] = {}
     forwarded = count_if(t.forwarded_at.is_not(None))
+    buckets_received: ColumnElement[Any]
+    buckets_resolved: ColumnElement[Any]
     if len(bounds) == 2:
         # One window: a constant bucket cannot be grouped on by position in PostgreSQL.
         buckets_received = literal_column("0")
@@ -138,7 +151,7 @@ def count_in_windows(
     query = query.group_by(buckets_received) if len(bounds) > 2 else query
     for bucket, count, fwd in conn.execute(query):
         if int(bucket) % 2 == 0:
-            received[ordered[int(bucket) // 2]] = [int(count), int(fwd or 0)]
+            received[ordered[int(bucket) // 2]] = (int(count), int(fwd or 0))
     query = (
         select(buckets_resolved.label("b"), func.count())
         .where(t.resolved_at >= ts(bounds[0]), t.resolved_at < ts(bounds[-1]))
@@ -149,6 +162,6 @@ def count_in_windows(
         if int(bucket) % 2 == 0:
             resolved[ordered[int(bucket) // 2]] = int(count)
     return tuple(
-        WindowCounts(*received.get(index, [0, 0]), resolved.get(index, 0))
+        WindowCounts(*received.get(index, (0, 0)), resolved=resolved.get(index, 0))
         for index in range(len(windows))
     )

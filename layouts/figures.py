@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import plotly.graph_objects as go
-from dash import Patch
+from dash import Patch, dcc
 
 from dashboard.formatting import format_count
 from layouts.theme import FONT_FAMILY, Palette
@@ -24,7 +24,7 @@ HEADROOM = 1.22  # room right of / above the longest bar for its number
 # Plotly's separators: decimal mark then thousands separator.
 SEPARATORS = {"vi": ",.", "en": ".,"}
 
-GRAPH_CONFIG = {"staticPlot": True, "displayModeBar": False, "responsive": True}
+GRAPH_CONFIG: dcc.Graph.Config = {"staticPlot": True, "displayModeBar": False, "responsive": True}
 
 
 def _base_layout(pal: Palette, lang: str, *, legend: bool = False) -> dict[str, Any]:

@@ -14,7 +14,8 @@ from zoneinfo import ZoneInfo
 
 import dash_bootstrap_components as dbc
 from babel.numbers import format_decimal
-from dash import dash_table, dcc, html
+from dash import dcc, html
+from dash.dash_table.DataTable import DataTable
 from dash.dash_table.Format import Format, Group, Scheme, Symbol
 
 from dashboard import ids
@@ -24,6 +25,7 @@ from dashboard.formatting import (
     format_duration,
     format_rate,
     format_short_day,
+    on_time_tone,
 )
 from dashboard.i18n import code_name, locale_of, text
 from dashboard.overview import AgencyRow, Drill, Overview, PeriodTotals
@@ -45,9 +47,11 @@ from layouts.views import (
 
 QUICK_RANGES = (7, 30, 90)
 DRILL_PAGE_SIZE = 25
-LOCALES = {"vi": {"decimal": ",", "group": "."}, "en": {"decimal": ".", "group": ","}}
-ON_TIME_GOOD = 0.9
-ON_TIME_WARN = 0.75
+# Dash stubs type these as TypedDicts; plain dicts of the same keys are what DataTable takes.
+LOCALES: dict[str, Any] = {
+    "vi": {"decimal": ",", "group": "."},
+    "en": {"decimal": ".", "group": ","},
+}
 KPI_MEASURES = ("received", "forwarded", "resolved", "overdue_now")
 
 
@@ -223,14 +227,6 @@ def _previous_note(lang: str, shown: str, change: str) -> str:
     return text(lang, "delta.previous", value=shown) + change
 
 
-def _rate_tone(rate: float | None) -> str:
-    if rate is None:
-        return ""
-    if rate >= ON_TIME_GOOD:
-        return "good"
-    return "warn" if rate >= ON_TIME_WARN else "alert"
-
-
 def _drill_button(lang: str, measure: str) -> html.Button:
     return html.Button(
         [html.I(className="bi bi-list-ul me-1"), text(lang, f"drill.measure.{measure}")],
@@ -285,7 +281,7 @@ def build_overview_kpis(overview: Overview, lang: str) -> dbc.Row:
                     _change(current.on_time_rate, previous.on_time_rate, lang, rate=True),
                 )
             ],
-            tone=_rate_tone(current.on_time_rate),
+            tone=on_time_tone(current.on_time_rate),
             icon="bi-stopwatch-fill",
             kpi_id="overview-kpi-on-time",
         ),
@@ -354,7 +350,7 @@ def overview_subtitle(overview: Overview, lang: str) -> str:
 AGENCY_COUNT_COLUMNS = ("forwarded", "resolved", "overdue_now", "overdue_serious")
 
 
-def build_agency_table(lang: str) -> dash_table.DataTable:
+def build_agency_table(lang: str) -> DataTable:
     """The accountability table, empty until the callback fills it (numeric, sortable)."""
     count = Format(group=Group.yes, precision=0, scheme=Scheme.fixed)
     hours = Format(
@@ -364,7 +360,7 @@ def build_agency_table(lang: str) -> dash_table.DataTable:
         symbol=Symbol.yes,
         symbol_suffix=" giờ" if lang == "vi" else " h",
     )
-    columns = [
+    columns: list[Any] = [
         {"id": "flag", "name": text(lang, "agency.flag"), "type": "text"},
         {"id": "agency", "name": text(lang, "agency.name"), "type": "text"},
         {
@@ -410,13 +406,13 @@ def build_agency_table(lang: str) -> dash_table.DataTable:
             "format": Format(precision=2, scheme=Scheme.fixed),
         },
     ]
-    return dash_table.DataTable(
+    return DataTable(
         id=ids.OVERVIEW_AGENCIES,
         columns=columns,
         data=[],
         sort_action="native",
         sort_by=[{"column_id": "overdue_serious", "direction": "desc"}],
-        sort_as_null=["", None],
+        sort_as_null=["", None],  # type: ignore[list-item]  # None is valid; the stub omits it
         locale_format=LOCALES.get(lang, LOCALES["vi"]),
         cell_selectable=True,
         style_as_list_view=True,
@@ -535,7 +531,7 @@ def make_overview_heatmap(overview: Overview, names: Names) -> Any:
 
 def build_drill_modal(lang: str) -> dbc.Modal:
     """The list of tickets behind a count, and a ticket's history (filled by callbacks)."""
-    columns = [
+    columns: list[Any] = [
         {"id": "code", "name": text(lang, "col.code")},
         {"id": "category", "name": text(lang, "col.category")},
         {"id": "urgency", "name": text(lang, "col.urgency")},
@@ -547,7 +543,7 @@ def build_drill_modal(lang: str) -> dbc.Modal:
         {"id": "due_at", "name": text(lang, "col.due_at")},
         {"id": "resolved_at", "name": text(lang, "col.resolved_at")},
     ]
-    table = dash_table.DataTable(
+    table = DataTable(
         id=ids.OVERVIEW_DRILL_TABLE,
         columns=columns,
         data=[],

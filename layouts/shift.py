@@ -22,6 +22,7 @@ from dashboard.formatting import (
     format_day,
     format_duration,
     format_rate,
+    on_time_tone,
 )
 from dashboard.i18n import code_name, text
 from dashboard.shift_view import URGENCY_KEYS, Backlog, OperatorWork, ShiftView
@@ -41,8 +42,6 @@ from layouts.views import (
     urgency_colors,
 )
 
-ON_TIME_GOOD = 0.9
-ON_TIME_WARN = 0.75
 REPORT_FIELDS = 7  # rows of the report's field table (the rest summed in the last one)
 REPORT_OVERDUE = 6  # overdue tickets listed in the report
 
@@ -205,14 +204,6 @@ def _minutes(value: float | None, lang: str) -> str:
     return format_duration(round(value), lang)
 
 
-def _on_time_tone(rate: float | None) -> str:
-    if rate is None:
-        return ""
-    if rate >= ON_TIME_GOOD:
-        return "good"
-    return "warn" if rate >= ON_TIME_WARN else "alert"
-
-
 def build_shift_kpis(view: ShiftView, lang: str) -> dbc.Row:
     """The shift's headline numbers, each with its comparison."""
     snap = view.snapshot
@@ -249,7 +240,7 @@ def build_shift_kpis(view: ShiftView, lang: str) -> dbc.Row:
         build_kpi(
             text(lang, "kpi.on_time"),
             format_rate(snap.on_time_rate, lang),
-            tone=_on_time_tone(snap.on_time_rate),
+            tone=on_time_tone(snap.on_time_rate),
             icon="bi-stopwatch-fill",
             kpi_id="shift-kpi-on-time",
         ),

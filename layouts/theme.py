@@ -7,7 +7,10 @@ comes with an icon and a word: never colour alone.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
 
 DEFAULT_THEME = "dark"
 THEMES: tuple[str, ...] = ("dark", "light")
@@ -141,3 +144,8 @@ def normalise_theme(value: str | None) -> str:
 def palette(theme: str) -> Palette:
     """The palette of a theme."""
     return PALETTES[normalise_theme(theme)]
+
+
+# Keyword arguments hiding a decorative icon from screen readers (``**ARIA_HIDDEN``); typed
+# as Any because Dash's typed keyword arguments have no slot for a dashed attribute name.
+ARIA_HIDDEN: Mapping[str, Any] = MappingProxyType({"aria-hidden": "true"})

@@ -20,12 +20,16 @@ from dashboard.formatting import format_count
 from dashboard.i18n import code_name, text
 from data_access.codes import CHANNELS, LINES, UNASSIGNED, UNCLASSIFIED, URGENCY_KEYS
 from data_access.values import Filters
-from layouts.theme import FONT_FAMILY, PALETTES
+from layouts.theme import ARIA_HIDDEN, FONT_FAMILY, PALETTES
 
 PALETTE = PALETTES["light"]
 SEPARATORS = {"vi": ",.", "en": ".,"}
-GRAPH_CONFIG = {"displayModeBar": False, "responsive": True}
-STATIC_GRAPH_CONFIG = {"displayModeBar": False, "responsive": True, "staticPlot": True}
+GRAPH_CONFIG: dcc.Graph.Config = {"displayModeBar": False, "responsive": True}
+STATIC_GRAPH_CONFIG: dcc.Graph.Config = {
+    "displayModeBar": False,
+    "responsive": True,
+    "staticPlot": True,
+}
 FILTER_FIELDS: tuple[str, ...] = ("channel", "line", "category", "urgency", "agency")
 
 
@@ -121,7 +125,7 @@ def build_filters(page: str, names: Names, filters: Filters) -> dbc.Row:
                     dbc.Label(text(names.lang, f"filter.{field_name}"), class_name="hv-label"),
                     dcc.Dropdown(
                         id=ids.filter_id(page, field_name),
-                        options=filter_options(field_name, names),  # type: ignore[arg-type]
+                        options=filter_options(field_name, names),
                         value=values[field_name],
                         multi=True,
                         placeholder=text(names.lang, "filter.all"),
@@ -166,7 +170,7 @@ def build_kpi(
     action: Any = None,
 ) -> html.Div:
     """One KPI card: label, big number, notes; ``tone`` alert|warn|good colours its edge."""
-    header = [html.I(className=f"bi {icon} me-1", **{"aria-hidden": "true"})] if icon else []
+    header = [html.I(className=f"bi {icon} me-1", **ARIA_HIDDEN)] if icon else []
     body: list[Any] = [
         html.Div([*header, label], className="hv-kpi-label"),
         html.Div(

@@ -22,7 +22,7 @@ from layouts.figures import (
     make_shifts_figure,
     make_shifts_patch,
 )
-from layouts.theme import TILE_ICONS, URGENCY_ICONS, Palette, palette
+from layouts.theme import ARIA_HIDDEN, TILE_ICONS, URGENCY_ICONS, Palette, palette
 from layouts.wall_view import BannerView, BarsView, OverdueRow, TileView, UrgencyView, WallView
 
 Leaf = tuple[str, str]
@@ -91,7 +91,7 @@ def build_tile(tile: TileView) -> html.Div:
                 [
                     html.I(className=f"bi {TILE_ICONS[tile.key]} tile-icon"),
                     html.Span(tile.label, className="tile-label-text"),
-                    html.Span(className="tile-tone", **{"aria-hidden": "true"}),
+                    html.Span(className="tile-tone", **ARIA_HIDDEN),
                 ],
                 className="tile-label",
             ),

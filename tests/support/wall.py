@@ -49,9 +49,7 @@ def wall_tickets() -> list[dict[str, Any]]:
 
 def make_service(url: str, **settings: Any) -> SnapshotService:
     """A service on ``url`` without a scheduler (tests call refresh themselves)."""
-    service = SnapshotService(
-        Settings(DATABASE_URL=url, HOTLINE_SIMULATE=False, **settings)  # type: ignore[arg-type]
-    )
+    service = SnapshotService(Settings(DATABASE_URL=url, HOTLINE_SIMULATE=False, **settings))
     return service
 
 
