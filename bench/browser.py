@@ -53,21 +53,23 @@ from tests.support.db import prepare_database
 
 log = logging.getLogger("bench")
 
-WIDTH, HEIGHT = 1920, 1080
+from bench.browser_plan import (  # noqa: E402 - the plan of the run, shared with the report
+    HEAP_GROWTH_TARGET,
+    HEIGHT,
+    HISTORY_DAYS,
+    LOADS,
+    NEW_TICKETS_PER_SECOND,
+    POLL_MS,
+    READINGS,
+    REFRESH_SECONDS,
+    REFRESHES,
+    RENDER_TARGET_MS,
+    REST_SECONDS,
+    TICKETS_PER_DAY,
+    WARMUP_REFRESHES,
+    WIDTH,
+)
 
-HISTORY_DAYS = 8
-TICKETS_PER_DAY = 490  # as in October 2025 (docs/WALL.md)
-REFRESH_SECONDS = 1
-NEW_TICKETS_PER_SECOND = 1.0  # the demo feed's rate at the current hour
-
-RENDER_TARGET_MS = 2000
-HEAP_GROWTH_TARGET = 0.20
-LOADS = 5
-REFRESHES = 2000
-WARMUP_REFRESHES = 100
-POLL_MS = 150  # the fastest the browser keeps up with here (see heap_run)
-READINGS = 3
-REST_SECONDS = 1.0  # longer than a refresh takes here
 # A stop for a page that no longer refreshes; 2,000 refreshes take 8 to 15 minutes here.
 TIME_LIMIT_SECONDS = 20 * 60
 SAMPLES = 8  # heap samples between the warm-up and the end (for the trend)

@@ -422,7 +422,7 @@ def browser_section(browser: BrowserResult | None, skipped: str = "") -> list[st
         add(f"Not measured ({skipped or 'not run'}).")
         add("")
         return lines
-    from bench import browser as bench_browser
+    from bench import browser_plan as bench_browser
 
     add(
         "`bench/browser.py` (`python -m bench.browser` runs it alone): the real app "
