@@ -606,8 +606,8 @@ def build_sqlite(
         db.execute("PRAGMA synchronous=OFF")
         marks = ",".join("?" * 20)
         with pg.connect() as conn:
-            # A psycopg2 named (server-side) cursor: DBAPICursor in the stubs knows neither.
-            cursor: Any = conn.connection.dbapi_connection.cursor(name="copy_out")  # type: ignore[union-attr]
+            raw: Any = conn.connection.dbapi_connection  # psycopg2's: named cursors, itersize
+            cursor = raw.cursor(name="copy_out")
             cursor.itersize = 20_000
             cursor.execute(f"SELECT {select_list} FROM tickets ORDER BY id")
             while True:

@@ -148,7 +148,7 @@ def measure_overview(engine: Engine, built: BuiltDatabase, *, quick: bool) -> li
     try:
         from dashboard.overview import compute_overview
     except ImportError:
-        compute_overview = None  # type: ignore[assignment]
+        compute_overview = None  # type: ignore[assignment]  # an older tree without it
 
     def timed(function: Any) -> tuple[measure.Timing, Any]:
         started = time.perf_counter()

@@ -82,12 +82,11 @@ def build_operators(
 
     def fold(code: str, items: Sequence[ShiftTicket]) -> OperatorWork:
         forwarded = [
-            item for item in items if item.forwarded_at is not None and item.forwarded_at < end
+            (item, item.forwarded_at)
+            for item in items
+            if item.forwarded_at is not None and item.forwarded_at < end
         ]
-        minutes = [
-            (item.forwarded_at - item.received_at).total_seconds() / 60  # type: ignore[operator]
-            for item in forwarded
-        ]
+        minutes = [(at - item.received_at).total_seconds() / 60 for item, at in forwarded]
         return OperatorWork(
             operator=code,
             received=len(items),
