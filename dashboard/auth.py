@@ -41,9 +41,19 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from dash import Dash
-from flask import Flask, Response, jsonify, redirect, request, session
+from flask import (
+    Flask,
+    Response,
+    get_template_attribute,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+)
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
+from markupsafe import Markup
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from dashboard.i18n import normalise_language
@@ -533,19 +543,13 @@ def check_startup(settings: Settings) -> AccessFile | None:
 
 
 def _page(lang: str, title: str, body: str, status: int = 200) -> Response:
-    lang_attr = normalise_language(lang)
-    page = f"""<!doctype html>
-<html lang="{lang_attr}" data-bs-theme="light"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{html.escape(title)}</title>
-<link rel="icon" href="/assets/favicon.ico">
-<link rel="stylesheet" href="/assets/vendor/themes/flatly.min.css">
-<link rel="stylesheet" href="/assets/vendor/be-vietnam-pro/be-vietnam-pro.css">
-<link rel="stylesheet" href="/assets/views/login.css">
-</head><body class="hv-login"><main class="hv-login-card card shadow-sm"><div class="card-body">
-<h1 class="h4 mb-3">{html.escape(vtext(lang, "nav.brand"))}</h1>
-{body}
-</div></main></body></html>"""
+    page = render_template(
+        "login.html",
+        lang=normalise_language(lang),
+        title=title,
+        brand=vtext(lang, "nav.brand"),
+        body=Markup(body),  # noqa: S704 - the form macro's output or html.escape()d texts
+    )
     return Response(page, status=status, mimetype="text/html")
 
 
@@ -557,20 +561,20 @@ def _login_form(lang: str, next_path: str, message: str = "", tone: str = "dange
     token = session.get(SESSION_CSRF) or secrets.token_urlsafe(24)
     session[SESSION_CSRF] = token
     query = urlencode({"next": next_path, **({"lang": "en"} if lang == "en" else {})})
-    notice = (
-        f'<div class="alert alert-{tone}" role="alert">{html.escape(message)}</div>'
-        if message
-        else f'<p class="text-muted">{html.escape(vtext(lang, "login.intro"))}</p>'
+    form = get_template_attribute("login.html", "login_form")
+    return str(
+        form(
+            title=vtext(lang, "login.title"),
+            intro=vtext(lang, "login.intro"),
+            message=message,
+            tone=tone,
+            action=f"/login?{query}",
+            token=token,
+            username=vtext(lang, "login.username"),
+            password=vtext(lang, "login.password"),
+            submit=vtext(lang, "login.submit"),
+        )
     )
-    return f"""<h2 class="h5">{html.escape(vtext(lang, "login.title"))}</h2>{notice}
-<form method="post" action="/login?{html.escape(query)}" id="login-form">
-<input type="hidden" name="csrf" value="{html.escape(token)}">
-<div class="mb-3"><label class="form-label" for="username">{html.escape(vtext(lang, "login.username"))}</label>
-<input class="form-control" id="username" name="username" autocomplete="username" required autofocus></div>
-<div class="mb-3"><label class="form-label" for="password">{html.escape(vtext(lang, "login.password"))}</label>
-<input class="form-control" id="password" name="password" type="password" autocomplete="current-password" required></div>
-<button class="btn btn-primary w-100" type="submit" id="login-submit">{html.escape(vtext(lang, "login.submit"))}</button>
-</form>"""  # noqa: E501
 
 
 def install_access(app: Dash, settings: Settings) -> AccessControl:
