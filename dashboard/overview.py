@@ -37,8 +37,27 @@ DEFAULT_DAYS = 30
 MAX_DAYS = 366
 
 
+class ResolvedRates:
+    """The rates of resolved tickets, shared by a period's totals and an agency's row."""
+
+    on_time: int
+    with_due: int
+    satisfaction_sum: int
+    rated: int
+
+    @property
+    def on_time_rate(self) -> float | None:
+        """Of the resolved tickets with a deadline, the share resolved by it."""
+        return round(self.on_time / self.with_due, 4) if self.with_due else None
+
+    @property
+    def average_satisfaction(self) -> float | None:
+        """Average citizen rating (1-5) of the resolved tickets that were rated."""
+        return round(self.satisfaction_sum / self.rated, 2) if self.rated else None
+
+
 @dataclass(frozen=True)
-class PeriodTotals:
+class PeriodTotals(ResolvedRates):
     """The totals of one range of operating days."""
 
     first_day: date
@@ -58,23 +77,13 @@ class PeriodTotals:
         return (self.last_day - self.first_day).days + 1
 
     @property
-    def on_time_rate(self) -> float | None:
-        """Of the resolved tickets with a deadline, the share resolved by it."""
-        return round(self.on_time / self.with_due, 4) if self.with_due else None
-
-    @property
-    def average_satisfaction(self) -> float | None:
-        """Average citizen rating (1-5) of the resolved tickets that were rated."""
-        return round(self.satisfaction_sum / self.rated, 2) if self.rated else None
-
-    @property
     def forwarded_rate(self) -> float | None:
         """Share of the received tickets that were forwarded."""
         return round(self.forwarded / self.received, 4) if self.received else None
 
 
 @dataclass(frozen=True)
-class AgencyRow:
+class AgencyRow(ResolvedRates):
     """One line of the accountability table."""
 
     agency: str
@@ -88,16 +97,6 @@ class AgencyRow:
     overdue_now: int
     overdue_by_level: dict[str, int]
     median_handling_minutes: float | None
-
-    @property
-    def on_time_rate(self) -> float | None:
-        """Of its resolved tickets with a deadline, the share resolved by it."""
-        return round(self.on_time / self.with_due, 4) if self.with_due else None
-
-    @property
-    def average_satisfaction(self) -> float | None:
-        """Average rating of its rated resolved tickets."""
-        return round(self.satisfaction_sum / self.rated, 2) if self.rated else None
 
     @property
     def overdue_serious(self) -> int:

@@ -33,13 +33,16 @@ from data_access.codes import UNASSIGNED
 from data_access.values import Filters, TicketHistory, TicketPage
 from layouts.theme import FONT_FAMILY
 from layouts.views import (
-    GRAPH_CONFIG,
     PALETTE,
     URGENCY_KEYS,
     Names,
+    build_clear_col,
     build_filters,
+    build_graph_panel,
     build_kpi,
     build_panel,
+    build_view_header,
+    build_view_page,
     make_heatmap_figure,
     make_trend_figure,
     short_urgency,
@@ -93,16 +96,7 @@ def build_overview_page(
                 md="auto",
             ),
             dbc.Col(quick, xs="auto", class_name="d-flex align-items-end"),
-            dbc.Col(
-                dbc.Button(
-                    text(lang, "filter.clear"),
-                    id=ids.OVERVIEW_CLEAR,
-                    color="link",
-                    class_name="hv-control-button",
-                ),
-                xs="auto",
-                class_name="d-flex align-items-end ms-auto",
-            ),
+            build_clear_col(ids.OVERVIEW_CLEAR, lang),
         ],
         class_name="g-3 mb-2",
     )
@@ -123,17 +117,8 @@ def build_overview_page(
         ],
         className="hv-actions",
     )
-    header = html.Div(
-        [
-            html.Div(
-                [
-                    html.H1(text(lang, "nav.overview"), className="hv-title"),
-                    html.Div(id=ids.OVERVIEW_SUBTITLE, className="hv-subtitle"),
-                ]
-            ),
-            exports,
-        ],
-        className="hv-header",
+    header = build_view_header(
+        html.H1(text(lang, "nav.overview"), className="hv-title"), ids.OVERVIEW_SUBTITLE, exports
     )
     agencies = build_panel(
         text(lang, "panel.agencies"),
@@ -156,51 +141,33 @@ def build_overview_page(
         ),
         panel_id="overview-agencies-panel",
     )
-    trend = build_panel(
-        text(lang, "panel.trend"),
-        html.Div(
-            [
-                html.Span(text(lang, "trend.hint"), className="hv-hint"),
-                dcc.Graph(id=ids.OVERVIEW_TREND, config=GRAPH_CONFIG, className="hv-graph"),
-            ]
-        ),
+    trend = build_graph_panel(
+        text(lang, "panel.trend"), text(lang, "trend.hint"), ids.OVERVIEW_TREND
     )
-    heatmap = build_panel(
-        text(lang, "panel.heatmap"),
-        html.Div(
-            [
-                html.Span(text(lang, "heatmap.hint"), className="hv-hint"),
-                dcc.Graph(id=ids.OVERVIEW_HEATMAP, config=GRAPH_CONFIG, className="hv-graph"),
-            ]
-        ),
+    heatmap = build_graph_panel(
+        text(lang, "panel.heatmap"), text(lang, "heatmap.hint"), ids.OVERVIEW_HEATMAP
     )
-    return html.Div(
-        [
-            navbar,
+    return build_view_page(
+        "overview",
+        lang=lang,
+        navbar=navbar,
+        stores=[
             dcc.Store(id=ids.OVERVIEW_LANG, data=lang),
             dcc.Store(id=ids.OVERVIEW_QUERY),
             dcc.Store(id=ids.OVERVIEW_URL_SYNC),
             dcc.Store(id=ids.OVERVIEW_DRILL),
             dcc.Store(id=ids.OVERVIEW_AGENCY_ROWS),
-            dbc.Container(
-                [
-                    header,
-                    html.Div(
-                        [controls, build_filters("overview", names, filters)],
-                        className="hv-controls d-print-none",
-                    ),
-                    html.Div(id=ids.OVERVIEW_MESSAGE),
-                    dcc.Loading(html.Div(id=ids.OVERVIEW_KPIS), type="dot", delay_show=400),
-                    agencies,
-                    dbc.Row([dbc.Col(trend, lg=6), dbc.Col(heatmap, lg=6)], class_name="g-3"),
-                ],
-                fluid=True,
-                class_name="hv-main",
-            ),
-            build_drill_modal(lang),
         ],
-        className="hv-page hv-overview",
-        lang=lang,
+        header=header,
+        controls=controls,
+        filters=build_filters("overview", names, filters),
+        body=[
+            html.Div(id=ids.OVERVIEW_MESSAGE),
+            dcc.Loading(html.Div(id=ids.OVERVIEW_KPIS), type="dot", delay_show=400),
+            agencies,
+            dbc.Row([dbc.Col(trend, lg=6), dbc.Col(heatmap, lg=6)], class_name="g-3"),
+        ],
+        after=[build_drill_modal(lang)],
     )
 
 

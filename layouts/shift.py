@@ -32,9 +32,12 @@ from data_access.values import Filters
 from layouts.views import (
     GRAPH_CONFIG,
     Names,
+    build_clear_col,
     build_filters,
     build_kpi,
     build_panel,
+    build_view_header,
+    build_view_page,
     describe_filters,
     make_bars_figure,
     short_urgency,
@@ -115,61 +118,37 @@ def build_shift_page(
                 xs="auto",
                 class_name="d-flex align-items-end",
             ),
-            dbc.Col(
-                dbc.Button(
-                    text(lang, "filter.clear"),
-                    id=ids.SHIFT_CLEAR,
-                    color="link",
-                    class_name="hv-control-button",
-                ),
-                xs="auto",
-                class_name="d-flex align-items-end ms-auto",
-            ),
+            build_clear_col(ids.SHIFT_CLEAR, lang),
         ],
         class_name="g-3 mb-2",
     )
-    header = html.Div(
-        [
-            html.Div(
-                [
-                    html.H1(text(lang, "nav.shift"), id=ids.SHIFT_TITLE, className="hv-title"),
-                    html.Div(id=ids.SHIFT_SUBTITLE, className="hv-subtitle"),
-                ]
+    header = build_view_header(
+        html.H1(text(lang, "nav.shift"), id=ids.SHIFT_TITLE, className="hv-title"),
+        ids.SHIFT_SUBTITLE,
+        html.Div(
+            html.A(
+                [html.I(className="bi bi-printer me-1"), text(lang, "report.button")],
+                id=ids.SHIFT_REPORT_LINK,
+                href="/shift/report",
+                className="btn btn-primary",
             ),
-            html.Div(
-                html.A(
-                    [html.I(className="bi bi-printer me-1"), text(lang, "report.button")],
-                    id=ids.SHIFT_REPORT_LINK,
-                    href="/shift/report",
-                    className="btn btn-primary",
-                ),
-                className="hv-actions",
-            ),
-        ],
-        className="hv-header",
+            className="hv-actions",
+        ),
     )
-    return html.Div(
-        [
-            navbar,
+    return build_view_page(
+        "shift",
+        lang=lang,
+        navbar=navbar,
+        stores=[
             dcc.Store(id=ids.SHIFT_LANG, data=lang),
             dcc.Store(id=ids.SHIFT_QUERY),
             dcc.Store(id=ids.SHIFT_URL_SYNC),
             dcc.Interval(id=ids.SHIFT_TICK, interval=60_000),
-            dbc.Container(
-                [
-                    header,
-                    html.Div(
-                        [controls, build_filters("shift", names, filters)],
-                        className="hv-controls d-print-none",
-                    ),
-                    dcc.Loading(html.Div(id=ids.SHIFT_CONTENT), type="dot", delay_show=400),
-                ],
-                fluid=True,
-                class_name="hv-main",
-            ),
         ],
-        className="hv-page hv-shift",
-        lang=lang,
+        header=header,
+        controls=controls,
+        filters=build_filters("shift", names, filters),
+        body=[dcc.Loading(html.Div(id=ids.SHIFT_CONTENT), type="dot", delay_show=400)],
     )
 
 
@@ -223,19 +202,18 @@ def build_shift_kpis(view: ShiftView, lang: str) -> dbc.Row:
             icon="bi-telephone-inbound-fill",
             kpi_id="shift-kpi-received",
         ),
-        build_kpi(
-            text(lang, "kpi.forwarded"),
-            format_count(snap.forwarded, lang),
-            [text(lang, "compare.yesterday", value=format_count(comp.yesterday.forwarded, lang))],
-            icon="bi-send-fill",
-            kpi_id="shift-kpi-forwarded",
-        ),
-        build_kpi(
-            text(lang, "kpi.resolved"),
-            format_count(snap.resolved_in_window, lang),
-            [text(lang, "compare.yesterday", value=format_count(comp.yesterday.resolved, lang))],
-            icon="bi-check2-circle",
-            kpi_id="shift-kpi-resolved",
+        *(
+            build_kpi(
+                text(lang, f"kpi.{key}"),
+                format_count(count, lang),
+                [text(lang, "compare.yesterday", value=format_count(yesterday, lang))],
+                icon=icon,
+                kpi_id=f"shift-kpi-{key}",
+            )
+            for key, count, yesterday, icon in (
+                ("forwarded", snap.forwarded, comp.yesterday.forwarded, "bi-send-fill"),
+                ("resolved", snap.resolved_in_window, comp.yesterday.resolved, "bi-check2-circle"),
+            )
         ),
         build_kpi(
             text(lang, "kpi.on_time"),

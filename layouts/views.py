@@ -362,3 +362,75 @@ def urgency_colors(keys: Sequence[str]) -> list[str]:
 def status_colors(keys: Sequence[str]) -> list[str]:
     """The colour of each handling status."""
     return [PALETTE.status.get(key, PALETTE.muted) for key in keys]
+
+
+# --- the skeleton every desk view shares (shift view, overview) ------------------------------
+def build_clear_col(button_id: str, lang: str) -> dbc.Col:
+    """The "clear filters" link at the end of a view's control row."""
+    return dbc.Col(
+        dbc.Button(
+            text(lang, "filter.clear"),
+            id=button_id,
+            color="link",
+            class_name="hv-control-button",
+        ),
+        xs="auto",
+        class_name="d-flex align-items-end ms-auto",
+    )
+
+
+def build_view_header(title: Any, subtitle_id: str, actions: Any) -> html.Div:
+    """A view's title, its subtitle (filled by a callback) and its action buttons."""
+    return html.Div(
+        [
+            html.Div([title, html.Div(id=subtitle_id, className="hv-subtitle")]),
+            actions,
+        ],
+        className="hv-header",
+    )
+
+
+def build_view_page(
+    name: str,
+    *,
+    lang: str,
+    navbar: Any,
+    stores: Sequence[Any],
+    header: Any,
+    controls: Any,
+    filters: Any,
+    body: Sequence[Any],
+    after: Sequence[Any] = (),
+) -> html.Div:
+    """A desk view: navbar, its stores, then header, controls and filters, and the body."""
+    return html.Div(
+        [
+            navbar,
+            *stores,
+            dbc.Container(
+                [
+                    header,
+                    html.Div([controls, filters], className="hv-controls d-print-none"),
+                    *body,
+                ],
+                fluid=True,
+                class_name="hv-main",
+            ),
+            *after,
+        ],
+        className=f"hv-page hv-{name}",
+        lang=lang,
+    )
+
+
+def build_graph_panel(title: str, hint: str, graph_id: str) -> html.Section:
+    """A panel holding one interactive graph under a hint line."""
+    return build_panel(
+        title,
+        html.Div(
+            [
+                html.Span(hint, className="hv-hint"),
+                dcc.Graph(id=graph_id, config=GRAPH_CONFIG, className="hv-graph"),
+            ]
+        ),
+    )
