@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import Engine
 
 from dashboard.shifts import ShiftCalendar
-from dashboard.snapshot import bucket_boundaries
+from dashboard.snapshot import bucket_boundaries, fold_buckets
 from data_access.history import count_received_by_day_buckets
 
 AVERAGE_DAYS = 7
@@ -60,17 +60,12 @@ def fold_day_profile(
     calendar: ShiftCalendar, day: date, boundaries: Sequence[datetime], counts: Sequence[int]
 ) -> DayProfile:
     """Fold the bucket counts of one day into shifts and hours (pure)."""
-    window = calendar.window(day)
-    hours = calendar.hour_starts(window)
-    by_hour = {hour_label(calendar, hour): 0 for hour in hours}
-    by_shift = {str(shift.number): 0 for shift in calendar.shifts}
-    for index, count in enumerate(counts):
-        start = boundaries[index]
-        _, shift_number = calendar.locate(start)
-        by_shift[str(shift_number)] += count
-        hour = max(h for h in hours if h <= start)
+    shifts, hourly = fold_buckets(calendar, calendar.window(day), boundaries, counts)
+    by_shift = {str(shift.number): 0 for shift in calendar.shifts} | dict(shifts)
+    by_hour: dict[str, int] = {}
+    for hour in sorted(hourly):
         label = hour_label(calendar, hour)
-        by_hour[label] = by_hour.get(label, 0) + count
+        by_hour[label] = by_hour.get(label, 0) + hourly[hour]
     return DayProfile(day, by_shift, by_hour)
 
 

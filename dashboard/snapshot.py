@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -141,6 +142,27 @@ def bucket_boundaries(calendar: ShiftCalendar, window: Window) -> list[datetime]
     return sorted(points)
 
 
+def fold_buckets(
+    calendar: ShiftCalendar, window: Window, boundaries: Sequence[datetime], counts: Sequence[int]
+) -> tuple[Counter[str], dict[datetime, int]]:
+    """Bucket counts folded into shifts and into the window's hours (pure).
+
+    Returns received by shift number (as text) and by hour start (every hour of the
+    window, 0 when none); a bucket counts towards the last hour start not after it.
+    """
+    by_shift: Counter[str] = Counter()
+    hourly: dict[datetime, int] = {hour: 0 for hour in calendar.hour_starts(window)}
+    hour_keys = sorted(hourly)
+    for index, count in enumerate(counts):
+        bucket_start = boundaries[index]
+        _, shift_number = calendar.locate(bucket_start)
+        by_shift[str(shift_number)] += count
+        if window.contains(bucket_start):
+            hour = max(h for h in hour_keys if h <= bucket_start)
+            hourly[hour] += count
+    return by_shift, hourly
+
+
 def build_snapshot(
     counts: DatabaseCounts,
     *,
@@ -168,17 +190,8 @@ def build_snapshot(
         urgency[_urgency(group.urgency)] += group.received
         status[group.status] += group.received
 
-    by_shift: Counter[str] = Counter()
-    hourly: dict[datetime, int] = {hour: 0 for hour in calendar.hour_starts(window)}
+    by_shift, hourly = fold_buckets(calendar, window, boundaries, counts.buckets)
     hour_keys = sorted(hourly)
-    for index, count in enumerate(counts.buckets):
-        bucket_start = boundaries[index]
-        _, shift_number = calendar.locate(bucket_start)
-        by_shift[str(shift_number)] += count
-        if window.contains(bucket_start):
-            # The hour a bucket falls in: the last hour start not after it.
-            hour = max(h for h in hour_keys if h <= bucket_start)
-            hourly[hour] += count
 
     open_by_status: Counter[str] = Counter()
     overdue_by_agency: Counter[str] = Counter()
