@@ -9,15 +9,11 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import random
 import re
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -34,24 +30,16 @@ import requests
 from sqlalchemy import create_engine, text
 
 from bench.measure import percentile
-from dashboard.settings import PROJECT_ROOT
 from dashboard.shifts import utc_now
 from dashboard.store import split_redis_url
 from data_access.engine import make_engine, normalise_url
 from data_access.schema import tickets
 from tests.support.browser import chrome_driver, missing_browser
+from tests.support.gunicorn import answers, free_port, start_gunicorn, stop_gunicorn, write_config
 
 log = logging.getLogger("bench")
 
-BENCH_CONFIG = """
-import os
-import runpy
-
-_base = runpy.run_path({config!r})
-globals().update({{k: v for k, v in _base.items() if not k.startswith("__")}})
-bind = "127.0.0.1:{port}"
-workers = {workers}
-accesslog = {access_log!r}
+BENCH_HOOKS = """accesslog = {access_log!r}
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(D)s'
 
 
@@ -86,12 +74,6 @@ CAPTURE_SCRIPT = """
   };
 })();
 """
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass
@@ -141,25 +123,22 @@ def running_board(
     refresh_seconds: int,
 ) -> Iterator[Board]:
     """gunicorn app:server (the repo's gunicorn.conf.py) on a free port, sharing via Redis."""
-    port = _free_port()
+    port = free_port()
     prefix = f"bench-{uuid.uuid4().hex[:8]}"
     clean_url, _ = split_redis_url(redis_url)
     access_log = workdir / "access.log"
     access_log.unlink(missing_ok=True)
-    config = workdir / "gunicorn_bench.py"
-    config.write_text(
-        BENCH_CONFIG.format(
-            config=str(PROJECT_ROOT / "gunicorn.conf.py"),
-            port=port,
-            workers=workers,
+    config = write_config(
+        workdir / "gunicorn_bench.py",
+        port=port,
+        workers=workers,
+        extra=BENCH_HOOKS.format(
             access_log=str(access_log),
             redis_url=clean_url,
             queries_key=f"{prefix}:bench-queries",
         ),
-        encoding="utf-8",
     )
     env = {
-        **os.environ,
         "DATABASE_URL": database_url,
         "REDIS_URL": f"{clean_url}{'&' if '?' in clean_url else '?'}prefix={prefix}",
         "HOTLINE_REFRESH_SECONDS": str(refresh_seconds),
@@ -167,14 +146,7 @@ def running_board(
         "HOTLINE_LOG_LEVEL": "WARNING",
     }
     server_log = workdir / "gunicorn.log"
-    with server_log.open("wb") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", str(config), "app:server"],
-            cwd=PROJECT_ROOT,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
+    process = start_gunicorn(config, env, server_log)
     client = redis.Redis.from_url(clean_url)
     board = Board(
         f"http://127.0.0.1:{port}",
@@ -188,30 +160,18 @@ def running_board(
     )
     try:
         deadline = time.monotonic() + 60
-        while board.counter("computations") < 1 or not _answers(board.base_url):
+        while board.counter("computations") < 1 or not answers(board.base_url):
             if process.poll() is not None or time.monotonic() > deadline:
                 tail = server_log.read_text(errors="replace")[-3000:]
                 raise RuntimeError(f"the board did not start:\n{tail}")
             time.sleep(0.2)
         yield board
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_gunicorn(process, timeout=20)
         keys = list(client.scan_iter(match=f"{prefix}:*"))
         if keys:
             client.delete(*keys)
         client.close()
-
-
-def _answers(base_url: str) -> bool:
-    try:
-        return requests.get(f"{base_url}/healthz", timeout=5).status_code == 200
-    except requests.RequestException:
-        return False
 
 
 # --- the refresh request -----------------------------------------------------------------------

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import uuid
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -23,30 +21,14 @@ from dashboard.store import (
     split_redis_url,
 )
 from data_access.engine import make_engine
-from tests.support.db import IN_CI, insert_tickets, make_ticket
-
-DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/15"
+from tests.support.db import insert_tickets, make_ticket
+from tests.support.gunicorn import redis_test_url
 
 
 @pytest.fixture
 def redis_url() -> Iterator[str]:
     """A Redis URL with a prefix of its own (keys removed afterwards)."""
-    redis = pytest.importorskip("redis")
-    base = os.environ.get("TEST_REDIS_URL", DEFAULT_REDIS_URL)
-    client = redis.Redis.from_url(base, socket_connect_timeout=1)
-    try:
-        client.ping()
-    except redis.RedisError as exc:
-        message = f"store tests need Redis at {base} (TEST_REDIS_URL): {exc}"
-        if IN_CI:
-            pytest.fail(message + " (required in CI)")
-        pytest.skip(message)
-    prefix = f"hotline-test-{uuid.uuid4().hex[:10]}"
-    yield f"{base}{'&' if '?' in base else '?'}prefix={prefix}"
-    keys = list(client.scan_iter(match=f"{prefix}:*"))
-    if keys:
-        client.delete(*keys)
-    client.close()
+    yield from redis_test_url("store tests")
 
 
 @pytest.fixture
