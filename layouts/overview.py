@@ -33,10 +33,12 @@ from data_access.codes import UNASSIGNED
 from data_access.values import Filters, TicketHistory, TicketPage
 from layouts.theme import FONT_FAMILY
 from layouts.views import (
+    DATE_PICKER,
     PALETTE,
     URGENCY_KEYS,
     Names,
     build_clear_col,
+    build_control_col,
     build_filters,
     build_graph_panel,
     build_kpi,
@@ -78,22 +80,15 @@ def build_overview_page(
     )
     controls = dbc.Row(
         [
-            dbc.Col(
-                [
-                    dbc.Label(text(lang, "filter.range"), class_name="hv-label"),
-                    dcc.DatePickerRange(
-                        id=ids.OVERVIEW_RANGE,
-                        start_date=first_day.isoformat(),
-                        end_date=last_day.isoformat(),
-                        display_format="DD/MM/YYYY",
-                        first_day_of_week=1,
-                        minimum_nights=0,
-                        clearable=False,
-                        className="hv-date",
-                    ),
-                ],
-                xs=12,
-                md="auto",
+            build_control_col(
+                text(lang, "filter.range"),
+                dcc.DatePickerRange(
+                    id=ids.OVERVIEW_RANGE,
+                    start_date=first_day.isoformat(),
+                    end_date=last_day.isoformat(),
+                    minimum_nights=0,
+                    **DATE_PICKER,
+                ),
             ),
             dbc.Col(quick, xs="auto", class_name="d-flex align-items-end"),
             build_clear_col(ids.OVERVIEW_CLEAR, lang),

@@ -30,9 +30,11 @@ from dashboard.shifts import ShiftDef
 from data_access.codes import CHANNELS, STATUSES, UNCLASSIFIED
 from data_access.values import Filters
 from layouts.views import (
+    DATE_PICKER,
     GRAPH_CONFIG,
     Names,
     build_clear_col,
+    build_control_col,
     build_filters,
     build_kpi,
     build_panel,
@@ -73,20 +75,9 @@ def build_shift_page(
     lang = names.lang
     controls = dbc.Row(
         [
-            dbc.Col(
-                [
-                    dbc.Label(text(lang, "filter.day"), class_name="hv-label"),
-                    dcc.DatePickerSingle(
-                        id=ids.SHIFT_DAY,
-                        date=day.isoformat(),
-                        display_format="DD/MM/YYYY",
-                        first_day_of_week=1,
-                        clearable=False,
-                        className="hv-date",
-                    ),
-                ],
-                xs=12,
-                md="auto",
+            build_control_col(
+                text(lang, "filter.day"),
+                dcc.DatePickerSingle(id=ids.SHIFT_DAY, date=day.isoformat(), **DATE_PICKER),
             ),
             dbc.Col(
                 [
@@ -417,52 +408,32 @@ def build_overdue_table(
     items = view.snapshot.overdue_list[:limit]
     if not items:
         return html.P(text(lang, "report.none_overdue"), className="text-muted")
-    if wide:
-        return _wide_overdue_table(items, names)
-    return dbc.Table(
-        [
-            html.Thead(
-                html.Tr(
+    header = ["col.code", "col.category", "col.urgency", "col.agency"]
+    overdue_class = "text-end hv-alert-text"
+
+    def cells(item: Any) -> list[Any]:
+        return [
+            html.Td(names.category(item.category)),
+            html.Td(short_urgency(lang, item.urgency)),
+            html.Td(names.agency(item.agency)),
+        ]
+
+    if not wide:
+        header = ["col.code", "col.category_agency", "col.urgency"]
+        overdue_class = "text-end text-nowrap hv-alert-text"
+
+        def cells(item: Any) -> list[Any]:
+            return [
+                # Field over agency in one cell: long agency names do not wrap.
+                html.Td(
                     [
-                        html.Th(text(lang, "col.code")),
-                        html.Th(text(lang, "col.category_agency")),
-                        html.Th(text(lang, "col.urgency")),
-                        html.Th(text(lang, "col.overdue"), className="text-end"),
+                        html.Div(names.category(item.category)),
+                        html.Div(names.agency(item.agency), className="hv-muted"),
                     ]
-                )
-            ),
-            html.Tbody(
-                [
-                    html.Tr(
-                        [
-                            html.Td(item.code, className="hv-code"),
-                            # Field over agency in one cell: long agency names do not wrap.
-                            html.Td(
-                                [
-                                    html.Div(names.category(item.category)),
-                                    html.Div(names.agency(item.agency), className="hv-muted"),
-                                ]
-                            ),
-                            html.Td(short_urgency(lang, item.urgency), className="text-nowrap"),
-                            html.Td(
-                                format_duration(item.overdue_minutes, lang),
-                                className="text-end text-nowrap hv-alert-text",
-                            ),
-                        ]
-                    )
-                    for item in items
-                ]
-            ),
-        ],
-        size="sm",
-        class_name="hv-table",
-        id="shift-overdue-table",
-    )
+                ),
+                html.Td(short_urgency(lang, item.urgency), className="text-nowrap"),
+            ]
 
-
-def _wide_overdue_table(items: Sequence[Any], names: Names) -> dbc.Table:
-    lang = names.lang
-    header = ("col.code", "col.category", "col.urgency", "col.agency")
     return dbc.Table(
         [
             html.Thead(
@@ -476,12 +447,10 @@ def _wide_overdue_table(items: Sequence[Any], names: Names) -> dbc.Table:
                     html.Tr(
                         [
                             html.Td(item.code, className="hv-code"),
-                            html.Td(names.category(item.category)),
-                            html.Td(short_urgency(lang, item.urgency)),
-                            html.Td(names.agency(item.agency)),
+                            *cells(item),
                             html.Td(
                                 format_duration(item.overdue_minutes, lang),
-                                className="text-end hv-alert-text",
+                                className=overdue_class,
                             ),
                         ]
                     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 import dash_bootstrap_components as dbc
@@ -365,6 +366,22 @@ def status_colors(keys: Sequence[str]) -> list[str]:
 
 
 # --- the skeleton every desk view shares (shift view, overview) ------------------------------
+# The date pickers of the desk views: day/month/year, weeks from Monday, never empty.
+DATE_PICKER: Mapping[str, Any] = MappingProxyType(
+    {
+        "display_format": "DD/MM/YYYY",
+        "first_day_of_week": 1,
+        "clearable": False,
+        "className": "hv-date",
+    }
+)
+
+
+def build_control_col(label: str, control: Any) -> dbc.Col:
+    """One labelled control of a view's control row."""
+    return dbc.Col([dbc.Label(label, class_name="hv-label"), control], xs=12, md="auto")
+
+
 def build_clear_col(button_id: str, lang: str) -> dbc.Col:
     """The "clear filters" link at the end of a view's control row."""
     return dbc.Col(

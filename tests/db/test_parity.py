@@ -1,17 +1,22 @@
 """The same generated data gives identical snapshots on SQLite and PostgreSQL."""
 
 import random
-import uuid
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from dashboard.snapshot import compute_snapshot
 from data_access.codes import CHANNELS, LINES, STATUSES
-from data_access.engine import make_engine, normalise_url
+from data_access.engine import make_engine
 from data_access.queries import Filters
-from tests.support.db import insert_tickets, local, make_ticket, prepare_database, require_postgres
+from tests.support.db import (
+    insert_tickets,
+    local,
+    make_ticket,
+    postgres_database,
+    prepare_database,
+    require_postgres,
+)
 
 NOW = local("2026-12-02 07:00")
 CATEGORY_CODES = ["hanh_chinh", "dien", "thoat_nuoc", "giao_thong", "cay_xanh", None, "odd"]
@@ -58,21 +63,10 @@ def generate(seed: int, count: int) -> list[dict]:
 
 @pytest.fixture
 def both_databases(tmp_path):
-    base = require_postgres()
+    require_postgres()
     sqlite_url = f"sqlite:///{tmp_path / 'parity.db'}"
-    schema = f"p_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(normalise_url(base))
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    pg_url = f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema}"
-    try:
-        for url in (sqlite_url, pg_url):
-            prepare_database(url)
-        yield sqlite_url, pg_url
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    prepare_database(sqlite_url)
+    yield from ((sqlite_url, pg_url) for pg_url in postgres_database())
 
 
 @pytest.mark.parametrize("seed", [1, 2])

@@ -41,9 +41,9 @@ def texts(components: Any) -> str:
     return " ".join(found)
 
 
-def render(client: Any, pathname: str, search: str = "") -> Any:
-    """The router's answer for a URL (the page's layout JSON)."""
-    body = {
+def router_body(pathname: Any, search: Any) -> dict[str, Any]:
+    """The body the browser posts to the router callback for a URL."""
+    return {
         "output": "page.children",
         "outputs": {"id": "page", "property": "children"},
         "inputs": [
@@ -51,8 +51,12 @@ def render(client: Any, pathname: str, search: str = "") -> Any:
             {"id": "url", "property": "search", "value": search},
         ],
         "changedPropIds": ["url.pathname"],
-        "state": [],
     }
+
+
+def render(client: Any, pathname: str, search: str = "") -> Any:
+    """The router's answer for a URL (the page's layout JSON)."""
+    body = {**router_body(pathname, search), "state": []}
     response = client.post("/_dash-update-component", json=body)
     assert response.status_code == 200, response.data[:500]
     return response.get_json()["response"]["page"]["children"]

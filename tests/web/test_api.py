@@ -7,8 +7,6 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from dashboard.app import create_app
-from dashboard.settings import Settings
 from dashboard.shifts import utc_now
 from tests.support.db import insert_tickets, make_ticket
 
@@ -18,18 +16,6 @@ TOP_KEYS = {
     "by_shift", "hourly", "now", "overdue_list",
 }  # fmt: skip
 PERSONAL = ["Nguyễn Văn Riêng", "0909123456", "rieng@example.vn", "Nội dung riêng tư"]
-
-
-@pytest.fixture
-def app(settings: Settings):
-    app = create_app(settings, start_jobs=False)
-    yield app
-    app.server.config["HOTLINE_SERVICE"].engine.dispose()
-
-
-@pytest.fixture
-def client(app):
-    return app.server.test_client()
 
 
 def _seed_now(engine):

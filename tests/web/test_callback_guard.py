@@ -6,6 +6,7 @@ import pytest
 
 from dashboard.app import create_app
 from dashboard.settings import Settings
+from tests.support.views import router_body
 
 ROUTE = "/_dash-update-component"
 
@@ -15,18 +16,6 @@ def client(sqlite_url):
     app = create_app(Settings(DATABASE_URL=sqlite_url), start_jobs=False)
     yield app.server.test_client()
     app.server.config["HOTLINE_SERVICE"].engine.dispose()
-
-
-def _router_body(pathname, search):
-    return {
-        "output": "page.children",
-        "outputs": {"id": "page", "property": "children"},
-        "inputs": [
-            {"id": "url", "property": "pathname", "value": pathname},
-            {"id": "url", "property": "search", "value": search},
-        ],
-        "changedPropIds": ["url.pathname"],
-    }
 
 
 @pytest.mark.parametrize(
@@ -40,7 +29,7 @@ def _router_body(pathname, search):
         {"output": "page.children", "inputs": "url.pathname"},
         {"output": "page.children", "inputs": [1, 2]},
         {"output": ["page.children"], "inputs": []},
-        {**_router_body("/", ""), "changedPropIds": "url.pathname"},
+        {**router_body("/", ""), "changedPropIds": "url.pathname"},
     ],
 )
 def test_malformed_callback_bodies_get_400(client, body):
@@ -57,13 +46,13 @@ def test_non_json_and_huge_bodies_are_refused(client):
 
 @pytest.mark.parametrize("pathname", ["/", 42, None, ["/"], {"a": 1}, "/" + "x" * 5000])
 def test_router_takes_any_value_without_a_500(client, pathname):
-    body = _router_body(pathname, {"lang": "en"})
+    body = router_body(pathname, {"lang": "en"})
     response = client.post(ROUTE, data=json.dumps(body), content_type="application/json")
     assert response.status_code == 200
 
 
 def test_a_well_formed_request_still_works(client):
-    body = _router_body("/", "?lang=en")
+    body = router_body("/", "?lang=en")
     response = client.post(ROUTE, data=json.dumps(body), content_type="application/json")
     assert response.status_code == 200
     assert "page" in response.get_json()["response"]

@@ -29,18 +29,6 @@ HEADER_VI = [
 ]  # fmt: skip
 
 
-@pytest.fixture
-def app(settings: Settings):
-    app = create_app(settings, start_jobs=False)
-    yield app
-    app.server.config["HOTLINE_SERVICE"].engine.dispose()
-
-
-@pytest.fixture
-def client(app):
-    return app.server.test_client()
-
-
 def _seed(engine):
     t = make_ticket
     insert_tickets(

@@ -14,6 +14,7 @@ from dashboard.settings import Settings
 from dashboard.shifts import utc_now
 from data_access.engine import make_engine
 from tests.support.db import insert_tickets, make_ticket
+from tests.support.views import dependencies, find
 
 
 @pytest.fixture
@@ -36,25 +37,6 @@ def wall(sqlite_url):
     yield app, service, app.server.test_client(), writer
     writer.dispose()
     service.engine.dispose()
-
-
-def _dependencies(client):
-    return client.get("/_dash-dependencies").get_json()
-
-
-def _find(components, component_id):
-    """The props of the component with this id in a layout's JSON."""
-    stack = [components]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, list):
-            stack.extend(item)
-        elif isinstance(item, dict):
-            props = item.get("props", {})
-            if props.get("id") == component_id:
-                return props
-            stack.extend(v for v in props.values() if isinstance(v, list | dict))
-    raise KeyError(component_id)
 
 
 def _count_rows(components, list_id):
@@ -86,7 +68,7 @@ def refresh_request(client, page, *, config=None, meta=None):
     """POST the wall's refresh callback exactly as the browser does for ``page``."""
     output = getattr(client, "refresh_output", None)
     if output is None:
-        deps = _dependencies(client)
+        deps = dependencies(client)
         output = next(d["output"] for d in deps if "wall-meta.data" in d["output"])
         client.refresh_output = output
     key = id(page)
@@ -94,8 +76,8 @@ def refresh_request(client, page, *, config=None, meta=None):
         _PAGES.clear()
         _PAGES[key] = (
             {list_id: _count_rows(page, list_id) for list_id in ids.BAR_LISTS},
-            _find(page, ids.WALL_CONFIG)["data"],
-            _find(page, ids.WALL_META)["data"],
+            find(page, ids.WALL_CONFIG)["data"],
+            find(page, ids.WALL_META)["data"],
         )
     rows, page_config, page_meta = _PAGES[key]
     outputs = []
@@ -153,19 +135,19 @@ def test_the_index_links_only_local_assets_and_follows_lang_and_theme(wall):
 def test_before_the_first_refresh_the_page_is_loading_not_zero(wall):
     _, _, client, _ = wall
     page = render_page(client)
-    assert _find(page, ids.tile_value("overdue"))["children"] == "…"
-    assert "wall--loading" in _find(page, ids.WALL)["className"]
-    assert _find(page, ids.WALL_BANNER_TEXT)["children"] == "Đang tải số liệu…"
+    assert find(page, ids.tile_value("overdue"))["children"] == "…"
+    assert "wall--loading" in find(page, ids.WALL)["className"]
+    assert find(page, ids.WALL_BANNER_TEXT)["children"] == "Đang tải số liệu…"
 
 
 def test_the_page_comes_filled_and_a_refresh_sends_only_what_changed(wall):
     _, service, client, writer = wall
     assert service.refresh()
     page = render_page(client)
-    assert _find(page, ids.tile_value("received_shift"))["children"] in ("1", "2")
-    assert _find(page, ids.tile_value("overdue"))["children"] == "1"
-    assert _find(page, ids.tile_value("level4_open"))["children"] == "1"
-    assert _find(page, ids.WALL_BANNER)["className"].endswith("--hidden")
+    assert find(page, ids.tile_value("received_shift"))["children"] in ("1", "2")
+    assert find(page, ids.tile_value("overdue"))["children"] == "1"
+    assert find(page, ids.tile_value("level4_open"))["children"] == "1"
+    assert find(page, ids.WALL_BANNER)["className"].endswith("--hidden")
 
     # Nothing new: only the meta (server time, view key) goes back.
     response = refresh_request(client, page)
@@ -220,15 +202,15 @@ def test_kiosk_parameters_fix_the_window(wall):
     _, service, client, _ = wall
     service.refresh()
     page = render_page(client, "?shift=all&lang=en")
-    assert _find(page, ids.WALL_SHIFT)["children"] == "Whole day"
-    assert _find(page, ids.WALL_FIXED)["children"] == "Fixed"
+    assert find(page, ids.WALL_SHIFT)["children"] == "Whole day"
+    assert find(page, ids.WALL_FIXED)["children"] == "Fixed"
     past = render_page(client, "?day=2026-01-05&shift=3")
-    assert _find(past, ids.tile_value("received_shift"))["children"] == "…"  # next refresh
+    assert find(past, ids.tile_value("received_shift"))["children"] == "…"  # next refresh
     service.refresh()
     past = render_page(client, "?day=2026-01-05&shift=3")
-    assert _find(past, ids.tile_value("received_shift"))["children"] == "0"
+    assert find(past, ids.tile_value("received_shift"))["children"] == "0"
     bad = render_page(client, "?day=yesterday&shift=99&rotate=abc&theme=neon")
-    assert _find(bad, ids.WALL_SHIFT)["children"].startswith("Ca ")
+    assert find(bad, ids.WALL_SHIFT)["children"].startswith("Ca ")
 
 
 def test_an_unknown_address_gets_a_page_not_an_error(wall):
