@@ -178,6 +178,63 @@ def _urgency(value: int | None) -> str:
     return UNCLASSIFIED if value is None else str(int(value))
 
 
+def _agency_rows(
+    reference: ReferenceCodes,
+    agency_forwarded: Counter[str],
+    agency_resolved: dict[str, Counter[str]],
+    open_by_agency: Counter[str],
+    overdue_by_agency: dict[str, Counter[str]],
+    medians: HandlingMedians | None,
+) -> list[AgencyRow]:
+    """The accountability table's rows: known agencies, then others found, then unassigned."""
+    current_medians = (
+        {_code(key, UNASSIGNED): value for key, value in medians.by_agency.items()}
+        if medians is not None
+        else {}
+    )
+    known = list(reference.agencies)
+    found = set(agency_forwarded) | set(agency_resolved) | set(open_by_agency)
+    extra = sorted(code for code in found if code not in known and code != UNASSIGNED)
+    codes = [*known, *extra]
+    if UNASSIGNED in found:
+        codes.append(UNASSIGNED)
+    rows = []
+    for code in codes:
+        counts = agency_resolved.get(code, Counter())
+        overdue = overdue_by_agency.get(code, Counter())
+        rows.append(
+            AgencyRow(
+                agency=code,
+                forwarded=agency_forwarded.get(code, 0),
+                resolved=counts["resolved"],
+                with_due=counts["with_due"],
+                on_time=counts["on_time"],
+                rated=counts["rated"],
+                satisfaction_sum=counts["satisfaction_sum"],
+                open_now=open_by_agency.get(code, 0),
+                overdue_now=sum(overdue.values()),
+                overdue_by_level={key: int(overdue.get(key, 0)) for key in URGENCY_KEYS},
+                median_handling_minutes=current_medians.get(code),
+            )
+        )
+
+    return rows
+
+
+def _heatmap(
+    reference: ReferenceCodes, heat: dict[str, Counter[str]]
+) -> tuple[list[str], dict[str, dict[str, int]]]:
+    """The categories in order and the received count of each (category, urgency)."""
+    category_keys = [*reference.categories]
+    category_keys += sorted(key for key in heat if key not in category_keys and key != UNCLASSIFIED)
+    category_keys.append(UNCLASSIFIED)
+    heatmap = {
+        category: {key: int(heat.get(category, Counter()).get(key, 0)) for key in URGENCY_KEYS}
+        for category in category_keys
+    }
+    return category_keys, heatmap
+
+
 def build_overview(
     *,
     calendar: ShiftCalendar,
@@ -268,44 +325,10 @@ def build_overview(
             median_handling_minutes=medians.overall if medians is not None and period else None,
         )
 
-    current_medians = (
-        {_code(key, UNASSIGNED): value for key, value in medians.by_agency.items()}
-        if medians is not None
-        else {}
+    rows = _agency_rows(
+        reference, agency_forwarded, agency_resolved, open_by_agency, overdue_by_agency, medians
     )
-    known = list(reference.agencies)
-    found = set(agency_forwarded) | set(agency_resolved) | set(open_by_agency)
-    extra = sorted(code for code in found if code not in known and code != UNASSIGNED)
-    codes = [*known, *extra]
-    if UNASSIGNED in found:
-        codes.append(UNASSIGNED)
-    rows = []
-    for code in codes:
-        counts = agency_resolved.get(code, Counter())
-        overdue = overdue_by_agency.get(code, Counter())
-        rows.append(
-            AgencyRow(
-                agency=code,
-                forwarded=agency_forwarded.get(code, 0),
-                resolved=counts["resolved"],
-                with_due=counts["with_due"],
-                on_time=counts["on_time"],
-                rated=counts["rated"],
-                satisfaction_sum=counts["satisfaction_sum"],
-                open_now=open_by_agency.get(code, 0),
-                overdue_now=sum(overdue.values()),
-                overdue_by_level={key: int(overdue.get(key, 0)) for key in URGENCY_KEYS},
-                median_handling_minutes=current_medians.get(code),
-            )
-        )
-
-    category_keys = [*reference.categories]
-    category_keys += sorted(key for key in heat if key not in category_keys and key != UNCLASSIFIED)
-    category_keys.append(UNCLASSIFIED)
-    heatmap = {
-        category: {key: int(heat.get(category, Counter()).get(key, 0)) for key in URGENCY_KEYS}
-        for category in category_keys
-    }
+    category_keys, heatmap = _heatmap(reference, heat)
     window = calendar.range_window(first_day, last_day)
     previous_window = calendar.range_window(previous_first, previous_last)
     return Overview(

@@ -620,12 +620,61 @@ def _count_table(
     )
 
 
+def _report_section(lang: str, key: str, body: Any, *, half: bool = False) -> html.Section:
+    """One titled section of the hand-over report (``half``: half the page's width)."""
+    return html.Section(
+        [html.H2(text(lang, key)), body],
+        className="hv-report-section hv-half" if half else "hv-report-section",
+    )
+
+
+def _report_header(
+    view: ShiftView, names: Names, *, user: str, generated_at: datetime
+) -> html.Header:
+    """The report's heading: the hotline, the shift and its hours, who printed it, the filters."""
+    lang = names.lang
+    zone = ZoneInfo(view.timezone)
+    start = format_clock(view.window.start, zone, seconds=False)
+    end = format_clock(view.window.end, zone, seconds=False)
+    generated = f"{generated_at.astimezone(zone).strftime('%d/%m/%Y %H:%M')}"
+    return html.Header(
+        [
+            html.Div(text(lang, "report.hotline"), className="hv-report-org"),
+            html.H1(text(lang, "report.heading"), className="hv-report-title"),
+            html.Div(
+                text(
+                    lang,
+                    "report.window",
+                    number=view.shift,
+                    day=view.day.strftime("%d/%m/%Y"),
+                    start=start,
+                    end=end,
+                ),
+                className="hv-report-window",
+            ),
+            html.Div(
+                [
+                    text(lang, "report.generated", time=generated, user=user)
+                    if user
+                    else text(lang, "report.generated_at", time=generated),
+                    " · ",
+                    text(
+                        lang,
+                        "report.filters",
+                        filters=describe_filters(view.filters, names),
+                    ),
+                ],
+                className="hv-report-meta",
+            ),
+        ]
+    )
+
+
 def build_shift_report(
     view: ShiftView, names: Names, *, user: str, generated_at: datetime, back_href: str
 ) -> html.Div:
     """The hand-over report (Báo cáo giao ca): tables only, laid out for one A4 page."""
     lang = names.lang
-    zone = ZoneInfo(view.timezone)
     snap = view.snapshot
     summary_rows = [
         ("kpi.received", format_count(snap.received, lang)),
@@ -658,9 +707,6 @@ def build_shift_report(
         rest = fields[REPORT_FIELDS - 1 :]
         label = text(lang, "report.other_fields", count=len(rest))
         fields = [*fields[: REPORT_FIELDS - 1], (label, sum(count for _, count in rest))]
-    start = format_clock(view.window.start, zone, seconds=False)
-    end = format_clock(view.window.end, zone, seconds=False)
-    generated = f"{generated_at.astimezone(zone).strftime('%d/%m/%Y %H:%M')}"
     signature = dbc.Row(
         [
             dbc.Col(
@@ -694,84 +740,31 @@ def build_shift_report(
             ),
             html.Article(
                 [
-                    html.Header(
-                        [
-                            html.Div(text(lang, "report.hotline"), className="hv-report-org"),
-                            html.H1(text(lang, "report.heading"), className="hv-report-title"),
-                            html.Div(
-                                text(
-                                    lang,
-                                    "report.window",
-                                    number=view.shift,
-                                    day=view.day.strftime("%d/%m/%Y"),
-                                    start=start,
-                                    end=end,
-                                ),
-                                className="hv-report-window",
-                            ),
-                            html.Div(
-                                [
-                                    text(lang, "report.generated", time=generated, user=user)
-                                    if user
-                                    else text(lang, "report.generated_at", time=generated),
-                                    " · ",
-                                    text(
-                                        lang,
-                                        "report.filters",
-                                        filters=describe_filters(view.filters, names),
-                                    ),
-                                ],
-                                className="hv-report-meta",
-                            ),
-                        ]
+                    _report_header(view, names, user=user, generated_at=generated_at),
+                    _report_section(lang, "report.summary", summary, half=True),
+                    _report_section(
+                        lang,
+                        "report.levels",
+                        _count_table(levels, snap.received, lang, "shift-report-levels"),
+                        half=True,
                     ),
-                    html.Section(
-                        [html.H2(text(lang, "report.summary")), summary],
-                        className="hv-report-section hv-half",
+                    _report_section(lang, "report.backlog", build_backlog_table(view, lang)),
+                    _report_section(
+                        lang,
+                        "report.fields",
+                        _count_table(fields, snap.received, lang, "shift-report-fields"),
+                        half=True,
                     ),
-                    html.Section(
-                        [
-                            html.H2(text(lang, "report.levels")),
-                            _count_table(levels, snap.received, lang, "shift-report-levels"),
-                        ],
-                        className="hv-report-section hv-half",
+                    _report_section(
+                        lang, "report.comparison", build_comparison_table(view, lang), half=True
                     ),
-                    html.Section(
-                        [html.H2(text(lang, "report.backlog")), build_backlog_table(view, lang)],
-                        className="hv-report-section",
+                    _report_section(lang, "report.operators", build_operators_table(view, names)),
+                    _report_section(
+                        lang,
+                        "report.overdue",
+                        build_overdue_table(view, names, REPORT_OVERDUE, wide=True),
                     ),
-                    html.Section(
-                        [
-                            html.H2(text(lang, "report.fields")),
-                            _count_table(fields, snap.received, lang, "shift-report-fields"),
-                        ],
-                        className="hv-report-section hv-half",
-                    ),
-                    html.Section(
-                        [
-                            html.H2(text(lang, "report.comparison")),
-                            build_comparison_table(view, lang),
-                        ],
-                        className="hv-report-section hv-half",
-                    ),
-                    html.Section(
-                        [
-                            html.H2(text(lang, "report.operators")),
-                            build_operators_table(view, names),
-                        ],
-                        className="hv-report-section",
-                    ),
-                    html.Section(
-                        [
-                            html.H2(text(lang, "report.overdue")),
-                            build_overdue_table(view, names, REPORT_OVERDUE, wide=True),
-                        ],
-                        className="hv-report-section",
-                    ),
-                    html.Section(
-                        [html.H2(text(lang, "report.notes")), html.Div(className="hv-notes")],
-                        className="hv-report-section",
-                    ),
+                    _report_section(lang, "report.notes", html.Div(className="hv-notes")),
                     signature,
                 ],
                 className="hv-report",
