@@ -112,7 +112,7 @@ class WallPresenter:
     def render(self, options: WallOptions, now: datetime | None = None) -> RenderedView:
         """The current view for these options (built once per data generation, then cached)."""
         now = now or utc_now()
-        state = self.service.state
+        state = self.service.current()
         stale = self.service.is_stale(now)
         shift_window, day_window, shift, day, live = self._snapshots(options, now)
         key = _digest(
