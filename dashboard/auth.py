@@ -8,15 +8,8 @@ on its next request, in every process. Sessions are Flask's signed cookies
 handled by Flask-Login; a wall link's session renews itself with every refresh
 and never expires by itself, a person's lasts ``HOTLINE_SESSION_HOURS``.
 
-Roles by area (when login is configured; without it, everyone may do all):
-
-========== ====================== ================================
-area       roles                  routes
-========== ====================== ================================
-wall       wall, supervisor, leader  ``/`` and the wall's callbacks
-shift      supervisor, leader     ``/shift``, ``/shift/report``
-overview   leader                 ``/overview``, ``/export/*``
-========== ====================== ================================
+Which roles may open which area, and the area of each page, are declared once in
+:mod:`dashboard.routes`.
 """
 
 from __future__ import annotations
@@ -46,20 +39,16 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from dashboard.callback_guard import callback_route
 from dashboard.i18n_views import vtext
+from dashboard.routes import AREA_ROLES, WALL_ROLE, callback_prefixes, path_area
 from dashboard.settings import Settings, SettingsError, env_name
 
 log = logging.getLogger(__name__)
 
 ACCOUNT_ROLES: tuple[str, ...] = ("supervisor", "leader")
-WALL_ROLE = "wall"
-AREA_ROLES: Mapping[str, frozenset[str]] = {
-    "wall": frozenset({WALL_ROLE, "supervisor", "leader"}),
-    "shift": frozenset({"supervisor", "leader"}),
-    "overview": frozenset({"leader"}),
-}
 # Component ids of each page start with its prefix; a callback is guarded by its outputs.
-CALLBACK_PREFIXES: Mapping[str, str] = {"shift-": "shift", "overview-": "overview"}
+CALLBACK_PREFIXES: Mapping[str, str] = callback_prefixes()
 LOOPBACK_NAMES = ("localhost",)
 USERNAME_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789._-")
 WALL_SESSION_DAYS = 400  # browsers cap cookies at 400 days; each refresh renews it
@@ -469,27 +458,16 @@ def callback_area(outputs: Iterable[str]) -> str:
             try:
                 text = _id_text(json.loads(text))
             except ValueError:
-                return "overview"  # an id nobody declared: the strictest answer
+                return _strictest(AREA_ROLES)  # an id nobody declared: the strictest answer
         for prefix, area in CALLBACK_PREFIXES.items():
             if text.startswith(prefix):
                 areas.add(area)
-    for area in ("overview", "shift"):
-        if area in areas:
-            return area
-    return "wall"
+    return _strictest(areas)
 
 
-def path_area(path: str) -> str | None:
-    """The area of a page or export route; None for routes everyone may reach."""
-    if path == "/shift" or path.startswith(("/shift/", "/shift?")):
-        return "shift"
-    if path == "/overview" or path.startswith(("/overview/", "/export/")):
-        return "overview"
-    if path == "/" or path.startswith("/api/"):
-        # The API carries the wall's numbers (and, with filters, a supervisor's breakdown):
-        # with login configured it needs at least the wall's role. /healthz stays open.
-        return "wall"
-    return None
+def _strictest(areas: Iterable[str]) -> str:
+    """The area open to the fewest roles."""
+    return min(areas, key=lambda area: (len(AREA_ROLES[area]), area))
 
 
 def safe_next(target: str | None) -> str | None:
@@ -596,6 +574,9 @@ def install_access(app: Dash, settings: Settings) -> AccessControl:
     manager.session_protection = None  # a wall screen's address may change (DHCP); roles suffice
     manager.user_loader(access.load)
     hours = settings.session_hours
+    # The same path as the callback guard's: a URL prefix must not skip the role check.
+    callbacks_path = callback_route(app)
+    pages_prefix = app.config.routes_pathname_prefix
 
     @server.route("/login", methods=["GET", "POST"])
     def login():  # type: ignore[no-untyped-def]
@@ -658,7 +639,7 @@ def install_access(app: Dash, settings: Settings) -> AccessControl:
     @server.before_request
     def guard():  # type: ignore[no-untyped-def]
         path = request.path
-        if path == "/_dash-update-component" and request.method == "POST":
+        if path == callbacks_path and request.method == "POST":
             area = callback_area(callback_outputs(request.get_json(silent=True)))
             if not access.allows(area):
                 response = jsonify({"error": "not allowed", "area": area})
@@ -666,6 +647,8 @@ def install_access(app: Dash, settings: Settings) -> AccessControl:
                 return response
             return None
         area = path_area(path)
+        if area is None and pages_prefix != "/" and path.startswith(pages_prefix):
+            area = path_area("/" + path[len(pages_prefix) :])  # the pages under a URL prefix
         if area is None or access.allows(area):
             return None
         if access.role() is None:
