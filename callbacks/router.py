@@ -11,8 +11,8 @@ from dash import Dash, Input, Output
 from callbacks.kiosk import options_from_search
 from callbacks.pages import Builder
 from callbacks.views import Board
-from dashboard import ids
-from dashboard.routes import PAGES, find_page, normalise_path
+from dashboard import ids, routes
+from dashboard.routes import find_page, normalise_path
 from layouts.wall import build_not_found
 
 __all__ = ["check_builders", "normalise_path", "register", "route"]
@@ -20,7 +20,7 @@ __all__ = ["check_builders", "normalise_path", "register", "route"]
 
 def check_builders(builders: Mapping[str, Builder]) -> None:
     """Refuse to start when a declared page has no builder, or a builder no page."""
-    declared = {page.path for page in PAGES}
+    declared = {page.path for page in routes.PAGES}
     if declared != set(builders):
         missing = sorted(declared - set(builders))
         unknown = sorted(set(builders) - declared)
