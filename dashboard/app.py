@@ -36,7 +36,7 @@ class BoardDash(Dash):
     the app's own CSS, from ``?theme=``; ``<html lang>`` and the title follow ``?lang=``.
     """
 
-    def interpolate_index(self, **kwargs: Any) -> str:
+    def interpolate_index(self, **kwargs: Any) -> str:  # type: ignore[override]  # Dash passes keywords
         args = request.args if has_request_context() else {}
         path = request.path if has_request_context() else "/"
         theme = normalise_theme(args.get("theme"))
@@ -77,7 +77,7 @@ def create_app(
         __name__,
         title=text("vi", "app.title"),
         # No "Updating..." title flicker on every refresh.
-        update_title=None,
+        update_title=None,  # type: ignore[arg-type]  # Dash documents None: no title change
         assets_folder=str(PROJECT_ROOT / "assets"),
         assets_ignore=ASSETS_IGNORE,
         serve_locally=True,

@@ -263,7 +263,7 @@ def _separator(value: str | None) -> str:
     raise ParameterError("sep", "'sep' must be , or ;")
 
 
-def _csv_response(body: Iterable[str] | str, filename: str) -> Response:
+def _csv_response(body: Iterable[bytes] | bytes, filename: str) -> Response:
     response = Response(body, mimetype="text/csv")
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'

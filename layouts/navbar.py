@@ -10,6 +10,7 @@ canvas; in kiosk mode (``?kiosk=1`` or a wall-link session) there is none.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 import dash_bootstrap_components as dbc
@@ -17,6 +18,9 @@ from dash import html
 
 from dashboard import ids
 from dashboard.i18n_views import vtext
+
+# Icons are decoration: screen readers skip them.
+ARIA_HIDDEN: dict[str, Any] = {"aria-hidden": "true"}
 
 
 def is_kiosk(search: str | None) -> bool:
@@ -64,7 +68,7 @@ def build_navbar(active: str, path: str, search: str, context: NavContext) -> db
         dbc.NavItem(
             dbc.NavLink(
                 [
-                    html.I(className=f"bi {link.icon} me-1", **{"aria-hidden": "true"}),
+                    html.I(className=f"bi {link.icon} me-1", **ARIA_HIDDEN),
                     vtext(lang, link.label_key),
                 ],
                 href=link.href + suffix,
@@ -90,7 +94,7 @@ def build_navbar(active: str, path: str, search: str, context: NavContext) -> db
             dbc.NavItem(
                 html.Span(
                     [
-                        html.I(className="bi bi-person-circle me-1", **{"aria-hidden": "true"}),
+                        html.I(className="bi bi-person-circle me-1", **ARIA_HIDDEN),
                         context.user,
                         " · ",
                         vtext(lang, f"role.{context.role}"),
