@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from callbacks import overview, shift
 from callbacks.kiosk import options_from_search
+from callbacks.overview import overview_page
+from callbacks.shift import shift_page, shift_report
 from callbacks.views import Board, nav_context, search_lang
 from dashboard.routes import WALL_ROLE
 from layouts.navbar import build_wall_navbar, is_kiosk
@@ -31,7 +32,7 @@ def wall_page(board: Board, search: str) -> Any:
 
 BUILDERS: Mapping[str, Builder] = {
     "/": wall_page,
-    "/shift": shift.shift_page,
-    "/shift/report": shift.shift_report,
-    "/overview": overview.overview_page,
+    "/shift": shift_page,
+    "/shift/report": shift_report,
+    "/overview": overview_page,
 }
