@@ -16,8 +16,8 @@ from callbacks.views import (
     Board,
     filter_args,
     filter_choices,
-    nav_context,
     page_names,
+    page_navbar,
     register_url_sync,
     require,
     search_lang,
@@ -31,7 +31,6 @@ from dashboard.shifts import utc_now
 from dashboard.view_params import RangeParams, parse_range_params, parse_search, range_query
 from data_access.overview import MEASURES
 from data_access.queries import Filters
-from layouts.navbar import build_navbar, is_kiosk
 from layouts.overview import (
     DRILL_PAGE_SIZE,
     agency_rows,
@@ -79,11 +78,7 @@ def overview_page(board: Board, search: str) -> Any:
     except ParameterError as exc:
         first, last = default_range(calendar, now)
         params, error = RangeParams(first, last, Filters(), lang), exc
-    navbar = (
-        None
-        if is_kiosk(search)
-        else build_navbar("overview", "/overview", search, nav_context(board.access, lang))
-    )
+    navbar = page_navbar(board, "overview", "/overview", search, lang)
     layout = build_overview_page(
         first_day=params.first_day,
         last_day=params.last_day,

@@ -14,8 +14,8 @@ from callbacks.views import (
     Board,
     filter_args,
     filter_choices,
-    nav_context,
     page_names,
+    page_navbar,
     register_url_sync,
     require,
     search_lang,
@@ -26,7 +26,6 @@ from dashboard.params import ParameterError
 from dashboard.shifts import utc_now
 from dashboard.view_params import ShiftParams, parse_search, parse_shift_params, shift_query
 from data_access.queries import Filters
-from layouts.navbar import build_navbar, is_kiosk
 from layouts.shift import build_shift_content, build_shift_page, build_shift_report, shift_subtitle
 from layouts.views import FILTER_FIELDS, build_alert, build_forbidden
 
@@ -62,11 +61,7 @@ def shift_page(board: Board, search: str) -> Any:
     if not board.access.allows("shift"):
         return build_forbidden(lang, "shift")
     params, error = read_params(board, search)
-    navbar = (
-        None
-        if is_kiosk(search)
-        else build_navbar("shift", "/shift", search, nav_context(board.access, lang))
-    )
+    navbar = page_navbar(board, "shift", "/shift", search, lang)
     layout = build_shift_page(
         day=params.day,
         shift=params.shift,

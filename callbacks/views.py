@@ -15,7 +15,7 @@ from dashboard.auth import AccessControl
 from dashboard.params import FilterChoices, ParameterError
 from dashboard.routes import nav_entries
 from dashboard.service import SnapshotService
-from layouts.navbar import NavContext, NavLinkSpec
+from layouts.navbar import NavContext, NavLinkSpec, build_navbar, is_kiosk
 from layouts.views import FILTER_FIELDS, Names
 
 # Keeps the address bar in step with the view without a navigation: replaceState does not
@@ -92,6 +92,13 @@ def nav_context(access: AccessControl, lang: str) -> NavContext:
         role=access.role() if access.enabled else None,
         login_enabled=access.enabled,
     )
+
+
+def page_navbar(board: Board, name: str, path: str, search: str, lang: str) -> Any:
+    """A desk view's navbar (None in kiosk mode)."""
+    if is_kiosk(search):
+        return None
+    return build_navbar(name, path, search, nav_context(board.access, lang))
 
 
 def filter_args(values: Mapping[str, Any]) -> dict[str, str]:

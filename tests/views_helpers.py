@@ -41,7 +41,9 @@ def texts(components: Any) -> str:
     return " ".join(found)
 
 
-def render(client: Any, pathname: str, search: str = "") -> Any:
+def render(
+    client: Any, pathname: str, search: str = "", route: str = "/_dash-update-component"
+) -> Any:
     """The router's answer for a URL (the page's layout JSON)."""
     body = {
         "output": "page.children",
@@ -53,7 +55,7 @@ def render(client: Any, pathname: str, search: str = "") -> Any:
         "changedPropIds": ["url.pathname"],
         "state": [],
     }
-    response = client.post("/_dash-update-component", json=body)
+    response = client.post(route, json=body)
     assert response.status_code == 200, response.data[:500]
     return response.get_json()["response"]["page"]["children"]
 

@@ -1,5 +1,6 @@
 """The role check of callbacks follows Dash's callback path, also under a URL prefix."""
 
+import json
 import re
 
 import pytest
@@ -7,6 +8,7 @@ import pytest
 from dashboard.app import create_app
 from dashboard.auth import AccessFile
 from dashboard.settings import Settings
+from tests.views_helpers import render
 
 PREFIX = "/board/"
 SUPERVISOR = ("truongca", "mat-khau-truong-ca")
@@ -55,21 +57,11 @@ def test_a_callback_under_a_prefix_needs_its_role(prefixed):
 def test_a_real_callback_under_a_prefix_runs_for_its_role(prefixed):
     supervisor = prefixed.server.test_client()
     _login(supervisor)
-    body = {
-        "output": "page.children",
-        "outputs": {"id": "page", "property": "children"},
-        "inputs": [
-            {"id": "url", "property": "pathname", "value": "/"},
-            {"id": "url", "property": "search", "value": ""},
-        ],
-        "changedPropIds": ["url.pathname"],
-        "state": [],
-    }
-    assert supervisor.post(PREFIX + "_dash-update-component", json=body).status_code == 200
-    assert (
-        prefixed.server.test_client().post(PREFIX + "_dash-update-component", json=body).status_code
-        == 401
-    )
+    page = render(supervisor, "/shift", route=PREFIX + "_dash-update-component")
+    assert "nav-link-shift" in json.dumps(page)
+    anonymous = prefixed.server.test_client()
+    with pytest.raises(AssertionError, match="not allowed"):
+        render(anonymous, "/shift", route=PREFIX + "_dash-update-component")
 
 
 def test_pages_under_a_prefix_keep_their_area(prefixed):
