@@ -46,7 +46,7 @@ def take_screenshots(target: Path) -> list[Path]:
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
-    import callbacks.wall
+    import callbacks.wall_presenter
     import dashboard.api
     import dashboard.service
     from tests.browser.conftest import CHROME_ARGS, CHROMEDRIVER, CHROMIUM
@@ -58,7 +58,7 @@ def take_screenshots(target: Path) -> list[Path]:
     def moved_clock() -> datetime:
         return datetime.now(UTC) + offset
 
-    for module in (dashboard.service, callbacks.wall, dashboard.api):
+    for module in (dashboard.service, callbacks.wall_presenter, dashboard.api):
         module.utc_now = moved_clock  # type: ignore[attr-defined]
 
     tmp_path = Path(tempfile.mkdtemp(prefix="hotline-shots-"))
