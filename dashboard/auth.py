@@ -604,7 +604,7 @@ def wall_link(access: AccessControl, token: str) -> Any:
     if link is None:
         log.warning("refused wall link from %s", request.remote_addr)
         body = (
-            f'<div class="alert alert-danger">{html.escape(vtext(lang, "wall_link.invalid"))}</div>'  # noqa: E501
+            f'<div class="alert alert-danger">{html.escape(vtext(lang, "wall_link.invalid"))}</div>'
         )
         return _page(lang, vtext(lang, "nav.wall"), body, 403)
     session.clear()
