@@ -50,6 +50,10 @@ def _registry(kinds: tuple[type, ...]) -> Mapping[str, type]:
 
 
 REGISTRY: Mapping[str, type] = _registry(VALUE_TYPES)
+# The field types of each registered type, resolved once (decoding follows them).
+HINTS: Mapping[type, Mapping[str, Any]] = types.MappingProxyType(
+    {kind: types.MappingProxyType(typing.get_type_hints(kind)) for kind in VALUE_TYPES}
+)
 
 
 def encode_value(value: Any) -> Any:
@@ -97,9 +101,9 @@ def _decode_container(value: Any, kind: Any, origin: Any) -> Any:
 
 
 def _decode_dataclass(value: Any, kind: type) -> Any:
-    if REGISTRY.get(kind.__name__) is not kind:
+    hints = HINTS.get(kind)
+    if hints is None:
         raise CodecError(f"{kind.__qualname__} is not a registered value type")
-    hints = typing.get_type_hints(kind)
     fields = {
         f.name: decode_value(value[f.name], hints[f.name])
         for f in dataclasses.fields(kind)
