@@ -263,6 +263,12 @@ class BrowserResult:
     history_entry_bytes: float | None = None  # heap per entry of Dash's undo history
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    # The method, for the report (which does not import this module at run time).
+    history_days: int = HISTORY_DAYS
+    tickets_per_day: int = TICKETS_PER_DAY
+    refresh_seconds: float = REFRESH_SECONDS
+    rest_seconds: float = REST_SECONDS
+    readings: int = READINGS
 
     @property
     def render_median(self) -> float | None:

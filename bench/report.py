@@ -422,13 +422,11 @@ def browser_section(browser: BrowserResult | None, skipped: str = "") -> list[st
         add(f"Not measured ({skipped or 'not run'}).")
         add("")
         return lines
-    from bench import browser_plan as bench_browser
-
     add(
         "`bench/browser.py` (`python -m bench.browser` runs it alone): the real app "
         "(`create_app`) served by werkzeug on 127.0.0.1, on an SQLite file with "
-        f"{bench_browser.HISTORY_DAYS} days of demo history ({bench_browser.TICKETS_PER_DAY} "
-        f"tickets a day), refreshing every {bench_browser.REFRESH_SECONDS} s, with the demo "
+        f"{browser.history_days} days of demo history ({browser.tickets_per_day} "
+        f"tickets a day), refreshing every {browser.refresh_seconds} s, with the demo "
         "feed (`HOTLINE_SIMULATE`) inserting about a ticket a second and moving tickets along, "
         "so the refreshes really change tiles, lists and figures. Debian's headless Chromium "
         f"{browser.chromium} (selenium, `--headless=new`, 1920x1080). Load average at its "
@@ -452,8 +450,8 @@ def browser_section(browser: BrowserResult | None, skipped: str = "") -> list[st
         "callback, through the in-flight guard as on a wall, counted by a `fetch` wrapper "
         "installed before the page's scripts. JS heap used and DOM nodes (CDP "
         "`Performance.getMetrics`: `JSHeapUsedSize`, `Nodes`) at rest: the poll paused "
-        f"for {bench_browser.REST_SECONDS:.0f} s, then the smallest of "
-        f"{bench_browser.READINGS} readings, each after a forced GC "
+        f"for {browser.rest_seconds:.0f} s, then the smallest of "
+        f"{browser.readings} readings, each after a forced GC "
         "(`HeapProfiler.collectGarbage`; readings taken while a refresh is applied move by a "
         f"megabyte or two, at rest they agree to 10 kB), after {browser.warmup_refreshes} "
         f"refreshes (the warm-up), after {browser.target_refreshes:,}, and between them for "

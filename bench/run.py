@@ -308,6 +308,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     from bench.report import write_report
 
     write_report(results, args.output)
+    # (g) the shared snapshot's codec (seconds), a section of its own (issue 8).
+    from bench import codec
+
+    codec.update_report(codec.run(), args.output)
     log.info("wrote %s (%.0f s)", args.output, results.seconds)
     return 0
 

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from dash import Dash
 
-from callbacks import router, views, wall
-from callbacks.kiosk import options_from_search
+from callbacks import overview, router, shift, wall
+from callbacks.pages import BUILDERS
+from callbacks.views import Board
+from callbacks.wall_presenter import WallPresenter
+from dashboard.auth import AccessControl
 from dashboard.service import SnapshotService
 
 
-def register_callbacks(app: Dash, service: SnapshotService) -> wall.WallPresenter:
-    """Register every callback of the board on ``app``."""
-    shift_count = len(service.calendar.shifts)
-    presenter = wall.register(app, service)
-    pages: dict[str, router.Page] = {
-        "/": lambda search: presenter.page(options_from_search(search, shift_count)),
-    }
-    # The desk views (/shift, /shift/report, /overview) and the navbar on the wall.
-    views.register(app, service, pages)
-    router.register(app, pages, shift_count)
-    return presenter
+def register_callbacks(app: Dash, service: SnapshotService, access: AccessControl) -> WallPresenter:
+    """Register every callback of the board on ``app``; returns the wall's presenter."""
+    board = Board(service, access, WallPresenter(service))
+    wall.register(app, board.presenter)
+    shift.register(app, board)
+    overview.register(app, board)
+    router.register(app, board, BUILDERS)
+    return board.presenter

@@ -4,37 +4,36 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
+from functools import partial
 from typing import Any
 
 from dash import Dash, Input, Output, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 
 from callbacks.views import (
-    Page,
-    ReferenceCache,
+    Board,
     filter_args,
-    nav_context,
+    filter_choices,
+    page_names,
+    page_navbar,
     register_url_sync,
     require,
     search_lang,
 )
 from dashboard import ids
-from dashboard.auth import AccessControl
 from dashboard.i18n import normalise_language
 from dashboard.i18n_views import vtext
 from dashboard.params import ParameterError
-from dashboard.service import SnapshotService
-from dashboard.shift_view import ShiftView, compute_shift_view
 from dashboard.shifts import utc_now
 from dashboard.view_params import ShiftParams, parse_search, parse_shift_params, shift_query
 from data_access.queries import Filters
-from layouts.navbar import build_navbar, is_kiosk
 from layouts.shift import build_shift_content, build_shift_page, build_shift_report, shift_subtitle
 from layouts.views import FILTER_FIELDS, build_alert, build_forbidden
 
 log = logging.getLogger(__name__)
 
 FINISHED_GRACE_SECONDS = 600  # late writes: a just-finished shift keeps refreshing a while
+PRINT_JS = "function(clicks) { if (clicks) { window.print(); } return clicks || 0; }"
 
 
 def _bad_parameter(lang: str, exc: ParameterError) -> Any:
@@ -45,92 +44,116 @@ def _bad_parameter(lang: str, exc: ParameterError) -> Any:
     )
 
 
-def register(
-    app: Dash,
-    service: SnapshotService,
-    access: AccessControl,
-    reference: ReferenceCache,
-    pages: dict[str, Page],
-) -> None:
-    """Register the shift view's pages and callbacks."""
-    calendar = service.calendar
-    settings = service.settings
+def read_params(board: Board, search: str) -> tuple[ShiftParams, ParameterError | None]:
+    """The shift asked for in a query string; the current one (and the error) when invalid."""
+    calendar = board.service.calendar
+    now = utc_now()
+    try:
+        choices = filter_choices(board.service)
+        return parse_shift_params(parse_search(search), calendar, now, choices), None
+    except ParameterError as exc:
+        day, shift = calendar.locate(now)
+        return ShiftParams(day, shift, Filters(), search_lang(search)), exc
 
-    def compute(params: ShiftParams) -> ShiftView:
-        return compute_shift_view(
-            service.engine,
-            calendar,
-            params.day,
-            params.shift,
-            utc_now(),
-            params.filters,
-            intake_limit_minutes=settings.intake_limit_minutes,
-            overdue_limit=settings.overdue_list_size,
+
+def shift_page(board: Board, search: str) -> Any:
+    """The page ``/shift``: its controls set from the URL (the content comes by callback)."""
+    lang = search_lang(search)
+    if not board.access.allows("shift"):
+        return build_forbidden(lang, "shift")
+    params, error = read_params(board, search)
+    navbar = page_navbar(board, "shift", "/shift", search, lang)
+    layout = build_shift_page(
+        day=params.day,
+        shift=params.shift,
+        filters=params.filters,
+        shifts=board.service.calendar.shifts,
+        names=page_names(board.service, lang),
+        navbar=navbar,
+    )
+    if error is not None:
+        layout.children.insert(
+            1, html.Div(_bad_parameter(lang, error), className="container-fluid pt-3")
         )
+    return layout
 
-    def read_params(search: str) -> tuple[ShiftParams, ParameterError | None]:
-        now = utc_now()
-        try:
-            return parse_shift_params(
-                parse_search(search), calendar, now, reference.choices()
-            ), None
-        except ParameterError as exc:
-            day, shift = calendar.locate(now)
-            return ShiftParams(day, shift, Filters(), search_lang(search)), exc
 
-    def page(search: str) -> Any:
-        lang = search_lang(search)
-        if not access.allows("shift"):
-            return build_forbidden(lang, "shift")
-        params, error = read_params(search)
-        navbar = (
-            None
-            if is_kiosk(search)
-            else build_navbar("shift", "/shift", search, nav_context(access, lang))
+def shift_report(board: Board, search: str) -> Any:
+    """The page ``/shift/report``: the printable hand-over report of a shift."""
+    lang = search_lang(search)
+    if not board.access.allows("shift"):
+        return build_forbidden(lang, "shift")
+    params, error = read_params(board, search)
+    if error is not None:
+        return html.Div(_bad_parameter(lang, error), className="hv-page container py-4")
+    names = page_names(board.service, lang)
+    try:
+        view = board.service.shift_view(params.day, params.shift, params.filters)
+    except Exception as exc:  # noqa: BLE001 - say the database failed, never zeros
+        log.error("shift report failed: %s", exc.__class__.__name__)
+        return html.Div(
+            build_alert(vtext(lang, "page.database_error")), className="hv-page container py-4"
         )
-        layout = build_shift_page(
-            day=params.day,
-            shift=params.shift,
-            filters=params.filters,
-            shifts=calendar.shifts,
-            names=reference.names(lang),
-            navbar=navbar,
-        )
-        if error is not None:
-            layout.children.insert(
-                1, html.Div(_bad_parameter(lang, error), className="container-fluid pt-3")
-            )
-        return layout
+    return build_shift_report(
+        view,
+        names,
+        user=board.access.viewer_name(),
+        generated_at=utc_now(),
+        back_href="/shift" + shift_query(params),
+    )
 
-    def report(search: str) -> Any:
-        lang = search_lang(search)
-        if not access.allows("shift"):
-            return build_forbidden(lang, "shift")
-        params, error = read_params(search)
-        if error is not None:
-            return html.Div(_bad_parameter(lang, error), className="hv-page container py-4")
-        names = reference.names(lang)
-        try:
-            view = compute(params)
-        except Exception as exc:  # noqa: BLE001 - say the database failed, never zeros
-            log.error("shift report failed: %s", exc.__class__.__name__)
-            return html.Div(
-                build_alert(vtext(lang, "page.database_error")), className="hv-page container py-4"
-            )
-        return build_shift_report(
-            view,
-            names,
-            user=access.viewer_name(),
-            generated_at=utc_now(),
-            back_href="/shift" + shift_query(params),
-        )
 
-    pages["/shift"] = page
-    pages["/shift/report"] = report
+def update_shift(board: Board, day: Any, shift: Any, *rest: Any) -> tuple[Any, ...]:
+    """The shift view's content, subtitle, report link and query for its controls."""
+    require(board.access, "shift")
+    service = board.service
+    *values, _tick, lang = rest
+    lang = normalise_language(lang)
+    now = utc_now()
+    try:
+        if not isinstance(day, str | None) or not isinstance(shift, int | str | None):
+            raise ParameterError("day", "'day' and 'shift' must be a date and a number")
+        args = {"day": day or "", "shift": "" if shift is None else str(shift)}
+        args |= filter_args(dict(zip(FILTER_FIELDS, values, strict=True)))
+        parsed = parse_shift_params(args, service.calendar, now, filter_choices(service))
+        params = replace(parsed, lang=lang)
+    except ParameterError as exc:
+        return _bad_parameter(lang, exc), "", no_update, no_update
+    if ctx.triggered_id == ids.SHIFT_TICK:
+        window = service.calendar.window(params.day, params.shift)
+        if (now - window.end).total_seconds() > FINISHED_GRACE_SECONDS or now < window.start:
+            raise PreventUpdate  # a past or future shift does not change
+    try:
+        view = service.shift_view(params.day, params.shift, params.filters)
+    except Exception as exc:  # noqa: BLE001 - say the database failed, never zeros
+        log.error("shift view failed: %s", exc.__class__.__name__)
+        return build_alert(vtext(lang, "page.database_error")), "", no_update, no_update
+    query = shift_query(params)
+    return (
+        build_shift_content(view, page_names(service, lang)),
+        shift_subtitle(view, lang),
+        "/shift/report" + query,
+        query,
+    )
 
+
+def to_current(board: Board, _clicks: Any) -> tuple[str, int]:
+    """The current operating day and shift (the "now" button)."""
+    require(board.access, "shift")
+    day, shift = board.service.calendar.locate(utc_now())
+    return day.isoformat(), shift
+
+
+def clear_filters(board: Board, _clicks: Any) -> list[list[str]]:
+    """Every filter emptied."""
+    require(board.access, "shift")
+    return [[] for _ in FILTER_FIELDS]
+
+
+def register(app: Dash, board: Board) -> None:
+    """Register the shift view's callbacks (its pages are declared in ``dashboard.routes``)."""
     filter_inputs = [Input(ids.filter_id("shift", field), "value") for field in FILTER_FIELDS]
-
-    @app.callback(
+    app.callback(
         Output(ids.SHIFT_CONTENT, "children"),
         Output(ids.SHIFT_SUBTITLE, "children"),
         Output(ids.SHIFT_REPORT_LINK, "href"),
@@ -140,63 +163,21 @@ def register(
         *filter_inputs,
         Input(ids.SHIFT_TICK, "n_intervals"),
         State(ids.SHIFT_LANG, "data"),
-    )
-    def update(day: Any, shift: Any, *rest: Any) -> tuple[Any, ...]:
-        require(access, "shift")
-        *values, _tick, lang = rest
-        lang = normalise_language(lang)
-        now = utc_now()
-        try:
-            if not isinstance(day, str | None) or not isinstance(shift, int | str | None):
-                raise ParameterError("day", "'day' and 'shift' must be a date and a number")
-            args = {"day": day or "", "shift": "" if shift is None else str(shift)}
-            args |= filter_args(dict(zip(FILTER_FIELDS, values, strict=True)))
-            params = replace(
-                parse_shift_params(args, calendar, now, reference.choices()), lang=lang
-            )
-        except ParameterError as exc:
-            return _bad_parameter(lang, exc), "", no_update, no_update
-        if ctx.triggered_id == ids.SHIFT_TICK:
-            window = calendar.window(params.day, params.shift)
-            if (now - window.end).total_seconds() > FINISHED_GRACE_SECONDS or now < window.start:
-                raise PreventUpdate  # a past or future shift does not change
-        try:
-            view = compute(params)
-        except Exception as exc:  # noqa: BLE001 - say the database failed, never zeros
-            log.error("shift view failed: %s", exc.__class__.__name__)
-            return build_alert(vtext(lang, "page.database_error")), "", no_update, no_update
-        query = shift_query(params)
-        names = reference.names(lang)
-        return (
-            build_shift_content(view, names),
-            shift_subtitle(view, lang),
-            "/shift/report" + query,
-            query,
-        )
-
-    @app.callback(
+    )(partial(update_shift, board))
+    app.callback(
         Output(ids.SHIFT_DAY, "date"),
         Output(ids.SHIFT_NUMBER, "value"),
         Input(ids.SHIFT_CURRENT, "n_clicks"),
         prevent_initial_call=True,
-    )
-    def to_current(_clicks: Any) -> tuple[str, int]:
-        require(access, "shift")
-        day, shift = calendar.locate(utc_now())
-        return day.isoformat(), shift
-
-    @app.callback(
+    )(partial(to_current, board))
+    app.callback(
         *[Output(ids.filter_id("shift", field), "value") for field in FILTER_FIELDS],
         Input(ids.SHIFT_CLEAR, "n_clicks"),
         prevent_initial_call=True,
-    )
-    def clear(_clicks: Any) -> list[list[str]]:
-        require(access, "shift")
-        return [[] for _ in FILTER_FIELDS]
-
+    )(partial(clear_filters, board))
     register_url_sync(app, ids.SHIFT_QUERY, ids.SHIFT_URL_SYNC)
     app.clientside_callback(
-        "function(clicks) { if (clicks) { window.print(); } return clicks || 0; }",
+        PRINT_JS,
         Output(ids.SHIFT_PRINTED, "data"),
         Input(ids.SHIFT_PRINT, "n_clicks"),
         prevent_initial_call=True,

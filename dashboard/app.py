@@ -15,11 +15,11 @@ from dashboard.auth import install_access
 from dashboard.callback_guard import MAX_CALLBACK_BODY, install_callback_guard
 from dashboard.export import register_export
 from dashboard.i18n import normalise_language, text
+from dashboard.routes import is_light_page, page_of
 from dashboard.scheduler import start_background_jobs
 from dashboard.service import SnapshotService
 from dashboard.settings import PROJECT_ROOT, Settings, load_settings
 from dashboard.store import make_service
-from layouts.navbar import is_view_path
 from layouts.theme import THEME_STYLESHEETS, normalise_theme
 from layouts.wall import build_shell
 
@@ -36,15 +36,18 @@ class BoardDash(Dash):
     the app's own CSS, from ``?theme=``; ``<html lang>`` and the title follow ``?lang=``.
     """
 
-    def interpolate_index(self, **kwargs: Any) -> str:
+    def interpolate_index(self, **kwargs: Any) -> str:  # type: ignore[override]  # Dash passes keywords
         args = request.args if has_request_context() else {}
+        path = request.path if has_request_context() else "/"
         theme = normalise_theme(args.get("theme"))
-        if has_request_context() and is_view_path(request.path):
+        if is_light_page(path):
             theme = "light"  # the desk views: read at a desk and printed (Flatly)
         lang = normalise_language(args.get("lang"))
         href = html_escape.escape(self.get_asset_url(THEME_STYLESHEETS[theme]))
         kwargs["css"] = f'<link rel="stylesheet" href="{href}">\n' + kwargs.get("css", "")
-        kwargs["title"] = html_escape.escape(text(lang, "app.title"))
+        declared = page_of(path)
+        title_key = declared.title_key if declared is not None else "app.title"
+        kwargs["title"] = html_escape.escape(text(lang, title_key))
         page = super().interpolate_index(**kwargs)
         bs_theme = "dark" if theme == "dark" else "light"
         return page.replace("<html>", f'<html lang="{lang}" data-bs-theme="{bs_theme}">', 1)
@@ -74,7 +77,7 @@ def create_app(
         __name__,
         title=text("vi", "app.title"),
         # No "Updating..." title flicker on every refresh.
-        update_title=None,
+        update_title=None,  # type: ignore[arg-type]  # Dash documents None: no title change
         assets_folder=str(PROJECT_ROOT / "assets"),
         assets_ignore=ASSETS_IGNORE,
         serve_locally=True,
@@ -87,15 +90,15 @@ def create_app(
     app.server.config["HOTLINE_SERVICE"] = service
     app.server.config["MAX_CONTENT_LENGTH"] = MAX_CALLBACK_BODY
     # Login and roles first: refuses to start beyond loopback without login (SettingsError).
-    install_access(app, settings)
+    access = install_access(app, settings)
     # Then the shape of callback requests (after the role check: 401/403 come first).
     install_callback_guard(app)
     app.server.after_request(_security_headers)
     register_api(app.server, service)
     register_export(app.server, service)
-    # A location and a page container: "/" is the wall; other pages register with the router.
+    # A location and a page container: the router fills it with the page of dashboard.routes.
     app.layout = build_shell()
-    app.server.config["HOTLINE_WALL"] = register_callbacks(app, service)
+    app.server.config["HOTLINE_WALL"] = register_callbacks(app, service, access)
     if start_jobs:
         start_background_jobs(app, settings, service)
     return app

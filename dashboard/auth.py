@@ -8,15 +8,8 @@ on its next request, in every process. Sessions are Flask's signed cookies
 handled by Flask-Login; a wall link's session renews itself with every refresh
 and never expires by itself, a person's lasts ``HOTLINE_SESSION_HOURS``.
 
-Roles by area (when login is configured; without it, everyone may do all):
-
-========== ====================== ================================
-area       roles                  routes
-========== ====================== ================================
-wall       wall, supervisor, leader  ``/`` and the wall's callbacks
-shift      supervisor, leader     ``/shift``, ``/shift/report``
-overview   leader                 ``/overview``, ``/export/*``
-========== ====================== ================================
+Which roles may open which area, and the area of each page, are declared once in
+:mod:`dashboard.routes`.
 """
 
 from __future__ import annotations
@@ -36,6 +29,7 @@ import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -56,21 +50,17 @@ from flask_login import LoginManager, UserMixin, current_user, login_user, logou
 from markupsafe import Markup
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from dashboard.callback_guard import callback_route
 from dashboard.i18n import normalise_language
 from dashboard.i18n_views import vtext
+from dashboard.routes import AREA_ROLES, WALL_ROLE, callback_prefixes, path_area
 from dashboard.settings import Settings, SettingsError, env_name
 
 log = logging.getLogger(__name__)
 
 ACCOUNT_ROLES: tuple[str, ...] = ("supervisor", "leader")
-WALL_ROLE = "wall"
-AREA_ROLES: Mapping[str, frozenset[str]] = {
-    "wall": frozenset({WALL_ROLE, "supervisor", "leader"}),
-    "shift": frozenset({"supervisor", "leader"}),
-    "overview": frozenset({"leader"}),
-}
 # Component ids of each page start with its prefix; a callback is guarded by its outputs.
-CALLBACK_PREFIXES: Mapping[str, str] = {"shift-": "shift", "overview-": "overview"}
+CALLBACK_PREFIXES: Mapping[str, str] = callback_prefixes()
 LOOPBACK_NAMES = ("localhost",)
 USERNAME_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789._-")
 WALL_SESSION_DAYS = 400  # browsers cap cookies at 400 days; each refresh renews it
@@ -480,27 +470,16 @@ def callback_area(outputs: Iterable[str]) -> str:
             try:
                 text = _id_text(json.loads(text))
             except ValueError:
-                return "overview"  # an id nobody declared: the strictest answer
+                return _strictest(AREA_ROLES)  # an id nobody declared: the strictest answer
         for prefix, area in CALLBACK_PREFIXES.items():
             if text.startswith(prefix):
                 areas.add(area)
-    for area in ("overview", "shift"):
-        if area in areas:
-            return area
-    return "wall"
+    return _strictest(areas)
 
 
-def path_area(path: str) -> str | None:
-    """The area of a page or export route; None for routes everyone may reach."""
-    if path == "/shift" or path.startswith(("/shift/", "/shift?")):
-        return "shift"
-    if path == "/overview" or path.startswith(("/overview/", "/export/")):
-        return "overview"
-    if path == "/" or path.startswith("/api/"):
-        # The API carries the wall's numbers (and, with filters, a supervisor's breakdown):
-        # with login configured it needs at least the wall's role. /healthz stays open.
-        return "wall"
-    return None
+def _strictest(areas: Iterable[str]) -> str:
+    """The area open to the fewest roles."""
+    return min(areas, key=lambda area: (len(AREA_ROLES[area]), area))
 
 
 def safe_next(target: str | None) -> str | None:
@@ -577,6 +556,110 @@ def _login_form(lang: str, next_path: str, message: str = "", tone: str = "dange
     )
 
 
+def login(access: AccessControl, hours: float) -> Any:
+    """``/login``: the form (GET) and the check of a username and password (POST)."""
+    lang = _lang()
+    next_path = safe_next(request.args.get("next")) or ""
+    title = vtext(lang, "login.title")
+    if request.method == "GET":
+        if request.args.get("logged_out"):
+            notice = vtext(lang, "login.logged_out")
+            return _page(lang, title, _login_form(lang, next_path, notice, "success"))
+        message = vtext(lang, "login.expired") if request.args.get("expired") else ""
+        return _page(lang, title, _login_form(lang, next_path, message))
+    sent = request.form.get("csrf", "")
+    expected = session.get(SESSION_CSRF, "")
+    username = request.form.get("username", "")[:64]
+    key = (username.strip().lower(), request.remote_addr or "")
+    if not expected or not hmac.compare_digest(sent, expected):
+        form = _login_form(lang, next_path, vtext(lang, "login.failed"))
+        return _page(lang, vtext(lang, "login.title"), form, 400)
+    if access.throttle.locked(key, time.time()):
+        form = _login_form(lang, next_path, vtext(lang, "login.locked", minutes=LOCK_MINUTES))
+        return _page(lang, vtext(lang, "login.title"), form, 429)
+    account = access.authenticate(username, request.form.get("password", "")[:1024])
+    if account is None:
+        access.throttle.fail(key, time.time())
+        log.warning("failed login for %r from %s", key[0], key[1])
+        form = _login_form(lang, next_path, vtext(lang, "login.failed"))
+        return _page(lang, vtext(lang, "login.title"), form, 401)
+    access.throttle.clear(key)
+    session.clear()  # a fresh session: no fixation of one handed over before login
+    session.permanent = True
+    session[SESSION_EXPIRES] = time.time() + hours * 3600
+    viewer = Viewer(f"u:{account.username}:{account.fingerprint}", account.role, account.name)
+    login_user(viewer)
+    log.info("login: %s (%s)", account.username, account.role)
+    default = "/overview" if account.role == "leader" else "/shift"
+    return redirect(next_path or (default + ("?lang=en" if lang == "en" else "")))
+
+
+def logout() -> Any:
+    """``/logout``: end the session, back to the login form."""
+    lang = _lang()
+    logout_user()
+    session.clear()
+    return redirect("/login?logged_out=1" + ("&lang=en" if lang == "en" else ""))
+
+
+def wall_link(access: AccessControl, token: str) -> Any:
+    """``/wall/<token>``: a wall screen's revocable link opens a wall session."""
+    lang = _lang()
+    link = access.link_for_token(token[:200])
+    if link is None:
+        log.warning("refused wall link from %s", request.remote_addr)
+        body = (
+            f'<div class="alert alert-danger">{html.escape(vtext(lang, "wall_link.invalid"))}</div>'
+        )
+        return _page(lang, vtext(lang, "nav.wall"), body, 403)
+    session.clear()
+    session.permanent = True
+    login_user(Viewer(f"w:{link.id}", WALL_ROLE, link.label), remember=False)
+    query = request.query_string.decode("ascii", "replace")
+    return redirect("/" + (f"?{query}" if query else ""))
+
+
+def guard(access: AccessControl, callbacks_path: str, pages_prefix: str) -> Any:
+    """Before every request: refuse a page, route or callback the viewer's role may not open."""
+    path = request.path
+    if path == callbacks_path and request.method == "POST":
+        callback = callback_area(callback_outputs(request.get_json(silent=True)))
+        if not access.allows(callback):
+            response = jsonify({"error": "not allowed", "area": callback})
+            response.status_code = 403 if access.role() else 401
+            return response
+        return None
+    area = path_area(path)
+    if area is None and pages_prefix != "/" and path.startswith(pages_prefix):
+        area = path_area("/" + path[len(pages_prefix) :])  # the pages under a URL prefix
+    if area is None or access.allows(area):
+        return None
+    if access.role() is None:
+        if path.startswith(("/export/", "/api/")):
+            response = jsonify({"error": "login required", "field": None})
+            response.status_code = 401
+            return response
+        target = request.full_path.rstrip("?")
+        query = {"next": target}
+        if normalise_language(request.args.get("lang")) == "en":
+            query["lang"] = "en"
+        return redirect("/login?" + urlencode(query))
+    # Signed in, but not with a role for this area.
+    if path.startswith(("/export/", "/api/")):
+        response = jsonify({"error": "not allowed", "field": None})
+        response.status_code = 403
+        return response
+    lang = _lang()
+    role = vtext(lang, "role.leader" if area == "overview" else "role.supervisor")
+    body = (
+        f'<div class="alert alert-warning">{html.escape(vtext(lang, "page.forbidden"))}</div>'
+        f"<p>{html.escape(vtext(lang, 'page.forbidden_hint', role=role))}</p>"
+        f'<form method="post" action="/logout"><button class="btn btn-outline-primary" '
+        f'type="submit">{html.escape(vtext(lang, "nav.logout"))}</button></form>'
+    )
+    return _page(lang, vtext(lang, "page.forbidden"), body, 403)
+
+
 def install_access(app: Dash, settings: Settings) -> AccessControl:
     """Check the start-up rule, then attach login, logout, wall links and the guards."""
     access_file = check_startup(settings)
@@ -600,104 +683,13 @@ def install_access(app: Dash, settings: Settings) -> AccessControl:
     manager.init_app(server)
     manager.session_protection = None  # a wall screen's address may change (DHCP); roles suffice
     manager.user_loader(access.load)
-    hours = settings.session_hours
-
-    @server.route("/login", methods=["GET", "POST"])
-    def login():  # type: ignore[no-untyped-def]
-        lang = _lang()
-        next_path = safe_next(request.args.get("next")) or ""
-        title = vtext(lang, "login.title")
-        if request.method == "GET":
-            if request.args.get("logged_out"):
-                notice = vtext(lang, "login.logged_out")
-                return _page(lang, title, _login_form(lang, next_path, notice, "success"))
-            message = vtext(lang, "login.expired") if request.args.get("expired") else ""
-            return _page(lang, title, _login_form(lang, next_path, message))
-        sent = request.form.get("csrf", "")
-        expected = session.get(SESSION_CSRF, "")
-        username = request.form.get("username", "")[:64]
-        key = (username.strip().lower(), request.remote_addr or "")
-        if not expected or not hmac.compare_digest(sent, expected):
-            form = _login_form(lang, next_path, vtext(lang, "login.failed"))
-            return _page(lang, vtext(lang, "login.title"), form, 400)
-        if access.throttle.locked(key, time.time()):
-            form = _login_form(lang, next_path, vtext(lang, "login.locked", minutes=LOCK_MINUTES))
-            return _page(lang, vtext(lang, "login.title"), form, 429)
-        account = access.authenticate(username, request.form.get("password", "")[:1024])
-        if account is None:
-            access.throttle.fail(key, time.time())
-            log.warning("failed login for %r from %s", key[0], key[1])
-            form = _login_form(lang, next_path, vtext(lang, "login.failed"))
-            return _page(lang, vtext(lang, "login.title"), form, 401)
-        access.throttle.clear(key)
-        session.clear()  # a fresh session: no fixation of one handed over before login
-        session.permanent = True
-        session[SESSION_EXPIRES] = time.time() + hours * 3600
-        viewer = Viewer(f"u:{account.username}:{account.fingerprint}", account.role, account.name)
-        login_user(viewer)
-        log.info("login: %s (%s)", account.username, account.role)
-        default = "/overview" if account.role == "leader" else "/shift"
-        return redirect(next_path or (default + ("?lang=en" if lang == "en" else "")))
-
-    @server.route("/logout", methods=["POST", "GET"])
-    def logout():  # type: ignore[no-untyped-def]
-        lang = _lang()
-        logout_user()
-        session.clear()
-        return redirect("/login?logged_out=1" + ("&lang=en" if lang == "en" else ""))
-
-    @server.route("/wall/<token>")
-    def wall_link(token: str):  # type: ignore[no-untyped-def]
-        lang = _lang()
-        link = access.link_for_token(token[:200])
-        if link is None:
-            log.warning("refused wall link from %s", request.remote_addr)
-            body = f'<div class="alert alert-danger">{html.escape(vtext(lang, "wall_link.invalid"))}</div>'  # noqa: E501
-            return _page(lang, vtext(lang, "nav.wall"), body, 403)
-        session.clear()
-        session.permanent = True
-        login_user(Viewer(f"w:{link.id}", WALL_ROLE, link.label), remember=False)
-        query = request.query_string.decode("ascii", "replace")
-        return redirect("/" + (f"?{query}" if query else ""))
-
-    @server.before_request
-    def guard():  # type: ignore[no-untyped-def]
-        path = request.path
-        if path == "/_dash-update-component" and request.method == "POST":
-            area = callback_area(callback_outputs(request.get_json(silent=True)))
-            if not access.allows(area):
-                response = jsonify({"error": "not allowed", "area": area})
-                response.status_code = 403 if access.role() else 401
-                return response
-            return None
-        area = path_area(path)
-        if area is None or access.allows(area):
-            return None
-        if access.role() is None:
-            if path.startswith(("/export/", "/api/")):
-                response = jsonify({"error": "login required", "field": None})
-                response.status_code = 401
-                return response
-            target = request.full_path.rstrip("?")
-            query = {"next": target}
-            if normalise_language(request.args.get("lang")) == "en":
-                query["lang"] = "en"
-            return redirect("/login?" + urlencode(query))
-        # Signed in, but not with a role for this area.
-        if path.startswith(("/export/", "/api/")):
-            response = jsonify({"error": "not allowed", "field": None})
-            response.status_code = 403
-            return response
-        lang = _lang()
-        role = vtext(lang, "role.leader" if area == "overview" else "role.supervisor")
-        body = (
-            f'<div class="alert alert-warning">{html.escape(vtext(lang, "page.forbidden"))}</div>'
-            f"<p>{html.escape(vtext(lang, 'page.forbidden_hint', role=role))}</p>"
-            f'<form method="post" action="/logout"><button class="btn btn-outline-primary" '
-            f'type="submit">{html.escape(vtext(lang, "nav.logout"))}</button></form>'
-        )
-        return _page(lang, vtext(lang, "page.forbidden"), body, 403)
-
+    login_view = partial(login, access, settings.session_hours)
+    server.add_url_rule("/login", "login", login_view, methods=["GET", "POST"])
+    server.add_url_rule("/logout", "logout", logout, methods=["POST", "GET"])
+    server.add_url_rule("/wall/<token>", "wall_link", partial(wall_link, access))
+    # The same path as the callback guard's: a URL prefix must not skip the role check.
+    prefix = str(app.config.routes_pathname_prefix)
+    server.before_request(partial(guard, access, callback_route(app), prefix))
     return access
 
 
@@ -706,4 +698,4 @@ def access_of(app: Dash) -> AccessControl:
     access = app.server.config.get("HOTLINE_ACCESS")
     if access is None:  # pragma: no cover - install_access always runs in create_app
         raise RuntimeError("install_access was not called")
-    return access  # type: ignore[no-any-return]
+    return access

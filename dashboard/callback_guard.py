@@ -41,10 +41,15 @@ def payload_problem(body: Any, callback_map: dict[str, Any]) -> str | None:
     return None
 
 
+def callback_route(app: Dash) -> str:
+    """The path Dash's callback requests arrive at (under ``routes_pathname_prefix``)."""
+    return str(app.config.routes_pathname_prefix) + "_dash-update-component"
+
+
 def install_callback_guard(app: Dash) -> None:
     """Refuse malformed callback requests with 400 (always on, login or not)."""
     server = app.server
-    route = app.config.routes_pathname_prefix + "_dash-update-component"
+    route = callback_route(app)
 
     @server.before_request
     def _check_callback_request() -> Response | None:

@@ -17,24 +17,23 @@ from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Flask, Response, request, stream_with_context
-from sqlalchemy import Engine
 
 from dashboard.api import json_error
 from dashboard.i18n import code_name
 from dashboard.i18n_views import vtext
-from dashboard.overview import Overview, compute_overview
+from dashboard.overview import Overview
 from dashboard.params import ParameterError
-from dashboard.service import SnapshotService
+from dashboard.service import ServiceBusy, SnapshotService
 from dashboard.shifts import ShiftCalendar, utc_now
 from dashboard.view_params import RangeParams, parse_range_params
 from data_access.codes import UNASSIGNED, UNCLASSIFIED
-from data_access.overview import TicketRow, iter_received_tickets
-from data_access.queries import Filters
-from data_access.reference import Labels, read_names
+from data_access.overview import TicketRow
+from data_access.reference import Labels
 
 log = logging.getLogger(__name__)
 
@@ -264,7 +263,7 @@ def _separator(value: str | None) -> str:
     raise ParameterError("sep", "'sep' must be , or ;")
 
 
-def _csv_response(body: Iterable[str] | str, filename: str) -> Response:
+def _csv_response(body: Iterable[bytes] | bytes, filename: str) -> Response:
     response = Response(body, mimetype="text/csv")
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -273,81 +272,67 @@ def _csv_response(body: Iterable[str] | str, filename: str) -> Response:
     return response
 
 
-def ticket_rows(
-    engine: Engine, calendar: ShiftCalendar, params: RangeParams, filters: Filters
-) -> tuple[dict[str, Labels], Iterator[TicketRow]]:
-    """The reference names and a lazy iterator of the range's tickets on its own connection.
+def _database_failed(kind: str, exc: Exception) -> Response:
+    """The answer when the service could not read: 429 when busy, else 503 (never a file)."""
+    if isinstance(exc, ServiceBusy):
+        return json_error(None, "the board is busy; retry in a few seconds", 429)
+    log.error("%s export failed: %s", kind, exc.__class__.__name__)
+    return json_error(None, "the ticket database is not answering", 503)
 
-    The first page is read before returning, so that a database that does not
-    answer is an HTTP 503, not a broken download.
-    """
-    window = calendar.range_window(params.first_day, params.last_day)
-    conn = engine.connect()
+
+def _read_request(calendar: ShiftCalendar, now: datetime) -> tuple[RangeParams, str]:
+    """The range, filters, language and separator of an export request (ParameterError)."""
+    params = parse_range_params(request.args, calendar, now)
+    return params, _separator(request.args.get("sep"))
+
+
+def tickets_csv(service: SnapshotService) -> Response:
+    """``/export/tickets.csv``: every ticket received in the range, streamed."""
+    calendar = service.calendar
+    now = utc_now()
     try:
-        names = read_names(conn)
-        rows = iter_received_tickets(conn, window.start, window.end, filters)
-        first = next(rows, None)
-    except Exception:
-        conn.close()
-        raise
+        params, separator = _read_request(calendar, now)
+    except ParameterError as exc:
+        return json_error(exc.field, exc.message)
+    try:
+        names, _ = service.reference(now)
+        rows = service.export_rows(params.first_day, params.last_day, params.filters)
+    except Exception as exc:  # noqa: BLE001 - say the database failed, never an empty file
+        return _database_failed("ticket", exc)
+    formatter = TicketFormatter(
+        params.lang,
+        calendar.zone,
+        names,
+        ShiftLocator(calendar, params.first_day, params.last_day),
+        now,
+    )
+    body = (text.encode("utf-8") for text in stream_ticket_csv(rows, formatter, separator))
+    return _csv_response(stream_with_context(body), export_filename("tickets", params))
 
-    def all_rows() -> Iterator[TicketRow]:
-        try:
-            if first is not None:
-                yield first
-                yield from rows
-        finally:
-            conn.close()
 
-    return names, all_rows()
+def agencies_csv(service: SnapshotService) -> Response:
+    """``/export/agencies.csv``: the agency accountability table of the range."""
+    now = utc_now()
+    try:
+        params, separator = _read_request(service.calendar, now)
+    except ParameterError as exc:
+        return json_error(exc.field, exc.message)
+    try:
+        overview = service.overview(params.first_day, params.last_day, params.filters)
+        names, _ = service.reference(now)
+    except Exception as exc:  # noqa: BLE001
+        return _database_failed("agency", exc)
+    body = agency_csv(overview, names, params.lang, separator).encode("utf-8")
+    return _csv_response(body, export_filename("agencies", params))
 
 
 def register_export(server: Flask, service: SnapshotService) -> None:
     """Attach ``/export/tickets.csv`` and ``/export/agencies.csv`` to the Flask server."""
     export = Blueprint("export", __name__)
-    calendar = service.calendar
-
-    @export.get("/export/tickets.csv")
-    def tickets_csv():  # type: ignore[no-untyped-def]
-        now = utc_now()
-        try:
-            params = parse_range_params(request.args, calendar, now)
-            separator = _separator(request.args.get("sep"))
-        except ParameterError as exc:
-            return json_error(exc.field, exc.message)
-        try:
-            names, rows = ticket_rows(service.engine, calendar, params, params.filters)
-        except Exception as exc:  # noqa: BLE001 - say the database failed, never an empty file
-            log.error("ticket export failed: %s", exc.__class__.__name__)
-            return json_error(None, "the ticket database is not answering", 503)
-        formatter = TicketFormatter(
-            params.lang,
-            calendar.zone,
-            names,
-            ShiftLocator(calendar, params.first_day, params.last_day),
-            now,
-        )
-        body = (text.encode("utf-8") for text in stream_ticket_csv(rows, formatter, separator))
-        return _csv_response(stream_with_context(body), export_filename("tickets", params))
-
-    @export.get("/export/agencies.csv")
-    def agencies_csv():  # type: ignore[no-untyped-def]
-        now = utc_now()
-        try:
-            params = parse_range_params(request.args, calendar, now)
-            separator = _separator(request.args.get("sep"))
-        except ParameterError as exc:
-            return json_error(exc.field, exc.message)
-        try:
-            overview = compute_overview(
-                service.engine, calendar, params.first_day, params.last_day, now, params.filters
-            )
-            with service.engine.connect() as conn:
-                names = read_names(conn)
-        except Exception as exc:  # noqa: BLE001
-            log.error("agency export failed: %s", exc.__class__.__name__)
-            return json_error(None, "the ticket database is not answering", 503)
-        body = agency_csv(overview, names, params.lang, separator).encode("utf-8")
-        return _csv_response(body, export_filename("agencies", params))
-
+    export.add_url_rule(
+        "/export/tickets.csv", "tickets_csv", partial(tickets_csv, service), methods=["GET"]
+    )
+    export.add_url_rule(
+        "/export/agencies.csv", "agencies_csv", partial(agencies_csv, service), methods=["GET"]
+    )
     server.register_blueprint(export)

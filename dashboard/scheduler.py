@@ -28,15 +28,15 @@ def build_scheduler(settings: Settings, service: SnapshotService) -> BackgroundS
         misfire_grace_time=settings.refresh_seconds,
         next_run_time=datetime.now(settings.zone),
     )
-    keep_lease = getattr(service, "keep_lease", None)
-    if keep_lease is not None:
+    store = service.store
+    if store.shared:
         # Shared deployments: the lease is renewed (or taken over) every quarter interval.
         # APScheduler logs every run at INFO; four a second per process would drown the log.
         logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)
         scheduler.add_job(
-            keep_lease,
+            service.keep_lease,
             "interval",
-            seconds=service.store.heartbeat_seconds,  # type: ignore[attr-defined]
+            seconds=store.heartbeat_seconds,
             id="snapshot-lease",
             max_instances=1,
             coalesce=True,
@@ -46,11 +46,10 @@ def build_scheduler(settings: Settings, service: SnapshotService) -> BackgroundS
         from dashboard.simulator import Simulator
 
         simulator = Simulator.from_settings(settings)
-        store = getattr(service, "store", None)
 
         def feed() -> None:
             # With several processes only the lease holder feeds, so the demo rate stays right.
-            if store is None or store.is_leader():
+            if store.is_leader():
                 simulator.tick()
 
         scheduler.add_job(
@@ -73,7 +72,5 @@ def start_background_jobs(
     scheduler.start()
     app.server.config["HOTLINE_SCHEDULER"] = scheduler
     atexit.register(lambda: scheduler.shutdown(wait=False))
-    close = getattr(service, "close", None)
-    if close is not None:
-        atexit.register(close)  # registered last, runs first: the lease is given up at once
+    atexit.register(service.close)  # registered last, runs first: the lease is given up at once
     return scheduler

@@ -4,169 +4,52 @@ With ``REDIS_URL`` set, every process of the board (gunicorn workers, on one hos
 competes for a lease; the holder computes the live snapshots once per interval and publishes
 them, the others serve what it published. A holder that dies stops renewing its lease and
 another process takes it over within two intervals. Publishing is fenced by the lease, so a
-holder that stalled past its lease cannot overwrite its successor. Snapshots travel as JSON,
-never pickle.
+holder that stalled past its lease cannot overwrite its successor. Snapshots travel as JSON
+(:mod:`dashboard.snapshot_codec`: a registry of value types), never pickle.
+
+Both stores implement :class:`dashboard.live_store.LiveStore`; the service holds one of them
+and never asks which.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import importlib
 import json
 import logging
 import os
 import socket
 import threading
 import time
-import types
-import typing
 import uuid
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from dashboard import service as _service
+from dashboard.live_store import LiveState, LiveStore, MemoryStore, SharedState
+from dashboard.service import SnapshotService
 from dashboard.settings import Settings
-from dashboard.shifts import Window, utc_now
+from dashboard.shifts import Window
+from dashboard.snapshot_codec import (
+    CodecError,
+    decode_tagged,
+    decode_value,
+    encode_tagged,
+    encode_value,
+)
 
 log = logging.getLogger(__name__)
 
+__all__ = [
+    "MemoryStore",
+    "RedisStore",
+    "SharedSnapshotService",
+    "decode_tagged",
+    "encode_tagged",
+    "make_service",
+    "make_store",
+    "split_redis_url",
+]
+
 DEFAULT_PREFIX = "hotline"
-# Only dataclasses from the project's own packages are ever rebuilt from the shared state.
-DECODABLE_MODULES = ("dashboard.", "data_access.")
-PAIRS = "__pairs__"
-
-
-# --- JSON codec ------------------------------------------------------------------------------
-def encode_value(value: Any) -> Any:
-    """A JSON-ready form of a value made of dataclasses, datetimes, tuples and mappings."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: encode_value(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, dict):
-        if all(isinstance(key, str) for key in value):
-            return {key: encode_value(item) for key, item in value.items()}
-        # Keys that are not strings (dates, windows) travel as pairs.
-        return {PAIRS: [[encode_value(key), encode_value(item)] for key, item in value.items()]}
-    if isinstance(value, list | tuple):
-        return [encode_value(item) for item in value]
-    return value
-
-
-def decode_value(value: Any, kind: Any) -> Any:
-    """Rebuild a value of type ``kind`` from its JSON form (the inverse of encode_value)."""
-    if kind is Any or kind is object:
-        return value
-    origin = typing.get_origin(kind)
-    if origin in (typing.Union, types.UnionType):
-        options = [arg for arg in typing.get_args(kind) if arg is not type(None)]
-        if value is None:
-            return None
-        if len(options) == 1:
-            return decode_value(value, options[0])
-        for option in options:
-            if isinstance(option, type) and isinstance(value, option):
-                return value
-        return decode_value(value, options[0])
-    if value is None:
-        return None
-    if origin is tuple:
-        args = typing.get_args(kind)
-        if len(args) == 2 and args[1] is Ellipsis:
-            return tuple(decode_value(item, args[0]) for item in value)
-        return tuple(decode_value(item, arg) for item, arg in zip(value, args, strict=True))
-    if origin is list:
-        (arg,) = typing.get_args(kind) or (Any,)
-        return [decode_value(item, arg) for item in value]
-    if origin is dict:
-        key_kind, item_kind = typing.get_args(kind) or (Any, Any)
-        pairs = value[PAIRS] if set(value) == {PAIRS} else value.items()
-        return {decode_value(k, key_kind): decode_value(v, item_kind) for k, v in pairs}
-    if kind is datetime:
-        return datetime.fromisoformat(value)
-    if kind is date:
-        return date.fromisoformat(value)
-    if kind is float:
-        return float(value)
-    if isinstance(kind, type) and dataclasses.is_dataclass(kind):
-        hints = typing.get_type_hints(kind)
-        return kind(
-            **{
-                f.name: decode_value(value[f.name], hints[f.name])
-                for f in dataclasses.fields(kind)
-                if f.name in value
-            }
-        )
-    return value
-
-
-def encode_tagged(value: Any) -> dict[str, Any]:
-    """A dataclass instance with its type name, so that it can be rebuilt."""
-    cls = type(value)
-    return {"type": f"{cls.__module__}:{cls.__qualname__}", "value": encode_value(value)}
-
-
-def decode_tagged(document: dict[str, Any]) -> Any:
-    """Rebuild a tagged dataclass; only the project's own dataclasses are accepted."""
-    module_name, _, qualname = str(document["type"]).partition(":")
-    if not module_name.startswith(DECODABLE_MODULES):
-        raise ValueError(f"refusing to decode type from {module_name!r}")
-    cls: Any = importlib.import_module(module_name)
-    for part in qualname.split("."):
-        cls = getattr(cls, part)
-    if not (isinstance(cls, type) and dataclasses.is_dataclass(cls)):
-        raise ValueError(f"{document['type']!r} is not a dataclass")
-    return decode_value(document["value"], cls)
-
-
-# --- the shared state ------------------------------------------------------------------------
-@dataclass(frozen=True)
-class SharedState:
-    """What the computing process published: its live state, and the shared counters."""
-
-    version: int
-    state: Any
-    computations: int
-    computed_by: str | None = None
-
-
-class MemoryStore:
-    """The single-process default: this process computes and keeps its snapshots itself."""
-
-    shared = False
-    heartbeat_seconds = 0.0
-
-    @property
-    def owner(self) -> str:
-        """This process's name in the lease."""
-        return f"{socket.gethostname()}:{os.getpid()}"
-
-    def is_leader(self) -> bool:
-        """Always: the only process computes."""
-        return True
-
-    def keep_lease(self) -> bool:
-        """Nothing to acquire; never 'just acquired'."""
-        return False
-
-    def publish(self, state: Any, *, success: bool) -> SharedState | None:
-        """Nothing to share."""
-        return None
-
-    def fetch(self, known_version: int | None = None) -> SharedState | None:
-        """Nothing shared to read."""
-        return None
-
-    def exchange_watches(
-        self, asked: dict[Any, datetime], kind: type, oldest: datetime
-    ) -> dict[Any, datetime]:
-        """Only this process's screens ask for windows."""
-        return dict(asked)
-
-    def release(self) -> None:
-        """Nothing to release."""
 
 
 _RENEW = """
@@ -211,7 +94,7 @@ def split_redis_url(url: str) -> tuple[str, str]:
     return urlunsplit(parts._replace(query=rest)), prefix or DEFAULT_PREFIX
 
 
-class RedisStore:
+class RedisStore(LiveStore):
     """Snapshots shared through Redis, computed by the holder of a lease.
 
     The lease lives ``1.5`` intervals and is renewed every quarter interval, so a dead holder
@@ -299,8 +182,8 @@ class RedisStore:
             log.info("snapshot lease acquired by %s", owner)
         return result == 2
 
-    def publish(self, state: Any, *, success: bool) -> SharedState | None:
-        """Publish ``state`` (a dataclass) if this process still holds the lease; else None.
+    def publish(self, state: LiveState, *, success: bool) -> SharedState | None:
+        """Publish ``state`` if this process still holds the lease; else None.
 
         ``success`` counts a computation in the shared counter; a failed refresh publishes
         its failure too, so that every process shows the same stale banner.
@@ -345,7 +228,9 @@ class RedisStore:
         try:
             document = json.loads(payload)
             state = decode_tagged(document["state"])
-        except (ValueError, KeyError, TypeError, AttributeError, ImportError) as exc:
+            if not isinstance(state, LiveState):
+                raise CodecError("the shared state is not a LiveState")
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
             log.error("unreadable shared snapshot: %s", exc.__class__.__name__)
             return None
         return SharedState(
@@ -353,8 +238,8 @@ class RedisStore:
         )
 
     def exchange_watches(
-        self, asked: dict[Any, datetime], kind: type, oldest: datetime
-    ) -> dict[Any, datetime]:
+        self, asked: dict[Window, datetime], oldest: datetime
+    ) -> dict[Window, datetime]:
         """Share which fixed windows screens asked for: add this process's, return everyone's.
 
         Requests older than ``oldest`` are forgotten. On a Redis failure: only ours.
@@ -371,11 +256,11 @@ class RedisStore:
         except Exception as exc:  # noqa: BLE001
             self._failed("watch", exc)
             return dict(asked)
-        result: dict[Any, datetime] = {}
+        result: dict[Window, datetime] = {}
         stale_fields = []
         for raw_field, raw_at in everyone.items():
             try:
-                window = decode_value(json.loads(raw_field), kind)
+                window = decode_value(json.loads(raw_field), Window)
                 asked_at = datetime.fromisoformat(
                     raw_at.decode() if isinstance(raw_at, bytes) else raw_at
                 )
@@ -410,26 +295,18 @@ class RedisStore:
         self._lease_until = 0.0
 
 
-SnapshotStore = MemoryStore | RedisStore
-
-
-def make_store(redis_url: str | None, refresh_seconds: float) -> SnapshotStore:
+def make_store(redis_url: str | None, refresh_seconds: float) -> LiveStore:
     """Redis when a URL is set; otherwise the in-process default."""
     if redis_url:
         return RedisStore(redis_url, refresh_seconds=refresh_seconds)
     return MemoryStore()
 
 
-# --- the service in a shared deployment ------------------------------------------------------
-SYNC_EVERY_SECONDS = 0.2
+class SharedSnapshotService(SnapshotService):
+    """The snapshot service with a Redis store: one process computes, all processes serve.
 
-
-class SharedSnapshotService(_service.SnapshotService):
-    """A snapshot service whose live state one process computes and all processes serve.
-
-    The process holding the lease runs the ordinary refresh and publishes the whole live
-    state (snapshots, watched windows, comparisons, names, failure status); the others read
-    it from Redis, at most every 0.2 s, whenever they serve something.
+    Only the construction differs (a store from ``REDIS_URL``); what sharing means is the
+    store's: :class:`SnapshotService` runs the same code with either store.
     """
 
     def __init__(
@@ -439,94 +316,11 @@ class SharedSnapshotService(_service.SnapshotService):
             if not settings.redis_url:
                 raise ValueError("a shared snapshot service needs REDIS_URL")
             store = RedisStore(settings.redis_url, refresh_seconds=settings.refresh_seconds)
-        self.store = store
-        self._version: int | None = None
-        self._synced_at = float("-inf")
-        self._sync_lock = threading.Lock()
-        super().__init__(settings, engine)
-
-    @property  # type: ignore[override]
-    def state(self) -> _service.LiveState:
-        """The live state: this process's own when it computes, else the published one."""
-        self.sync()
-        return self._state
-
-    @state.setter
-    def state(self, value: _service.LiveState) -> None:
-        self._state = value
-
-    def sync(self, *, force: bool = False) -> bool:
-        """Adopt the state the computing process published, when newer; True when adopted."""
-        if self.store.is_leader():
-            return False
-        started = time.monotonic()
-        if not force and started - self._synced_at < SYNC_EVERY_SECONDS:
-            return False
-        if not self._sync_lock.acquire(blocking=False):
-            return False
-        try:
-            self._synced_at = started
-            shared = self.store.fetch(self._version)
-            if shared is None or not isinstance(shared.state, _service.LiveState):
-                return False
-            adopted = shared.state
-            adopted.last_attempt = self._state.last_attempt
-            adopted.computations = shared.computations
-            # One assignment: a request never sees half of one state and half of another.
-            self._state = adopted
-            self._version = shared.version
-            return True
-        finally:
-            self._sync_lock.release()
-
-    def refresh(self, now: datetime | None = None) -> bool:
-        """Compute and publish when holding the lease; otherwise adopt the published state."""
-        now = now or utc_now()
-        self._exchange_watches(now)
-        if not self.store.is_leader():
-            self.sync(force=True)
-            return False
-        computed = super().refresh(now)
-        if self._state.last_attempt == now:  # attempted, not skipped as overlapping
-            shared = self.store.publish(self._state, success=computed)
-            if shared is not None:
-                self._state.computations = shared.computations
-                self._version = shared.version
-        return computed
-
-    def keep_lease(self) -> None:
-        """Renew or take the lease (a scheduled job); a process that just took it computes.
-
-        The computation runs in its own thread: a slow database must not hold up the
-        renewals, or the lease would lapse while its holder is busy.
-        """
-        if self.store.keep_lease() and not self._refresh_lock.locked():
-            threading.Thread(target=self.refresh, name="snapshot-takeover", daemon=True).start()
-
-    def close(self) -> None:
-        """Give the lease up at a graceful exit, so that another process takes over at once."""
-        self.store.release()
-
-    def _exchange_watches(self, now: datetime) -> None:
-        """Let the computing process know which fixed windows the screens of every process want."""
-        lock = getattr(self, "_watch_lock", None)
-        requests = getattr(self, "_watch_requests", None)
-        if lock is None or requests is None:
-            return
-        with lock:
-            asked = dict(requests)
-        oldest = now - self.watch_ttl()
-        everyone = self.store.exchange_watches(asked, Window, oldest)
-        newest = sorted(everyone.items(), key=lambda item: item[1], reverse=True)
-        limit = getattr(_service, "MAX_WATCHED_WINDOWS", 8)
-        with lock:
-            for window, asked_at in newest[:limit]:
-                if requests.get(window, asked_at) <= asked_at:
-                    requests[window] = asked_at
+        super().__init__(settings, engine, store=store)
 
 
-def make_service(settings: Settings) -> _service.SnapshotService:
+def make_service(settings: Settings) -> SnapshotService:
     """The shared service when REDIS_URL is set; the single-process default otherwise."""
     if settings.redis_url:
         return SharedSnapshotService(settings)
-    return _service.SnapshotService(settings)
+    return SnapshotService(settings)

@@ -9,8 +9,8 @@ canvas; in kiosk mode (``?kiosk=1`` or a wall-link session) there is none.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlencode
 
 import dash_bootstrap_components as dbc
@@ -20,18 +20,8 @@ from dashboard import ids
 from dashboard.i18n_views import vtext
 from dashboard.params import query_args
 
-# Pages served with the light theme (see dashboard.app.BoardDash).
-VIEW_PATHS: tuple[str, ...] = ("/shift", "/overview")
-PAGES: tuple[tuple[str, str, str, str], ...] = (
-    ("wall", "/", "nav.wall", "bi-display"),
-    ("shift", "/shift", "nav.shift", "bi-person-workspace"),
-    ("overview", "/overview", "nav.overview", "bi-bar-chart-line"),
-)
-
-
-def is_view_path(path: str) -> bool:
-    """Whether a path is one of the desk views (light theme, navbar)."""
-    return any(path == base or path.startswith(base + "/") for base in VIEW_PATHS)
+# Icons are decoration: screen readers skip them.
+ARIA_HIDDEN: dict[str, Any] = {"aria-hidden": "true"}
 
 
 def is_kiosk(search: str | None) -> bool:
@@ -41,11 +31,21 @@ def is_kiosk(search: str | None) -> bool:
 
 
 @dataclass(frozen=True)
+class NavLinkSpec:
+    """A link of the navbar (from the pages declared in ``dashboard.routes``)."""
+
+    name: str
+    href: str
+    label_key: str
+    icon: str
+
+
+@dataclass(frozen=True)
 class NavContext:
-    """Who is looking and what they may open."""
+    """Who is looking and the links they may open, in order."""
 
     lang: str
-    allowed: Mapping[str, bool]
+    links: tuple[NavLinkSpec, ...] = ()
     user: str = ""
     role: str | None = None  # None without login
     login_enabled: bool = False
@@ -62,21 +62,23 @@ def _language_href(path: str, search: str, lang: str) -> str:
 
 
 def build_navbar(active: str, path: str, search: str, context: NavContext) -> dbc.Navbar:
-    """The navbar of a page; ``active`` is wall|shift|overview."""
+    """The navbar of a page; ``active`` is the name of its link (wall, shift, overview...)."""
     lang = context.lang
     suffix = "?lang=en" if lang == "en" else ""
     links = [
         dbc.NavItem(
             dbc.NavLink(
-                [html.I(className=f"bi {icon} me-1", **{"aria-hidden": "true"}), vtext(lang, key)],
-                href=href + suffix,
-                active=name == active,
+                [
+                    html.I(className=f"bi {link.icon} me-1", **ARIA_HIDDEN),
+                    vtext(lang, link.label_key),
+                ],
+                href=link.href + suffix,
+                active=link.name == active,
                 external_link=True,
-                id=f"nav-link-{name}",
+                id=f"nav-link-{link.name}",
             )
         )
-        for name, href, key, icon in PAGES
-        if context.allowed.get(name, False)
+        for link in context.links
     ]
     right: list = [
         dbc.NavItem(
@@ -93,7 +95,7 @@ def build_navbar(active: str, path: str, search: str, context: NavContext) -> db
             dbc.NavItem(
                 html.Span(
                     [
-                        html.I(className="bi bi-person-circle me-1", **{"aria-hidden": "true"}),
+                        html.I(className="bi bi-person-circle me-1", **ARIA_HIDDEN),
                         context.user,
                         " · ",
                         vtext(lang, f"role.{context.role}"),

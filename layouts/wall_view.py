@@ -26,7 +26,7 @@ from dashboard.i18n import code_name, text
 from dashboard.shifts import ShiftCalendar, Window
 
 if TYPE_CHECKING:  # pragma: no cover
-    from dashboard.comparison import Comparison
+    from dashboard.comparison import Comparison, DayProfile
     from dashboard.snapshot import Snapshot
 
 UNCLASSIFIED = "unclassified"
@@ -251,6 +251,254 @@ def _on_time_tone(rate: float | None) -> str:
     return "alert"
 
 
+@dataclass(frozen=True)
+class WallInputs:
+    """What a view of the wall is made from (the arguments of :func:`make_wall_view`)."""
+
+    calendar: ShiftCalendar
+    options: WallOptions
+    shift_window: Window
+    day_window: Window
+    live_day: date
+    comparison: Comparison | None
+    names: Mapping[str, Mapping[str, str]]
+    freshness: Freshness
+    intake_limit_minutes: int
+
+    @property
+    def lang(self) -> str:
+        """The screen's language."""
+        return self.options.lang
+
+    @property
+    def is_today(self) -> bool:
+        """Whether the day shown is the current operating day."""
+        return self.day_window.day == self.live_day
+
+    def count(self, value: int | None) -> str:
+        """A count in the screen's language."""
+        return format_count(value, self.lang)
+
+    def legend(self) -> tuple[str, str]:
+        """The names of the current and the previous series (today/yesterday...)."""
+        lang, today = self.lang, self.is_today
+        current = text(lang, "legend.today" if today else "legend.selected_day")
+        return current, text(lang, "legend.yesterday" if today else "legend.day_before")
+
+
+def build_header(inputs: WallInputs, has_data: bool) -> dict[str, object]:
+    """The texts every view has: header, scope and banner."""
+    lang, options = inputs.lang, inputs.options
+    shift_label, shift_hours = _shift_texts(inputs.calendar, inputs.shift_window, lang)
+    day = inputs.day_window.day
+    scope = text(lang, "panel.scope_today") if inputs.is_today else format_short_day(day, lang)
+    return {
+        "lang": lang,
+        "theme": options.theme,
+        "shift_label": shift_label,
+        "shift_hours": shift_hours,
+        "day_label": format_day(day, lang),
+        "fixed_label": text(lang, "header.fixed") if options.fixed else "",
+        "banner": _banner(inputs.freshness, has_data, inputs.calendar.zone, lang),
+        "scope": scope,
+    }
+
+
+def build_urgency(lang: str, counts: Mapping[str, int] | None) -> tuple[UrgencyView, ...]:
+    """The urgency levels, most urgent first ("…" for each while loading: ``counts`` None)."""
+    total = (sum(counts.values()) or 1) if counts is not None else 1
+    return tuple(
+        UrgencyView(
+            level,
+            text(lang, "urgency.level", level=level) if level != UNCLASSIFIED else "",
+            code_name(lang, "urgency", level),
+            "…" if counts is None else format_count(counts.get(level, 0), lang),
+            0.0 if counts is None else round(100 * counts.get(level, 0) / total, 1),
+        )
+        for level in ("4", "3", "2", "1", UNCLASSIFIED)
+    )
+
+
+def build_loading_view(inputs: WallInputs) -> WallView:
+    """The view before the first snapshot: labels and placeholders, no numbers."""
+    lang = inputs.lang
+    labels = _tile_labels(inputs.options, inputs.shift_window, inputs.is_today, lang)
+    shift_names = tuple(text(lang, "shift.name", number=s.number) for s in inputs.calendar.shifts)
+    current_name, previous_name = inputs.legend()
+    return WallView(
+        **build_header(inputs, has_data=False),  # type: ignore[arg-type]
+        state="loading",
+        data_time=text(lang, "header.no_data_time"),
+        tiles=_loading_tiles(labels),
+        urgency=build_urgency(lang, None),
+        fields=_empty_bars(),
+        status=_empty_bars(),
+        channel=_empty_bars(),
+        line=_empty_bars(),
+        shifts=SeriesView(shift_names, (), (), (), current_name, previous_name),
+        hourly=SeriesView((), (), (), (), current_name, text(lang, "legend.average_7_days")),
+        overdue=(),
+        overdue_more="",
+        generated_at=None,
+    )
+
+
+def _received_notes(inputs: WallInputs, previous: DayProfile | None) -> tuple[str, str]:
+    """The notes under the two "received" tiles: the same shift and the day before."""
+    if previous is None:
+        return "", ""
+    lang, today = inputs.lang, inputs.is_today
+    number = inputs.shift_window.shift
+    before_shift = previous.by_shift.get(str(number)) if number is not None else previous.total
+    shift_note = text(
+        lang,
+        "note.same_shift_yesterday" if today else "note.same_shift_day_before",
+        value=inputs.count(before_shift),
+    )
+    day_note = text(
+        lang, "note.yesterday" if today else "note.day_before", value=inputs.count(previous.total)
+    )
+    return shift_note, day_note
+
+
+def build_tiles(inputs: WallInputs, shift: Snapshot, day: Snapshot) -> tuple[TileView, ...]:
+    """The eight number tiles of the wall, with their notes and tones."""
+    lang, count = inputs.lang, inputs.count
+    labels = _tile_labels(inputs.options, inputs.shift_window, inputs.is_today, lang)
+    previous = inputs.comparison.previous if inputs.comparison is not None else None
+    received_shift_note, received_day_note = _received_notes(inputs, previous)
+    longest = day.overdue_list[0].overdue_minutes if day.overdue_list else None
+    day_note_key = "note.today" if inputs.is_today else "note.whole_day"
+    in_progress = count(day.open_by_status.get("in_progress", 0))
+    overdue_note = (
+        text(lang, "note.longest", value=format_duration(longest, lang))
+        if day.overdue and longest is not None
+        else text(lang, "note.none_overdue")
+    )
+    resolved_note = (
+        text(lang, day_note_key, value=count(day.resolved_in_window))
+        if inputs.shift_window.shift is not None
+        else ""
+    )
+    on_time_note = (
+        text(lang, day_note_key, value=format_rate(day.on_time_rate, lang))
+        if day.on_time_rate is not None
+        else text(lang, "note.no_deadlines")
+    )
+    rows: tuple[tuple[str, str, str, str], ...] = (
+        ("received_shift", count(shift.received), received_shift_note, "neutral"),
+        ("received_day", count(day.received), received_day_note, "neutral"),
+        ("open", count(day.open), text(lang, "note.in_progress", value=in_progress), "neutral"),
+        ("overdue", count(day.overdue), overdue_note, "alert" if day.overdue > 0 else "good"),
+        (
+            "awaiting_forward",
+            count(day.awaiting_forward),
+            text(lang, "note.intake_limit", minutes=inputs.intake_limit_minutes),
+            "warn" if day.awaiting_forward > 0 else "neutral",
+        ),
+        (
+            "level4_open",
+            count(day.level4_open),
+            text(lang, "note.level4"),
+            "level4" if day.level4_open > 0 else "neutral",
+        ),
+        ("resolved_shift", count(shift.resolved_in_window), resolved_note, "neutral"),
+        (
+            "on_time_rate",
+            format_rate(shift.on_time_rate, lang),
+            on_time_note,
+            _on_time_tone(shift.on_time_rate),
+        ),
+    )
+    return tuple(TileView(key, labels[key], value, note, tone) for key, value, note, tone in rows)
+
+
+def build_bar_views(inputs: WallInputs, day: Snapshot) -> dict[str, BarsView]:
+    """The bar lists: fields (by count), status, channel and line (in code order)."""
+    lang = inputs.lang
+    category_names = inputs.names.get("categories", {})
+    field_labels = {code: _name(category_names, code, lang, "category") for code in day.by_category}
+
+    def coded(counts: Mapping[str, int], kind: str) -> BarsView:
+        return _bars(counts, {k: code_name(lang, kind, k) for k in counts}, lang, sort=False)
+
+    return {
+        "fields": _bars(day.by_category, field_labels, lang, sort=True),
+        "status": coded(day.by_status, "status"),
+        "channel": coded(day.by_channel, "channel"),
+        "line": coded(day.by_line, "line"),
+    }
+
+
+def build_shift_series(inputs: WallInputs, day: Snapshot) -> SeriesView:
+    """Received per shift of the day, against the day before (later shifts: no bar)."""
+    calendar, lang = inputs.calendar, inputs.lang
+    previous = inputs.comparison.previous if inputs.comparison is not None else None
+    # Today's later shifts have not happened: no bar rather than a zero.
+    starts = [calendar.window(inputs.day_window.day, s.number).start for s in calendar.shifts]
+    values = tuple(
+        day.by_shift.get(str(s.number), 0) if start <= day.now else None
+        for s, start in zip(calendar.shifts, starts, strict=True)
+    )
+    highlight = None
+    shift_window = inputs.shift_window
+    if shift_window.shift is not None and shift_window.day == inputs.day_window.day:
+        highlight = shift_window.shift - 1
+    current_name, previous_name = inputs.legend()
+    return SeriesView(
+        labels=tuple(text(lang, "shift.name", number=s.number) for s in calendar.shifts),
+        current=values,
+        current_texts=tuple(inputs.count(v) if v is not None else "" for v in values),
+        previous=tuple(
+            float(previous.by_shift.get(str(s.number), 0)) if previous else None
+            for s in calendar.shifts
+        ),
+        current_name=current_name,
+        previous_name=previous_name,
+        highlight=highlight,
+    )
+
+
+def build_hourly_series(inputs: WallInputs, day: Snapshot) -> SeriesView:
+    """Received per hour of the day, against the 7-day hourly average (later hours: none)."""
+    zone, comparison = inputs.calendar.zone, inputs.comparison
+    hour_keys = [format_clock(hour, zone, seconds=False) for hour, _ in day.hourly]
+    values = tuple(value if hour <= day.now else None for hour, value in day.hourly)
+    average = tuple(
+        (round(comparison.hourly_average[key], 2) if key in comparison.hourly_average else None)
+        if comparison is not None
+        else None
+        for key in hour_keys
+    )
+    return SeriesView(
+        labels=tuple(key[:2] for key in hour_keys),
+        current=values,
+        current_texts=tuple(inputs.count(v) if v is not None else "" for v in values),
+        previous=average,
+        current_name=inputs.legend()[0],
+        previous_name=text(inputs.lang, "legend.average_7_days"),
+    )
+
+
+def build_overdue(inputs: WallInputs, day: Snapshot) -> tuple[tuple[OverdueRow, ...], str]:
+    """The most overdue tickets that fit, and the "and N more" line."""
+    lang = inputs.lang
+    category_names = inputs.names.get("categories", {})
+    agency_names = inputs.names.get("agencies", {})
+    rows = tuple(
+        OverdueRow(
+            code=item.code,
+            field=_name(category_names, item.category, lang, "category"),
+            level=item.urgency,
+            agency=_name(agency_names, item.agency, lang, "agency"),
+            overdue=format_duration(item.overdue_minutes, lang),
+        )
+        for item in day.overdue_list[:OVERDUE_ROWS_SHOWN]
+    )
+    more = day.overdue - len(rows)
+    return rows, text(lang, "overdue.more", value=inputs.count(more)) if more > 0 else ""
+
+
 def make_wall_view(
     *,
     calendar: ShiftCalendar,
@@ -266,226 +514,36 @@ def make_wall_view(
     intake_limit_minutes: int,
 ) -> WallView:
     """The wall's view of a shift and its operating day (pure; tested directly)."""
-    lang = options.lang
-    zone = calendar.zone
-    is_today = day_window.day == live_day
-    shift_label, shift_hours = _shift_texts(calendar, shift_window, lang)
-    labels = _tile_labels(options, shift_window, is_today, lang)
-    has_data = shift is not None and day is not None
-    banner = _banner(freshness, has_data, zone, lang)
-    scope = text(lang, "panel.scope_today") if is_today else format_short_day(day_window.day, lang)
-    fixed_label = text(lang, "header.fixed") if options.fixed else ""
-    common = {
-        "lang": lang,
-        "theme": options.theme,
-        "shift_label": shift_label,
-        "shift_hours": shift_hours,
-        "day_label": format_day(day_window.day, lang),
-        "fixed_label": fixed_label,
-        "banner": banner,
-        "scope": scope,
-    }
-    shift_names = [text(lang, "shift.name", number=s.number) for s in calendar.shifts]
-    previous_name = text(lang, "legend.yesterday" if is_today else "legend.day_before")
-    current_name = text(lang, "legend.today" if is_today else "legend.selected_day")
-    if not has_data:
-        return WallView(
-            **common,  # type: ignore[arg-type]
-            state="loading",
-            data_time=text(lang, "header.no_data_time"),
-            tiles=_loading_tiles(labels),
-            urgency=tuple(
-                UrgencyView(
-                    level,
-                    text(lang, "urgency.level", level=level) if level != UNCLASSIFIED else "",
-                    code_name(lang, "urgency", level),
-                    "…",
-                    0.0,
-                )
-                for level in ("4", "3", "2", "1", UNCLASSIFIED)
-            ),
-            fields=_empty_bars(),
-            status=_empty_bars(),
-            channel=_empty_bars(),
-            line=_empty_bars(),
-            shifts=SeriesView(tuple(shift_names), (), (), (), current_name, previous_name),
-            hourly=SeriesView((), (), (), (), current_name, text(lang, "legend.average_7_days")),
-            overdue=(),
-            overdue_more="",
-            generated_at=None,
-        )
-    assert shift is not None and day is not None
-    now = day.now
-    previous = comparison.previous if comparison is not None else None
-
-    def count(value: int | None) -> str:
-        return format_count(value, lang)
-
-    shift_number = str(shift_window.shift) if shift_window.shift is not None else None
-    if previous is None:
-        received_shift_note = received_day_note = ""
-    else:
-        before_shift = previous.by_shift.get(shift_number) if shift_number else previous.total
-        received_shift_note = text(
-            lang,
-            "note.same_shift_yesterday" if is_today else "note.same_shift_day_before",
-            value=count(before_shift),
-        )
-        received_day_note = text(
-            lang, "note.yesterday" if is_today else "note.day_before", value=count(previous.total)
-        )
-    longest = day.overdue_list[0].overdue_minutes if day.overdue_list else None
-    day_note_key = "note.today" if is_today else "note.whole_day"
-    tiles = (
-        TileView(
-            "received_shift",
-            labels["received_shift"],
-            count(shift.received),
-            received_shift_note,
-            "neutral",
-        ),
-        TileView(
-            "received_day",
-            labels["received_day"],
-            count(day.received),
-            received_day_note,
-            "neutral",
-        ),
-        TileView(
-            "open",
-            labels["open"],
-            count(day.open),
-            text(lang, "note.in_progress", value=count(day.open_by_status.get("in_progress", 0))),
-            "neutral",
-        ),
-        TileView(
-            "overdue",
-            labels["overdue"],
-            count(day.overdue),
-            text(lang, "note.longest", value=format_duration(longest, lang))
-            if day.overdue and longest is not None
-            else text(lang, "note.none_overdue"),
-            "alert" if day.overdue > 0 else "good",
-        ),
-        TileView(
-            "awaiting_forward",
-            labels["awaiting_forward"],
-            count(day.awaiting_forward),
-            text(lang, "note.intake_limit", minutes=intake_limit_minutes),
-            "warn" if day.awaiting_forward > 0 else "neutral",
-        ),
-        TileView(
-            "level4_open",
-            labels["level4_open"],
-            count(day.level4_open),
-            text(lang, "note.level4"),
-            "level4" if day.level4_open > 0 else "neutral",
-        ),
-        TileView(
-            "resolved_shift",
-            labels["resolved_shift"],
-            count(shift.resolved_in_window),
-            text(lang, day_note_key, value=count(day.resolved_in_window)) if shift_number else "",
-            "neutral",
-        ),
-        TileView(
-            "on_time_rate",
-            labels["on_time_rate"],
-            format_rate(shift.on_time_rate, lang),
-            text(lang, day_note_key, value=format_rate(day.on_time_rate, lang))
-            if day.on_time_rate is not None
-            else text(lang, "note.no_deadlines"),
-            _on_time_tone(shift.on_time_rate),
-        ),
+    inputs = WallInputs(
+        calendar,
+        options,
+        shift_window,
+        day_window,
+        live_day,
+        comparison,
+        names,
+        freshness,
+        intake_limit_minutes,
     )
-    total = sum(day.by_urgency.values()) or 1
-    urgency = tuple(
-        UrgencyView(
-            level,
-            text(lang, "urgency.level", level=level) if level != UNCLASSIFIED else "",
-            code_name(lang, "urgency", level),
-            count(day.by_urgency.get(level, 0)),
-            round(100 * day.by_urgency.get(level, 0) / total, 1),
-        )
-        for level in ("4", "3", "2", "1", UNCLASSIFIED)
-    )
-    category_names = names.get("categories", {})
-    agency_names = names.get("agencies", {})
-    field_labels = {code: _name(category_names, code, lang, "category") for code in day.by_category}
-
-    # Today's later shifts and hours have not happened: no bar rather than a zero.
-    shift_starts = [calendar.window(day_window.day, s.number).start for s in calendar.shifts]
-    shift_values = tuple(
-        day.by_shift.get(str(s.number), 0) if start <= now else None
-        for s, start in zip(calendar.shifts, shift_starts, strict=True)
-    )
-    previous_shifts = tuple(
-        float(previous.by_shift.get(str(s.number), 0)) if previous else None
-        for s in calendar.shifts
-    )
-    highlight = None
-    if shift_window.shift is not None and shift_window.day == day_window.day:
-        highlight = shift_window.shift - 1
-    hour_labels = tuple(format_clock(hour, zone, seconds=False)[:2] for hour, _ in day.hourly)
-    hour_keys = [format_clock(hour, zone, seconds=False) for hour, _ in day.hourly]
-    hour_values = tuple(value if hour <= now else None for hour, value in day.hourly)
-    average = tuple(
-        (round(comparison.hourly_average[key], 2) if key in comparison.hourly_average else None)
-        if comparison is not None
-        else None
-        for key in hour_keys
-    )
-    overdue_rows = tuple(
-        OverdueRow(
-            code=item.code,
-            field=_name(category_names, item.category, lang, "category"),
-            level=item.urgency,
-            agency=_name(agency_names, item.agency, lang, "agency"),
-            overdue=format_duration(item.overdue_minutes, lang),
-        )
-        for item in day.overdue_list[:OVERDUE_ROWS_SHOWN]
-    )
-    more = day.overdue - len(overdue_rows)
+    if shift is None or day is None:
+        return build_loading_view(inputs)
+    overdue, overdue_more = build_overdue(inputs, day)
+    bars = build_bar_views(inputs, day)
     return WallView(
-        **common,  # type: ignore[arg-type]
+        **build_header(inputs, has_data=True),  # type: ignore[arg-type]
         state="stale" if freshness.stale else "ok",
-        data_time=text(lang, "header.data_time", time=format_clock(day.generated_at, zone)),
-        tiles=tiles,
-        urgency=urgency,
-        fields=_bars(day.by_category, field_labels, lang, sort=True),
-        status=_bars(
-            day.by_status,
-            {k: code_name(lang, "status", k) for k in day.by_status},
-            lang,
-            sort=False,
+        data_time=text(
+            options.lang, "header.data_time", time=format_clock(day.generated_at, calendar.zone)
         ),
-        channel=_bars(
-            day.by_channel,
-            {k: code_name(lang, "channel", k) for k in day.by_channel},
-            lang,
-            sort=False,
-        ),
-        line=_bars(
-            day.by_line, {k: code_name(lang, "line", k) for k in day.by_line}, lang, sort=False
-        ),
-        shifts=SeriesView(
-            labels=tuple(shift_names),
-            current=shift_values,
-            current_texts=tuple(count(v) if v is not None else "" for v in shift_values),
-            previous=previous_shifts,
-            current_name=current_name,
-            previous_name=previous_name,
-            highlight=highlight,
-        ),
-        hourly=SeriesView(
-            labels=hour_labels,
-            current=hour_values,
-            current_texts=tuple(count(v) if v is not None else "" for v in hour_values),
-            previous=average,
-            current_name=current_name,
-            previous_name=text(lang, "legend.average_7_days"),
-        ),
-        overdue=overdue_rows,
-        overdue_more=text(lang, "overdue.more", value=count(more)) if more > 0 else "",
+        tiles=build_tiles(inputs, shift, day),
+        urgency=build_urgency(options.lang, day.by_urgency),
+        fields=bars["fields"],
+        status=bars["status"],
+        channel=bars["channel"],
+        line=bars["line"],
+        shifts=build_shift_series(inputs, day),
+        hourly=build_hourly_series(inputs, day),
+        overdue=overdue,
+        overdue_more=overdue_more,
         generated_at=day.generated_at,
     )

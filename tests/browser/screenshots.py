@@ -44,7 +44,7 @@ SHOTS = [
 
 def take_screenshots(target: Path) -> list[Path]:
     """Write the screenshots into ``target``; fails when one of them clips or scrolls."""
-    import callbacks.wall
+    import callbacks.wall_presenter
     import dashboard.api
     import dashboard.service
 
@@ -55,7 +55,7 @@ def take_screenshots(target: Path) -> list[Path]:
     def moved_clock() -> datetime:
         return datetime.now(UTC) + offset
 
-    for module in (dashboard.service, callbacks.wall, dashboard.api):
+    for module in (dashboard.service, callbacks.wall_presenter, dashboard.api):
         module.utc_now = moved_clock  # type: ignore[attr-defined]
 
     tmp_path = Path(tempfile.mkdtemp(prefix="hotline-shots-"))

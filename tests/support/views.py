@@ -54,10 +54,12 @@ def router_body(pathname: Any, search: Any) -> dict[str, Any]:
     }
 
 
-def render(client: Any, pathname: str, search: str = "") -> Any:
+def render(
+    client: Any, pathname: str, search: str = "", route: str = "/_dash-update-component"
+) -> Any:
     """The router's answer for a URL (the page's layout JSON)."""
     body = {**router_body(pathname, search), "state": []}
-    response = client.post("/_dash-update-component", json=body)
+    response = client.post(route, json=body)
     assert response.status_code == 200, response.data[:500]
     return response.get_json()["response"]["page"]["children"]
 

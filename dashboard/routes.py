@@ -1,0 +1,137 @@
+"""The board's pages, declared once: router, navbar, theme and access policy read this.
+
+A page is one :class:`Page` in :data:`PAGES`: its path, title, access area (None: public),
+theme, the prefix of its components' ids (the callback guard finds a callback's area by
+its outputs) and its navbar entry. Its layout builder is bound to the path in
+``callbacks.pages.BUILDERS`` (start-up fails when a declared page has no builder, or a
+builder no page). Flask routes that are not pages (the API, the exports) declare their
+area in :data:`PREFIXES`.
+
+Roles by area (when login is configured; without it, everyone may do all):
+
+========== ======================== =====================================
+area       roles                    routes
+========== ======================== =====================================
+wall       wall, supervisor, leader ``/``, ``/api/*`` and the wall's callbacks
+shift      supervisor, leader       ``/shift``, ``/shift/report``
+overview   leader                   ``/overview``, ``/export/*``
+========== ======================== =====================================
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+WALL_ROLE = "wall"
+AREA_ROLES: Mapping[str, frozenset[str]] = {
+    "wall": frozenset({WALL_ROLE, "supervisor", "leader"}),
+    "shift": frozenset({"supervisor", "leader"}),
+    "overview": frozenset({"leader"}),
+}
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    """A page's link in the navbar (links are ordered by ``order``)."""
+
+    name: str
+    label_key: str
+    icon: str
+    order: int
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of the board."""
+
+    path: str
+    title_key: str  # the message of the page's <title> (dashboard.i18n)
+    area: str | None  # None: public
+    theme: str = "wall"  # "wall": the wall's ?theme=; "light": a desk view (Flatly, printable)
+    component_prefix: str | None = None  # ids of this page's components start with it
+    nav: NavEntry | None = None
+    subpaths: bool = False  # also serves path/... (by its own Page or a Flask route)
+
+
+PAGES: tuple[Page, ...] = (
+    Page("/", "app.title", "wall", nav=NavEntry("wall", "nav.wall", "bi-display", 10)),
+    Page(
+        "/shift",
+        "app.title",
+        "shift",
+        theme="light",
+        component_prefix="shift-",
+        nav=NavEntry("shift", "nav.shift", "bi-person-workspace", 20),
+        subpaths=True,
+    ),
+    Page("/shift/report", "app.title", "shift", theme="light", component_prefix="shift-"),
+    Page(
+        "/overview",
+        "app.title",
+        "overview",
+        theme="light",
+        component_prefix="overview-",
+        nav=NavEntry("overview", "nav.overview", "bi-bar-chart-line", 30),
+        subpaths=True,
+    ),
+)
+
+#: Flask routes that are not pages, by path prefix: their access area.
+PREFIXES: Mapping[str, str] = {
+    # The API carries the wall's numbers (and, with filters, a supervisor's breakdown):
+    # with login configured it needs at least the wall's role. /healthz stays open.
+    "/api/": "wall",
+    "/export/": "overview",
+}
+
+
+def normalise_path(pathname: str | None) -> str:
+    """``/`` for empty paths; no trailing slash otherwise."""
+    if not pathname or pathname == "/":
+        return "/"
+    return "/" + pathname.strip("/")
+
+
+def find_page(path: str | None) -> Page | None:
+    """The page declared at a path (exact, after normalising), or None."""
+    wanted = normalise_path(path)
+    return next((page for page in PAGES if page.path == wanted), None)
+
+
+def page_of(path: str) -> Page | None:
+    """The page a request path belongs to: its own, or the page whose sub-paths it is under."""
+    exact = find_page(path)
+    if exact is not None:
+        return exact
+    return next(
+        (p for p in PAGES if p.subpaths and path.startswith((p.path + "/", p.path + "?"))), None
+    )
+
+
+def path_area(path: str) -> str | None:
+    """The area of a page or route; None for routes everyone may reach."""
+    page = page_of(path)
+    if page is not None:
+        return page.area
+    for prefix, area in PREFIXES.items():
+        if path.startswith(prefix):
+            return area
+    return None
+
+
+def callback_prefixes() -> Mapping[str, str]:
+    """The component id prefix of each page that has one, with its area."""
+    return {p.component_prefix: p.area for p in PAGES if p.component_prefix and p.area}
+
+
+def nav_entries() -> tuple[tuple[NavEntry, Page], ...]:
+    """The navbar's links, in order, with their pages."""
+    entries = [(page.nav, page) for page in PAGES if page.nav is not None]
+    return tuple((nav, page) for nav, page in sorted(entries, key=lambda item: item[0].order))
+
+
+def is_light_page(path: str) -> bool:
+    """Whether a request path is a desk view (light theme, navbar)."""
+    page = page_of(path)
+    return page is not None and page.theme == "light"
