@@ -15,6 +15,7 @@ from dashboard.auth import install_access
 from dashboard.callback_guard import MAX_CALLBACK_BODY, install_callback_guard
 from dashboard.export import register_export
 from dashboard.i18n import normalise_language, text
+from dashboard.public.routes import register_public
 from dashboard.scheduler import start_background_jobs
 from dashboard.service import SnapshotService
 from dashboard.settings import PROJECT_ROOT, Settings, load_settings
@@ -93,6 +94,7 @@ def create_app(
     app.server.after_request(_security_headers)
     register_api(app.server, service)
     register_export(app.server, service)
+    register_public(app.server, service, settings)  # issue 10: /tra-cuu, /open311/v2/
     # A location and a page container: "/" is the wall; other pages register with the router.
     app.layout = build_shell()
     app.server.config["HOTLINE_WALL"] = register_callbacks(app, service)

@@ -61,6 +61,7 @@ AREA_ROLES: Mapping[str, frozenset[str]] = {
 # Component ids of each page start with its prefix; a callback is guarded by its outputs.
 CALLBACK_PREFIXES: Mapping[str, str] = {"shift-": "shift", "overview-": "overview"}
 LOOPBACK_NAMES = ("localhost",)
+PUBLIC_PATHS = ("/tra-cuu", "/track", "/open311/")  # issue 10: open to everyone
 USERNAME_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789._-")
 WALL_SESSION_DAYS = 400  # browsers cap cookies at 400 days; each refresh renews it
 MAX_FAILURES = 5
@@ -481,6 +482,8 @@ def callback_area(outputs: Iterable[str]) -> str:
 
 def path_area(path: str) -> str | None:
     """The area of a page or export route; None for routes everyone may reach."""
+    if path.startswith(PUBLIC_PATHS):  # issue 10: citizens' page and Open311, never a login
+        return None
     if path == "/shift" or path.startswith(("/shift/", "/shift?")):
         return "shift"
     if path == "/overview" or path.startswith(("/overview/", "/export/")):
