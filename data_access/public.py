@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, func, select, type_coerce
+from sqlalchemy import Connection, func, select, type_coerce
 
 from data_access.codes import OPEN_STATUSES, STATUSES
 from data_access.schema import UTCDateTime, categories, ticket_events, tickets
@@ -159,7 +159,7 @@ def _read_steps(
 
 
 def _build(
-    rows: Iterable[Row[Any]],
+    rows: Iterable[Any],  # rows of TICKET_COLUMNS
     public_codes: frozenset[str],
     history: dict[int, tuple[dict[str, datetime], datetime | None]],
 ) -> tuple[PublicTicket, ...]:
