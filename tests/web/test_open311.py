@@ -220,9 +220,9 @@ def test_unknown_paths_methods_and_formats(client):
         assert response.status_code == 405
         assert response.headers["Allow"] == "GET, HEAD"
         assert response.get_json()[0]["code"] == 405
-        assert "read-only" in client.post(f"{BASE}/requests.json?lang=en").get_json()[0][
-            "description"
-        ]
+        assert (
+            "read-only" in client.post(f"{BASE}/requests.json?lang=en").get_json()[0]["description"]
+        )
     xml = client.post(f"{BASE}/requests.xml")
     assert ET.fromstring(xml.data).tag == "errors"
 
