@@ -164,37 +164,44 @@ def _build(
     history: dict[int, tuple[dict[str, datetime], datetime | None]],
 ) -> tuple[PublicTicket, ...]:
     result = []
+    empty: tuple[dict[str, datetime], datetime | None] = ({}, None)
     for row in rows:
-        times, last_event = history.get(row.id, ({}, None))
+        (ticket_id, code, status, category, agency, area) = row[:6]
+        (received_at, forwarded_at, due_at, resolved_at, closed_at) = row[6:11]
+        times, last_event = history.get(ticket_id, empty)
         # The ticket's own columns stand in for events a feed did not write.
         fallback = {
-            "received": row.received_at,
-            "forwarded": row.forwarded_at,
-            "resolved": row.resolved_at,
-            "closed": row.closed_at,
+            "received": received_at,
+            "forwarded": forwarded_at,
+            "resolved": resolved_at,
+            "closed": closed_at,
         }
-        steps = []
-        for status in STATUSES:
-            at = times.get(status) or fallback.get(status)
-            if at is not None:
-                steps.append(StatusStep(status, at))
-        stamps = [at for at in (last_event, *fallback.values()) if at is not None]
-        protected = row.category is None or row.category not in public_codes
+        steps = tuple(
+            StatusStep(name, at)
+            for name in STATUSES
+            if (at := times.get(name) or fallback.get(name)) is not None
+        )
+        updated_at = max(
+            at
+            for at in (last_event, received_at, forwarded_at, resolved_at, closed_at)
+            if at is not None
+        )
+        protected = category is None or category not in public_codes
         result.append(
             PublicTicket(
-                code=row.code,
-                status=row.status,
+                code=code,
+                status=status,
                 protected=protected,
-                category=None if protected else row.category,
-                agency=None if protected else row.agency,
-                area=None if protected else row.area,
-                received_at=row.received_at,
-                forwarded_at=row.forwarded_at,
-                due_at=row.due_at,
-                resolved_at=row.resolved_at,
-                closed_at=row.closed_at,
-                updated_at=max(stamps),
-                steps=tuple(steps),
+                category=None if protected else category,
+                agency=None if protected else agency,
+                area=None if protected else area,
+                received_at=received_at,
+                forwarded_at=forwarded_at,
+                due_at=due_at,
+                resolved_at=resolved_at,
+                closed_at=closed_at,
+                updated_at=updated_at,
+                steps=steps,
             )
         )
     return tuple(result)

@@ -206,7 +206,8 @@ def make_open311_blueprint(
             query = parse_requests(request.args, zone, at)
             reference = public.reference()
             found = public.list(query)
-            records = [request_record(t, reference.names, lang(), zone, at) for t in found]
+            language = lang()
+            records = [request_record(t, reference.names, language, zone, at) for t in found]
             return render(fmt, records, "service_requests", "request")
 
         return answer(fmt, build)
