@@ -106,12 +106,14 @@ def measure_database(url: str, runs: int) -> Result:
 
     result = Result(started=datetime.now().astimezone())
     app = create_app(
-        Settings(
-            DATABASE_URL=url,
-            HOTLINE_SIMULATE=False,
-            HOTLINE_LOG_LEVEL="WARNING",
-            HOTLINE_PUBLIC_RATE_LIMIT="1000000 per minute",
-            HOTLINE_GEOREPORT_RATE_LIMIT="1000000 per minute",
+        Settings.model_validate(
+            {
+                "DATABASE_URL": url,
+                "HOTLINE_SIMULATE": False,
+                "HOTLINE_LOG_LEVEL": "WARNING",
+                "HOTLINE_PUBLIC_RATE_LIMIT": "1000000 per minute",
+                "HOTLINE_GEOREPORT_RATE_LIMIT": "1000000 per minute",
+            }
         ),
         start_jobs=False,
     )
@@ -151,7 +153,9 @@ def measure_database(url: str, runs: int) -> Result:
     window = RequestsQuery(start=end - timedelta(days=90), end=end)
     add("service: 90 days, ≤ 1,000 newest", lambda: len(public.list(window)), LIST_TARGET_MS)
 
-    def http(path: str) -> int:
+    def http(path: str, *, fresh: bool = True) -> int:
+        if fresh:  # the first request of a query: no answer to reuse
+            public.answers.clear()
         response = client.get(path)
         assert response.status_code == 200, (path, response.status_code)
         body = response.get_json()
@@ -167,9 +171,17 @@ def measure_database(url: str, runs: int) -> Result:
         LIST_TARGET_MS,
     )
     add(
+        "GET requests.json again within 5 s (shared answer)",
+        lambda: http(f"{base}/requests.json?{default_query}&end_date={stamp}", fresh=False),
+        LIST_TARGET_MS,
+    )
+    add(
         "GET requests.xml (90 days, ≤ 1,000)",
-        lambda: client.get(f"{base}/requests.xml?{default_query}&end_date={stamp}").data.count(
-            b"<request>"
+        lambda: (
+            public.answers.clear()
+            or client.get(f"{base}/requests.xml?{default_query}&end_date={stamp}").data.count(
+                b"<request>"
+            )
         ),
         LIST_TARGET_MS,
     )
@@ -223,7 +235,9 @@ def run_lighthouse(result: Result, workdir: Path) -> None:
     url = f"sqlite:///{workdir / 'tickets.db'}"
     _prepare(url)
     app = create_app(
-        Settings(DATABASE_URL=url, HOTLINE_SIMULATE=False, HOTLINE_LOG_LEVEL="WARNING"),
+        Settings.model_validate(
+            {"DATABASE_URL": url, "HOTLINE_SIMULATE": False, "HOTLINE_LOG_LEVEL": "WARNING"}
+        ),
         start_jobs=False,
     )
     server = make_server("127.0.0.1", 0, app.server, threaded=True)

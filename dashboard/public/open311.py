@@ -71,15 +71,19 @@ def render(fmt: str, payload: Any, root: str, item: str | None, status: int = 20
     if fmt == "xml":
         records = payload if isinstance(payload, list) else [payload]
         body = _xml(root, item, records)
-        mimetype = "text/xml"
     else:
         body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
-        mimetype = "application/json"
+    return render_bytes(fmt, body, status)
+
+
+def render_bytes(fmt: str, body: bytes, status: int = 200) -> Response:
+    """A rendered body with the headers of every Open311 answer."""
+    mimetype = "text/xml" if fmt == "xml" else "application/json"
     response = Response(body, status=status, mimetype=mimetype)
     response.headers["Content-Type"] = mimetype + "; charset=utf-8"
     # Read-only public data: other sites' Open311 apps may read it from a browser.
     response.headers["Access-Control-Allow-Origin"] = "*"
-    response.headers["Cache-Control"] = "no-store" if status >= 400 else "public, max-age=30"
+    response.headers["Cache-Control"] = "no-store" if status >= 400 else "public, max-age=5"
     return response
 
 
@@ -202,13 +206,19 @@ def make_open311_blueprint(
     @bp.route("/requests.<fmt>", methods=ALL_METHODS)
     def requests_list(fmt: str) -> Response:
         def build() -> Response:
+            key = (fmt, lang(), tuple(sorted(request.args.items(multi=True))))
+            cached = public.answers.get(key)
+            if cached is not None:
+                return render_bytes(fmt, cached)
             at = now()
             query = parse_requests(request.args, zone, at)
             reference = public.reference()
             found = public.list(query)
             language = lang()
             records = [request_record(t, reference.names, language, zone, at) for t in found]
-            return render(fmt, records, "service_requests", "request")
+            response = render(fmt, records, "service_requests", "request")
+            public.answers.put(key, response.get_data())
+            return response
 
         return answer(fmt, build)
 

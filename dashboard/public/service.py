@@ -5,8 +5,11 @@ from __future__ import annotations
 import re
 import threading
 import time
+from collections import OrderedDict
+from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Engine
 
@@ -55,11 +58,47 @@ class RequestsQuery:
     codes: tuple[str, ...] | None = None
 
 
+class AnswerCache:
+    """Answers of identical requests reused for a few seconds (bounded), so that many clients
+    asking for the same list cost one query and one rendering per interval."""
+
+    def __init__(self, ttl_seconds: float, size: int = 64) -> None:
+        self.ttl_seconds = ttl_seconds
+        self.size = size
+        self._lock = threading.Lock()
+        self._items: OrderedDict[Hashable, tuple[float, Any]] = OrderedDict()
+
+    def get(self, key: Hashable) -> Any | None:
+        """The answer stored under ``key`` if younger than the TTL."""
+        with self._lock:
+            item = self._items.get(key)
+            if item is None or time.monotonic() - item[0] >= self.ttl_seconds:
+                return None
+            return item[1]
+
+    def put(self, key: Hashable, value: Any) -> None:
+        """Store an answer (the oldest go beyond ``size``)."""
+        if self.ttl_seconds <= 0:
+            return
+        with self._lock:
+            self._items[key] = (time.monotonic(), value)
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        """Forget every answer."""
+        with self._lock:
+            self._items.clear()
+
+
 class PublicStatusService:
     """Reads the public status through the board's read-only engine (reference data cached)."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, answer_ttl_seconds: float = 5.0) -> None:
         self._engine = engine
+        # Rendered lists (Open311 requests.json/xml), reused for one refresh interval.
+        self.answers = AnswerCache(answer_ttl_seconds)
         self._lock = threading.Lock()
         self._reference: tuple[float, Reference] | None = None
 

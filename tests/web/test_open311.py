@@ -238,3 +238,22 @@ def test_public_paths_need_no_login_when_the_board_has_one(database_url, engine,
     assert client.get("/track?code=1022-261201-0001").status_code == 200
     assert client.get(f"{BASE}/requests.json").status_code == 200
     app.server.config["HOTLINE_SERVICE"].engine.dispose()
+
+
+def test_identical_lists_share_one_answer_for_a_few_seconds(database_url, engine):
+    from tests.conftest import insert_tickets, make_ticket
+
+    seed(engine)
+    app = public_app(database_url)
+    client = app.server.test_client()
+    first = client.get(f"{BASE}/requests.json").get_json()
+    insert_tickets(engine, [make_ticket(code="1022-261201-0099", received_at=NOW)])
+    assert client.get(f"{BASE}/requests.json").get_json() == first  # the shared answer
+    assert codes(client.get(f"{BASE}/requests.json?status=open").get_json())[0] == (
+        "1022-261201-0099"  # another query is computed afresh
+    )
+    app.server.config["HOTLINE_PUBLIC"].answers.clear()  # as when the 5 s have passed
+    assert codes(client.get(f"{BASE}/requests.json").get_json())[0] == "1022-261201-0099"
+    # A lookup is never reused: always the database's word.
+    assert client.get(f"{BASE}/requests/1022-261201-0099.json").status_code == 200
+    app.server.config["HOTLINE_SERVICE"].engine.dispose()
