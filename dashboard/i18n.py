@@ -149,7 +149,7 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "public.time_zone": "Giờ Việt Nam (UTC{offset})",
         "public.notes.agency": "Cơ quan xử lý: {agency}",
         "public.notes.deadline": "Hạn xử lý {time} ({state})",
-        "public.other_language": "English",
+        "public.language_name": "Tiếng Việt",
         "public.error.not_found": "Không tìm thấy",
         "public.error.format": "Định dạng phải là .json hoặc .xml",
         "public.error.read_only": "Điểm truy cập Open311 này chỉ để đọc: "
@@ -282,7 +282,7 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "public.time_zone": "Vietnam time (UTC{offset})",
         "public.notes.agency": "Handling agency: {agency}",
         "public.notes.deadline": "Deadline {time} ({state})",
-        "public.other_language": "Tiếng Việt",
+        "public.language_name": "English",
         "public.error.not_found": "Not found",
         "public.error.format": "The format is .json or .xml",
         "public.error.read_only": "This Open311 endpoint is read-only: "

@@ -44,6 +44,8 @@ def make_tracking_blueprint(
             lang=lang,
             t=lambda key, **values: text(lang, key, **values),
             code=code,
+            # The link names the other language in that language (English / Tiếng Việt).
+            other_name=text(other, "public.language_name"),
             other_href=request.path + ("?" + urlencode(query) if query else ""),
             zone_note=text(lang, "public.time_zone", offset=_offset(zone, now())),
             **context,

@@ -1,4 +1,4 @@
-"""An existing Open311 client from PyPI (georeport 0.3.1) reads the same tickets the database holds."""
+"""An existing Open311 client from PyPI (georeport 0.3.1) gets the tickets the database holds."""
 
 from __future__ import annotations
 

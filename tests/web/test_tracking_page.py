@@ -1,4 +1,4 @@
-"""The citizens' page /tra-cuu (and /track): path, deadline, not found, languages (both databases)."""
+"""The citizens' page /tra-cuu (and /track): path, deadline, not found, languages."""
 
 from __future__ import annotations
 
