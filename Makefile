@@ -40,6 +40,7 @@ format: $(STAMP)
 ## bench: PostgreSQL benchmarks (a)-(e), figures into docs/PERFORMANCE.md (under 15 min)
 bench: $(STAMP)
 	$(PY) -m bench --skip-browser
+	$(PY) -m bench.open311 --update-report  # issue 10: (g) Open311 on bench_10m, Lighthouse /tra-cuu
 
 ## bench-browser: the wall in headless Chromium, (f): first render and JS heap over 2,000
 ## refreshes (7-15 min: the browser sets the pace), figures into docs/PERFORMANCE.md

@@ -15,6 +15,7 @@ from dashboard.auth import install_access
 from dashboard.callback_guard import MAX_CALLBACK_BODY, install_callback_guard
 from dashboard.export import register_export
 from dashboard.i18n import normalise_language, text
+from dashboard.public.routes import register_public
 from dashboard.routes import is_light_page, page_of
 from dashboard.scheduler import start_background_jobs
 from dashboard.service import SnapshotService
@@ -96,6 +97,7 @@ def create_app(
     app.server.after_request(_security_headers)
     register_api(app.server, service)
     register_export(app.server, service)
+    register_public(app.server, service, settings)  # /tra-cuu, /track, /open311/v2/
     # A location and a page container: the router fills it with the page of dashboard.routes.
     app.layout = build_shell()
     app.server.config["HOTLINE_WALL"] = register_callbacks(app, service, access)

@@ -85,6 +85,9 @@ PREFIXES: Mapping[str, str] = {
     "/export/": "overview",
 }
 
+#: Public routes (no login even when the board has one): the citizens' page and Open311.
+PUBLIC_PREFIXES: tuple[str, ...] = ("/tra-cuu", "/track", "/open311/")
+
 
 def normalise_path(pathname: str | None) -> str:
     """``/`` for empty paths; no trailing slash otherwise."""
@@ -111,6 +114,8 @@ def page_of(path: str) -> Page | None:
 
 def path_area(path: str) -> str | None:
     """The area of a page or route; None for routes everyone may reach."""
+    if path.startswith(PUBLIC_PREFIXES):
+        return None
     page = page_of(path)
     if page is not None:
         return page.area

@@ -167,6 +167,34 @@ class Settings(BaseSettings):
         """The configured time zone."""
         return ZoneInfo(self.timezone)
 
+    # --- issue 10: the citizens' page and Open311 (see docs/OPEN311.md) ---
+    public_rate_limit: str = Field(
+        "30 per minute;300 per hour",
+        validation_alias="HOTLINE_PUBLIC_RATE_LIMIT",
+        description="Requests per client address to the citizens' page `/tra-cuu` "
+        "(Flask-Limiter notation, `;` between limits); beyond: 429 with Retry-After.",
+    )
+    georeport_rate_limit: str = Field(
+        "60 per minute;1000 per hour",
+        validation_alias="HOTLINE_GEOREPORT_RATE_LIMIT",
+        description="Requests per client address to `/open311/v2/` (Flask-Limiter notation); "
+        "counted in Redis when `REDIS_URL` is set, in each process otherwise.",
+    )
+
+    @field_validator("public_rate_limit", "georeport_rate_limit")
+    @classmethod
+    def _valid_rate_limit(cls, value: str) -> str:
+        from limits import parse_many
+
+        try:
+            if not parse_many(value):
+                raise ValueError("empty")
+        except ValueError:
+            raise ValueError(
+                f"not a rate limit like '30 per minute;300 per hour': {value!r}"
+            ) from None
+        return value
+
 
 def env_name(field: str) -> str:
     """The environment variable of a settings field."""

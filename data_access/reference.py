@@ -54,6 +54,8 @@ def load_reference_data(
         rows = document.get(name, [])
         for order, row in enumerate(rows):
             values = {column: row[column] for column in columns if column in row}
+            if name == "categories":  # issue 10: public unless set; anything but true protects
+                values["public"] = row.get("public", True) is True
             if "sort_order" in table.c:
                 values["sort_order"] = order
             if row["code"] in existing:

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     Column,
     Dialect,
     ForeignKey,
@@ -17,6 +18,7 @@ from sqlalchemy import (
     Table,
     Text,
     text,
+    true,
 )
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -180,6 +182,8 @@ categories = Table(
     Column("default_agency", String(40)),
     Column("sla_hours", Integer, nullable=False),
     Column("sort_order", Integer, nullable=False, server_default="0"),
+    # Issue 10: false for protected categories (whistle-blowers): never in a public list.
+    Column("public", Boolean, nullable=False, server_default=true()),
 )
 
 areas = Table(
