@@ -100,6 +100,8 @@ class SnapshotService:
             filters,
             intake_limit_minutes=self.settings.intake_limit_minutes,
             overdue_limit=self.settings.overdue_list_size,
+            service_level_seconds=self.settings.service_level_seconds,
+            short_abandon_seconds=self.settings.short_abandon_seconds,
         )
 
     def compute_on_request(

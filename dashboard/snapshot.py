@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine
 
 from dashboard.shifts import ShiftCalendar, Window
+from dashboard.switchboard.figures import SwitchboardFigures, make_switchboard_figures
 from data_access.codes import (
     CHANNELS,
     LINES,
@@ -21,6 +22,10 @@ from data_access.codes import (
     URGENCY_KEYS,
 )
 from data_access.queries import DatabaseCounts, Filters, read_snapshot_counts
+from data_access.switchboard import read_switchboard_counts
+
+# Frozen, so one shared empty value is safe as a default.
+NO_CALLS = SwitchboardFigures()
 
 
 @dataclass(frozen=True)
@@ -62,6 +67,8 @@ class Snapshot:
     awaiting_forward: int
     level4_open: int
     overdue_list: tuple[OverdueItem, ...]
+    # The switchboard (issue 12): the queue now and the calls of the window.
+    switchboard: SwitchboardFigures = NO_CALLS
 
     def to_json(self, *, stale: bool = False) -> dict[str, Any]:
         """The JSON document of ``GET /api/snapshot`` (SPEC section 4)."""
@@ -111,6 +118,7 @@ class Snapshot:
                 }
                 for item in self.overdue_list
             ],
+            "switchboard": self.switchboard.to_json(iso),
         }
 
 
@@ -149,6 +157,7 @@ def build_snapshot(
     now: datetime,
     generated_at: datetime,
     filters: Filters,
+    switchboard: SwitchboardFigures | None = None,
 ) -> Snapshot:
     """Fold the database counts into a snapshot (pure; tested directly)."""
     reference = counts.reference
@@ -230,6 +239,7 @@ def build_snapshot(
         awaiting_forward=awaiting,
         level4_open=level4,
         overdue_list=overdue_list,
+        switchboard=switchboard or NO_CALLS,
     )
 
 
@@ -243,6 +253,8 @@ def compute_snapshot(
     intake_limit_minutes: int = 15,
     overdue_limit: int = 10,
     generated_at: datetime | None = None,
+    service_level_seconds: int = 20,
+    short_abandon_seconds: int = 5,
 ) -> Snapshot:
     """Compute the snapshot of ``window`` at ``now`` from the database, in one transaction."""
     filters = filters or Filters()
@@ -258,6 +270,14 @@ def compute_snapshot(
             overdue_limit=overdue_limit,
             filters=filters,
         )
+        calls = read_switchboard_counts(
+            conn,
+            start=window.start,
+            end=window.end,
+            now=now,
+            service_level_seconds=service_level_seconds,
+            short_abandon_seconds=short_abandon_seconds,
+        )
     return build_snapshot(
         counts,
         calendar=calendar,
@@ -266,4 +286,5 @@ def compute_snapshot(
         now=now,
         generated_at=generated_at or now,
         filters=filters,
+        switchboard=make_switchboard_figures(calls, now),
     )

@@ -226,7 +226,9 @@ def write_operator_states(
                 .values(state=state, since=since)
             )
         else:
-            conn.execute(insert(operator_states).values(operator=operator, state=state, since=since))
+            conn.execute(
+                insert(operator_states).values(operator=operator, state=state, since=since)
+            )
 
 
 def read_position(conn: Connection, path: str) -> Position | None:

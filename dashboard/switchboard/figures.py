@@ -82,9 +82,7 @@ def make_switchboard_figures(counts: SwitchboardCounts, now: datetime) -> Switch
         round(counts.answered_within_target / outcome_calls, 4) if outcome_calls else None
     )
     asa = round(counts.wait_seconds_answered / counts.answered, 1) if counts.answered else None
-    aht = (
-        round(counts.talk_seconds_completed / counts.completed, 1) if counts.completed else None
-    )
+    aht = round(counts.talk_seconds_completed / counts.completed, 1) if counts.completed else None
     return SwitchboardFigures(
         waiting=counts.waiting,
         longest_wait_seconds=longest,

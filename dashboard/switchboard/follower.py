@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 import os
 import threading
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -250,7 +249,9 @@ class QueueLogFollower:
                 return candidate
         return None
 
-    def _drain(self, path: Path, position: Position | None, inode: str | None = None) -> FollowResult:
+    def _drain(
+        self, path: Path, position: Position | None, inode: str | None = None
+    ) -> FollowResult:
         """Read ``path`` from the position to its last complete line, batch by batch."""
         total_lines = total_malformed = total_events = 0
         with open(path, "rb") as handle:
@@ -270,8 +271,12 @@ class QueueLogFollower:
                     except MalformedLine as exc:
                         bad += 1
                         # The reason and the place only: a line may hold a caller's number.
-                        log.warning("queue_log %s: skipped a malformed line at byte %d: %s",
-                                    path, start, exc)
+                        log.warning(
+                            "queue_log %s: skipped a malformed line at byte %d: %s",
+                            path,
+                            start,
+                            exc,
+                        )
                         continue
                     if event is not None:
                         parsed.append(event)
@@ -335,10 +340,35 @@ class QueueLogFollower:
             except Exception as exc:  # noqa: BLE001 - a database hiccup: retry next pass
                 log.error("queue_log %s: pass failed: %s", self.path, str(exc).splitlines()[0])
             stop.wait(poll_seconds)
-            if stop.is_set():
-                break
-            time.sleep(0)
 
 
 def _is_call(event: QueueEvent) -> bool:
     return event.event not in MEMBER_EVENTS
+
+
+def make_follower(settings: Any, path: Path | None = None) -> QueueLogFollower:
+    """A follower of ``path`` (default: the settings' queue_log) with a writer engine of its own."""
+    from data_access.engine import make_engine
+    from data_access.reference import read_queue_lines
+
+    engine = make_engine(settings.database_url, statement_timeout_ms=60_000, pool_size=1)
+    return QueueLogFollower(
+        engine, path or settings.queue_log_path, read_queue_lines(settings.reference_file)
+    )
+
+
+def follow_from_settings(settings: Any, path: Path, *, once: bool, poll: float) -> int:
+    """The CLI command: one pass (``--once``) or follow until Ctrl-C; returns the exit status."""
+    follower = make_follower(settings, path)
+    try:
+        if once:
+            result = follower.follow_once()
+            print(
+                f"queue_log {path}: {result.lines} lines read, {result.events} events, "
+                f"{result.malformed} malformed skipped"
+            )
+            return 0
+        follower.run(poll_seconds=max(0.1, poll))
+        return 0
+    finally:
+        follower.engine.dispose()
