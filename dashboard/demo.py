@@ -640,4 +640,42 @@ def write_demo_history(
         )
         insert_tickets(conn, rows, events)
     log.info("demo history: %d tickets over %d days", len(rows), days)
+    write_demo_queue_log(settings, calendar, days=days, per_day=per_day, seed=seed, now=now)
     return len(rows)
+
+
+def write_demo_queue_log(
+    settings: Settings,
+    calendar: ShiftCalendar,
+    *,
+    days: int,
+    per_day: int,
+    seed: int,
+    now: datetime,
+) -> int:
+    """The switchboard's history (issue 12): a queue_log of the last days, if none exists yet."""
+    from dashboard.switchboard.demo_log import (
+        CALLS_PER_TICKET,
+        history_span,
+        phone_operators,
+        write_history_queue_log,
+    )
+    from data_access.reference import read_reference_file
+
+    operators = phone_operators(
+        read_reference_file(settings.reference_file)["operators"], len(calendar.shifts)
+    )
+    # It ends a few minutes before now, so that its last calls have ended by now.
+    start, end = history_span(now - timedelta(minutes=10), days)
+    written = write_history_queue_log(
+        settings.queue_log_path,
+        calendar,
+        operators,
+        per_day * CALLS_PER_TICKET,
+        start=start,
+        end=end,
+        seed=seed,
+    )
+    if written:
+        log.info("demo queue_log: %d lines in %s", written, settings.queue_log_path)
+    return written

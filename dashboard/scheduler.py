@@ -62,6 +62,26 @@ def build_scheduler(settings: Settings, service: SnapshotService) -> BackgroundS
             coalesce=True,
             next_run_time=datetime.now(settings.zone) + timedelta(seconds=1),
         )
+    if settings.follow_queue_log or settings.simulate:
+        # The switchboard (issue 12): follow the queue_log with a writer engine of its own.
+        from dashboard.switchboard.follower import make_follower
+
+        follower = make_follower(settings)
+        follow_store = getattr(service, "store", None)
+
+        def follow() -> None:
+            if follow_store is None or follow_store.is_leader():
+                follower.follow_once()
+
+        scheduler.add_job(
+            follow,
+            "interval",
+            seconds=1,
+            id="follow-queue-log",
+            max_instances=1,
+            coalesce=True,
+            next_run_time=datetime.now(settings.zone) + timedelta(seconds=1),
+        )
     return scheduler
 
 
