@@ -34,6 +34,7 @@ from typing import Any
 from dash import ALL, Dash, Input, Output, State, callback_context, no_update
 
 from callbacks.kiosk import options_from_args, options_to_args, resolve_windows
+from callbacks.switchboard import register as register_switchboard
 from dashboard import ids
 from dashboard.i18n import text
 from dashboard.service import SnapshotService
@@ -336,4 +337,5 @@ def register(app: Dash, service: SnapshotService) -> WallPresenter:
         Input(ids.WALL_ROTATE_TICK, "n_intervals"),
         prevent_initial_call=True,
     )
+    register_switchboard(app, service)  # the queue strip (issue 12)
     return presenter

@@ -662,13 +662,16 @@ def write_demo_queue_log(
     )
     from data_access.reference import read_reference_file
 
+    path = settings.queue_log_file
+    if path is None:
+        return 0
     operators = phone_operators(
         read_reference_file(settings.reference_file)["operators"], len(calendar.shifts)
     )
     # It ends a few minutes before now, so that its last calls have ended by now.
     start, end = history_span(now - timedelta(minutes=10), days)
     written = write_history_queue_log(
-        settings.queue_log_path,
+        path,
         calendar,
         operators,
         per_day * CALLS_PER_TICKET,
@@ -677,5 +680,5 @@ def write_demo_queue_log(
         seed=seed,
     )
     if written:
-        log.info("demo queue_log: %d lines in %s", written, settings.queue_log_path)
+        log.info("demo queue_log: %d lines in %s", written, path)
     return written

@@ -138,10 +138,11 @@ class Settings(BaseSettings):
     )
 
     # --- the switchboard (issue 12, SPEC section 10) ---
-    queue_log_path: Path = Field(
-        PROJECT_ROOT / "var" / "queue_log",
+    queue_log_path: Path | None = Field(
+        None,
         validation_alias="HOTLINE_QUEUE_LOG",
-        description="The PBX's queue_log that the server follows (and the demo feed writes).",
+        description="The PBX's queue_log that the server follows and the demo feed writes; "
+        "unset: `var/queue_log` with the embedded default database, none otherwise.",
     )
     follow_queue_log: bool = Field(
         False,
@@ -201,6 +202,15 @@ class Settings(BaseSettings):
         if value not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
             raise ValueError("must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
         return value
+
+    @property
+    def queue_log_file(self) -> Path | None:
+        """The queue_log of the switchboard (issue 12), if any (see ``queue_log_path``)."""
+        if self.queue_log_path is not None:
+            return self.queue_log_path
+        if self.database_url == DEFAULT_DATABASE_URL:
+            return PROJECT_ROOT / "var" / "queue_log"
+        return None
 
     @property
     def zone(self) -> ZoneInfo:

@@ -132,8 +132,9 @@ class Simulator:
             if self._switchboard is None:
                 from dashboard.switchboard.demo_log import demo_queue_log_from_settings
 
-                self._switchboard = demo_queue_log_from_settings(self.settings, self.rng)
-            self._switchboard.tick(now)
+                self._switchboard = demo_queue_log_from_settings(self.settings, self.rng) or False
+            if self._switchboard:
+                self._switchboard.tick(now)
         except (OSError, ReferenceDataError, KeyError, ValueError) as exc:
             log.warning("demo queue_log tick failed, will retry: %s", exc)
 

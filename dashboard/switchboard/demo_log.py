@@ -221,13 +221,13 @@ def close_open_calls(path: Path, epoch: float) -> list[str]:
             open_calls.pop(call_id, None)
     lines = []
     stamp = int(epoch)
-    for call_id, (queue, agent, entered, answered) in open_calls.items():
-        if agent is None or answered is None:
+    for call_id, (name, member, entered, answered) in open_calls.items():
+        if member is None or answered is None:
             wait = max(0, stamp - int(entered))
-            lines.append(format_line(stamp, call_id, queue, "NONE", "ABANDON", 1, 1, wait))
+            lines.append(format_line(stamp, call_id, name, "NONE", "ABANDON", 1, 1, wait))
         else:
             hold, talk = int(answered - entered), max(0, stamp - int(answered))
-            lines.append(format_line(stamp, call_id, queue, agent, "COMPLETEAGENT", hold, talk, 1))
+            lines.append(format_line(stamp, call_id, name, member, "COMPLETEAGENT", hold, talk, 1))
     return lines
 
 
@@ -309,16 +309,18 @@ def history_span(end: datetime, days: int) -> tuple[datetime, datetime]:
     return end - timedelta(days=min(days, 7)), end
 
 
-def demo_queue_log_from_settings(settings: Any, rng: random.Random) -> DemoQueueLog:
-    """The live feed's PBX writing ``HOTLINE_QUEUE_LOG`` at the demo feed's rate."""
+def demo_queue_log_from_settings(settings: Any, rng: random.Random) -> DemoQueueLog | None:
+    """The live feed's PBX writing the settings' queue_log at the demo feed's rate (or None)."""
     from data_access.reference import read_reference_file
 
+    if settings.queue_log_file is None:
+        return None
     calendar = ShiftCalendar.from_spec(settings.timezone, settings.shifts)
     operators = phone_operators(
         read_reference_file(settings.reference_file)["operators"], len(calendar.shifts)
     )
     return DemoQueueLog(
-        settings.queue_log_path,
+        settings.queue_log_file,
         calendar,
         operators,
         settings.simulate_per_hour * CALLS_PER_TICKET,

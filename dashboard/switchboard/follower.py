@@ -351,10 +351,11 @@ def make_follower(settings: Any, path: Path | None = None) -> QueueLogFollower:
     from data_access.engine import make_engine
     from data_access.reference import read_queue_lines
 
+    path = path or settings.queue_log_file
+    if path is None:
+        raise ValueError("no queue_log: set HOTLINE_QUEUE_LOG")
     engine = make_engine(settings.database_url, statement_timeout_ms=60_000, pool_size=1)
-    return QueueLogFollower(
-        engine, path or settings.queue_log_path, read_queue_lines(settings.reference_file)
-    )
+    return QueueLogFollower(engine, path, read_queue_lines(settings.reference_file))
 
 
 def follow_from_settings(settings: Any, path: Path, *, once: bool, poll: float) -> int:
