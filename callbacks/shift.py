@@ -65,6 +65,8 @@ def register(
             params.filters,
             intake_limit_minutes=settings.intake_limit_minutes,
             overdue_limit=settings.overdue_list_size,
+            service_level_seconds=settings.service_level_seconds,
+            short_abandon_seconds=settings.short_abandon_seconds,
         )
 
     def read_params(search: str) -> tuple[ShiftParams, ParameterError | None]:

@@ -286,5 +286,10 @@ def compute_snapshot(
         now=now,
         generated_at=generated_at or now,
         filters=filters,
-        switchboard=make_switchboard_figures(calls, now),
+        switchboard=make_switchboard_figures(
+            calls,
+            now,
+            service_level_seconds=service_level_seconds,
+            short_abandon_seconds=short_abandon_seconds,
+        ),
     )

@@ -23,12 +23,17 @@ from dashboard.formatting import (
     format_duration,
     format_rate,
 )
-from dashboard.i18n import code_name
+from dashboard.i18n import code_name, text
 from dashboard.i18n_views import vtext
 from dashboard.shift_view import URGENCY_KEYS, Backlog, OperatorWork, ShiftView
 from dashboard.shifts import ShiftDef
 from data_access.codes import CHANNELS, STATUSES, UNCLASSIFIED
 from data_access.queries import Filters
+from layouts.switchboard import (
+    build_operator_calls_cell,
+    build_operator_calls_head,
+    build_shift_calls,
+)
 from layouts.views import (
     GRAPH_CONFIG,
     Names,
@@ -399,6 +404,7 @@ def build_operators_table(view: ShiftView, names: Names) -> Any:
                 html.Th(label, scope="row"),
                 *[html.Td(format_count(value, lang), className="text-end") for value in cells],
                 html.Td(_minutes(work.median_forward_minutes, lang), className="text-end"),
+                build_operator_calls_cell(view.snapshot.switchboard, work.operator, lang, total),
             ],
             className="hv-total" if total else "",
         )
@@ -417,6 +423,7 @@ def build_operators_table(view: ShiftView, names: Names) -> Any:
                         html.Th(vtext(lang, "operator.name")),
                         *[html.Th(vtext(lang, key), className="text-end") for key in columns],
                         html.Th(vtext(lang, "operator.median_forward"), className="text-end"),
+                        build_operator_calls_head(lang),
                     ]
                 )
             ),
@@ -634,6 +641,9 @@ def build_shift_content(view: ShiftView, names: Names) -> list[Any]:
             class_name="g-3",
         ),
         *build_shift_charts(view, names),
+        build_panel(
+            text(lang, "sb.shift_title"), build_shift_calls(view.snapshot.switchboard, lang)
+        ),
         dbc.Row(
             [
                 dbc.Col(
@@ -822,6 +832,13 @@ def build_shift_report(
                             build_comparison_table(view, lang),
                         ],
                         className="hv-report-section hv-half",
+                    ),
+                    html.Section(
+                        [
+                            html.H2(text(lang, "sb.shift_title")),
+                            build_shift_calls(view.snapshot.switchboard, lang),
+                        ],
+                        className="hv-report-section",
                     ),
                     html.Section(
                         [

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from dash import html
 
@@ -55,7 +53,7 @@ def make_switchboard_cells(
 ) -> tuple[Cell, ...]:
     """The strip's figures (pure; tested directly). None: not computed yet (dashes)."""
     if figures is None:
-        keys = ("waiting", "longest", "answered", "abandoned", "service_level", "asa")
+        keys = ("waiting", "longest", "answered", "abandoned", "service_level")
         return tuple(Cell(key, text(lang, f"sb.{key}", seconds=""), PLACEHOLDER) for key in keys)
     short = figures.abandoned_short
     return (
@@ -88,11 +86,6 @@ def make_switchboard_cells(
             text(lang, "sb.service_level", seconds=thresholds.service_level_seconds),
             format_rate(figures.service_level, lang),
         ),
-        Cell(
-            "asa",
-            text(lang, "sb.asa"),
-            format_wait(figures.average_speed_of_answer_seconds),
-        ),
     )
 
 
@@ -123,8 +116,7 @@ def build_switchboard_body(
     ]
     counts = operator_counts(figures)
     states = html.Div(
-        [html.Div(text(lang, "sb.operators"), className="sb-label")]
-        + [
+        [
             html.Div(
                 [
                     html.Span(className=f"sb-dot sb-dot--{state}"),
@@ -136,6 +128,7 @@ def build_switchboard_body(
             for state, count in counts.items()
         ],
         className="sb-cell sb-operators",
+        title=text(lang, "sb.operators"),
     )
     return [*cells, states]
 
@@ -158,24 +151,17 @@ def build_switchboard_panel(lang: str) -> html.Section:
 
 
 # --- the supervisor's view and the hand-over report ----------------------------------------------
-def build_shift_calls(
-    figures: SwitchboardFigures | None,
-    thresholds: Thresholds,
-    lang: str,
-    zone: ZoneInfo,
-    now: datetime,
-) -> html.Section:
+def build_shift_calls(figures: SwitchboardFigures | None, lang: str) -> html.Div:
     """The shift's call figures (offered, answered, abandoned, service level, averages)."""
     if figures is None:
         figures = SwitchboardFigures()
+    thresholds = figures
     items = [
         (text(lang, "sb.offered"), format_count(figures.offered, lang)),
         (text(lang, "sb.answered"), format_count(figures.answered, lang)),
         (text(lang, "sb.abandoned"), format_count(figures.abandoned, lang)),
         (
-            text(lang, "sb.abandoned_short", count="", seconds=thresholds.short_abandon_seconds)
-            .lstrip("+")
-            .strip(),
+            text(lang, "sb.abandoned_short_head", seconds=thresholds.short_abandon_seconds),
             format_count(figures.abandoned_short, lang),
         ),
         (text(lang, "sb.timeout"), format_count(figures.timeout, lang)),
@@ -187,42 +173,42 @@ def build_shift_calls(
         (text(lang, "sb.aht"), format_wait(figures.average_handle_seconds)),
         (text(lang, "sb.waiting"), format_count(figures.waiting, lang)),
     ]
-    return html.Section(
-        [
-            html.H2(text(lang, "sb.shift_title"), className="shift-section-title"),
-            html.Dl(
-                [
-                    part
-                    for label, value in items
-                    for part in (html.Dt(label), html.Dd(value, className="sb-shift-value"))
-                ],
-                className="sb-shift-figures",
-            ),
-        ],
+    return html.Div(
+        html.Dl(
+            [
+                part
+                for label, value in items
+                for part in (html.Dt(label), html.Dd(value, className="sb-shift-value"))
+            ],
+            className="sb-shift-figures",
+        ),
         className="shift-switchboard",
         id="shift-switchboard",
     )
 
 
-def operator_calls(figures: SwitchboardFigures | None, operator: str, lang: str) -> str:
-    """An operator's calls for the column beside their tickets: "12 · 34:10" (calls · talk)."""
+def build_operator_calls_head(lang: str) -> html.Th:
+    """The column head of an operator's calls beside their tickets."""
+    return html.Th(f"{text(lang, 'sb.calls')} · {text(lang, 'sb.talk')}", className="text-end")
+
+
+def build_operator_calls_cell(
+    figures: SwitchboardFigures | None, operator: str, lang: str, total: bool = False
+) -> html.Td:
+    """An operator's answered calls and talk time in the shift ("12 · 34:10"); the state on hover.
+
+    ``total``: the whole shift's (the sum over every operator who answered calls).
+    """
     if figures is None:
-        return PLACEHOLDER
+        return html.Td(PLACEHOLDER, className="text-end")
+    if total:
+        answered = sum(item.answered for item in figures.operators)
+        talk = sum(item.talk_seconds for item in figures.operators)
+        value = f"{format_count(answered, lang)} · {format_wait(talk)}"
+        return html.Td(value, className="text-end sb-operator-calls")
     for item in figures.operators:
         if item.operator == operator:
-            talk = format_wait(item.talk_seconds)
-            return f"{format_count(item.answered, lang)} · {talk}"
-    return format_count(0, lang)
-
-
-def operator_state(
-    figures: SwitchboardFigures | None, operator: str, lang: str, zone: ZoneInfo
-) -> str:
-    """An operator's switchboard state and since when ("Tạm nghỉ từ 10:42"), or empty."""
-    if figures is None:
-        return ""
-    for item in figures.operators:
-        if item.operator == operator and item.since is not None:
-            since = item.since.astimezone(zone).strftime("%H:%M")
-            return f"{text(lang, f'sb.state.{item.state}')} · {text(lang, 'sb.since')} {since}"
-    return ""
+            value = f"{format_count(item.answered, lang)} · {format_wait(item.talk_seconds)}"
+            state = text(lang, f"sb.state.{item.state}") if item.state in STATES else item.state
+            return html.Td(value, className="text-end sb-operator-calls", title=state)
+    return html.Td(format_count(0, lang), className="text-end sb-operator-calls")

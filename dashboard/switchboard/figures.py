@@ -47,6 +47,9 @@ class SwitchboardFigures:
     average_speed_of_answer_seconds: float | None = None
     average_handle_seconds: float | None = None
     operators: tuple[OperatorFigures, ...] = ()
+    # The targets these figures were computed with (not in the API document).
+    service_level_seconds: int = 20
+    short_abandon_seconds: int = 5
 
     def to_json(self, iso: Any) -> dict[str, Any]:
         """The ``switchboard`` key of ``GET /api/snapshot`` (``iso`` formats instants)."""
@@ -73,7 +76,13 @@ class SwitchboardFigures:
         }
 
 
-def make_switchboard_figures(counts: SwitchboardCounts, now: datetime) -> SwitchboardFigures:
+def make_switchboard_figures(
+    counts: SwitchboardCounts,
+    now: datetime,
+    *,
+    service_level_seconds: int = 20,
+    short_abandon_seconds: int = 5,
+) -> SwitchboardFigures:
     """Fold the database counts into the figures (pure; tested directly)."""
     oldest = counts.oldest_waiting_entered_at
     longest = max(0, int((now - oldest).total_seconds())) if oldest is not None else 0
@@ -104,4 +113,6 @@ def make_switchboard_figures(counts: SwitchboardCounts, now: datetime) -> Switch
             )
             for item in counts.operators
         ),
+        service_level_seconds=service_level_seconds,
+        short_abandon_seconds=short_abandon_seconds,
     )
