@@ -137,7 +137,8 @@ CROSS JOIN LATERAL (SELECT CASE WHEN g % 100 < 86 THEN 'hotline1022' WHEN g % 10
                            THEN 'thanh_uy' ELSE 'ubnd' END AS line) q
 CROSS JOIN LATERAL (SELECT CASE WHEN g % 17 = 0 THEN 'abandoned' WHEN g % 97 = 0 THEN 'timeout'
                            ELSE 'answered' END AS kind) o
-CROSS JOIN LATERAL (SELECT (g * 7919 % 45) AS wait, 30 + (g * 104729 % 300) AS talk) w
+CROSS JOIN LATERAL (SELECT (g::bigint * 7919 % 45)::int AS wait,
+                           (30 + g::bigint * 104729 % 300)::int AS talk) w
 """
 
 
