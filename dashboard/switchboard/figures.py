@@ -16,9 +16,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from data_access.switchboard import SwitchboardCounts
+if TYPE_CHECKING:  # the figures stay free of SQLAlchemy: layouts import this module
+    from data_access.switchboard import SwitchboardCounts
 
 
 @dataclass(frozen=True)
