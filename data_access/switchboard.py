@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, case, func, insert, select, update
+from sqlalchemy import Connection, and_, bindparam, case, func, insert, select, update
 
 from data_access.schema import calls, operator_states, queue_log_positions
 
@@ -196,9 +196,17 @@ def write_calls(
     rows = [{name: row.get(name) for name in CALL_COLUMNS} for row in new]
     for index in range(0, len(rows), CHUNK):
         conn.execute(insert(calls), rows[index : index + CHUNK])
-    for row in changed:
-        values = {name: row.get(name) for name in CALL_COLUMNS if name != "call_id"}
-        conn.execute(update(calls).where(calls.c.call_id == row["call_id"]).values(values))
+    # One executemany per batch: the statement is compiled once for all changed calls.
+    updates = [
+        {"key": row["call_id"], **{f"v_{n}": row.get(n) for n in CALL_COLUMNS}} for row in changed
+    ]
+    if updates:
+        statement = (
+            update(calls)
+            .where(calls.c.call_id == bindparam("key"))
+            .values({name: bindparam(f"v_{name}") for name in CALL_COLUMNS if name != "call_id"})
+        )
+        conn.execute(statement, updates)
 
 
 def read_operator_states(conn: Connection) -> dict[str, tuple[str, datetime]]:
@@ -218,17 +226,20 @@ def write_operator_states(
 ) -> None:
     """Store these operators' states (``known``: operators that already have a row)."""
     existing = set(known)
-    for operator, (state, since) in sorted(states.items()):
-        if operator in existing:
-            conn.execute(
-                update(operator_states)
-                .where(operator_states.c.operator == operator)
-                .values(state=state, since=since)
-            )
-        else:
-            conn.execute(
-                insert(operator_states).values(operator=operator, state=state, since=since)
-            )
+    rows = sorted(states.items())
+    changed = [{"key": op, "v_state": st, "v_since": at} for op, (st, at) in rows if op in existing]
+    new = [
+        {"operator": op, "state": st, "since": at} for op, (st, at) in rows if op not in existing
+    ]
+    if changed:
+        conn.execute(
+            update(operator_states)
+            .where(operator_states.c.operator == bindparam("key"))
+            .values(state=bindparam("v_state"), since=bindparam("v_since")),
+            changed,
+        )
+    if new:
+        conn.execute(insert(operator_states), new)
 
 
 def read_position(conn: Connection, path: str) -> Position | None:
