@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from dashboard import ids
-from dashboard.demo import arrival_factor
+from dashboard.arrivals import arrival_factor
 from dashboard.settings import PROJECT_ROOT, Settings
 from dashboard.shifts import utc_now
 from data_access.engine import make_engine

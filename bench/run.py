@@ -312,6 +312,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     from bench import codec
 
     codec.update_report(codec.run(), args.output)
+    # (g) The switchboard (issue 12): its own section of the same report.
+    if not args.quick:
+        from bench import switchboard
+
+        log.info("switchboard: follow 100,000 events; figures at 10 M tickets")
+        switchboard.update_report(args.output, switchboard.run(args.database_url))
     log.info("wrote %s (%.0f s)", args.output, results.seconds)
     return 0
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dash import Dash
 
-from callbacks import overview, router, shift, wall
+from callbacks import overview, router, shift, switchboard, wall
 from callbacks.pages import BUILDERS
 from callbacks.views import Board
 from callbacks.wall_presenter import WallPresenter
@@ -16,6 +16,7 @@ def register_callbacks(app: Dash, service: SnapshotService, access: AccessContro
     """Register every callback of the board on ``app``; returns the wall's presenter."""
     board = Board(service, access, WallPresenter(service))
     wall.register(app, board.presenter)
+    switchboard.register(app, service)  # the wall's queue strip
     shift.register(app, board)
     overview.register(app, board)
     router.register(app, board, BUILDERS)

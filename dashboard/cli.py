@@ -6,6 +6,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -62,6 +63,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--ticks", type=_positive, default=0, help="stop after this many ticks (0: run forever)"
     )
     add_access_commands(commands)
+    # The switchboard (issue 12): the queue_log follower, an intake-side writer.
+    follow = commands.add_parser("follow-queue-log", help="follow a PBX queue_log into calls")
+    follow.add_argument("path", type=Path, help="the queue_log file (Asterisk format)")
+    follow.add_argument("--once", action="store_true", help="read to the end, then exit")
+    follow.add_argument("--poll-seconds", type=float, default=1.0, help="pause between passes")
     return parser
 
 
@@ -101,6 +107,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             finally:
                 engine.dispose()
             print(f"demo history: {count} tickets written")
+        elif args.command == "follow-queue-log":
+            from dashboard.switchboard.follower import follow_from_settings
+
+            return follow_from_settings(settings, args.path, once=args.once, poll=args.poll_seconds)
         elif args.command == "simulate":
             from dashboard.simulator import Simulator
 

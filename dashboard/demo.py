@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
+from dashboard.arrivals import arrival_factor
 from dashboard.settings import Settings
 from dashboard.shifts import ShiftCalendar, Window, utc_now
 from data_access.reference import (
@@ -37,14 +38,6 @@ from data_access.writes import (
 )
 
 log = logging.getLogger(__name__)
-
-# Relative arrivals by local hour 00..23: quiet nights, a morning peak (08-11)
-# and an early-afternoon peak (13-16), as at the 1022 centre.
-HOURLY_WEIGHTS: tuple[float, ...] = (
-    0.6, 0.4, 0.3, 0.3, 0.4, 0.8, 1.8, 3.5, 6.0, 7.5, 7.5, 6.2,
-    3.8, 5.6, 6.8, 6.5, 5.0, 3.8, 2.8, 2.5, 2.2, 1.8, 1.4, 1.0,
-)  # fmt: skip
-_MEAN_WEIGHT = sum(HOURLY_WEIGHTS) / len(HOURLY_WEIGHTS)
 
 # Monday first; weekends are quieter. Normalised so the week averages per_day.
 WEEKDAY_WEIGHTS: tuple[float, ...] = (1.1, 1.05, 1.05, 1.05, 1.0, 0.85, 0.7)
@@ -128,11 +121,6 @@ _HOSTILE_CONTENT = (
     "Ｚａｌｇｏ t̷̢͎ḛ̸x̴t \u202e đảo chiều " + "rất dài " * 200,
 )
 _CODE_PATTERN = re.compile(r"^(?P<prefix>.+-\d{6})-(?P<number>\d+)$")
-
-
-def arrival_factor(local_hour: int) -> float:
-    """How busy a local hour is relative to the day's average (1.0 = average)."""
-    return HOURLY_WEIGHTS[local_hour % 24] / _MEAN_WEIGHT
 
 
 def _weighted(rng: random.Random, weights: Mapping[str, float]) -> str:
@@ -640,4 +628,45 @@ def write_demo_history(
         )
         insert_tickets(conn, rows, events)
     log.info("demo history: %d tickets over %d days", len(rows), days)
+    write_demo_queue_log(settings, calendar, days=days, per_day=per_day, seed=seed, now=now)
     return len(rows)
+
+
+def write_demo_queue_log(
+    settings: Settings,
+    calendar: ShiftCalendar,
+    *,
+    days: int,
+    per_day: int,
+    seed: int,
+    now: datetime,
+) -> int:
+    """The switchboard's history (issue 12): a queue_log of the last days, if none exists yet."""
+    from dashboard.switchboard.demo_log import (
+        CALLS_PER_TICKET,
+        history_span,
+        phone_operators,
+        write_history_queue_log,
+    )
+    from data_access.reference import read_reference_file
+
+    path = settings.queue_log_file
+    if path is None:
+        return 0
+    operators = phone_operators(
+        read_reference_file(settings.reference_file)["operators"], len(calendar.shifts)
+    )
+    # It ends a few minutes before now, so that its last calls have ended by now.
+    start, end = history_span(now - timedelta(minutes=10), days)
+    written = write_history_queue_log(
+        path,
+        calendar,
+        operators,
+        per_day * CALLS_PER_TICKET,
+        start=start,
+        end=end,
+        seed=seed,
+    )
+    if written:
+        log.info("demo queue_log: %d lines in %s", written, path)
+    return written

@@ -728,3 +728,61 @@ def text(lang: str, key: str, **values: object) -> str:
 def code_name(lang: str, kind: str, code: str) -> str:
     """The name of an enumeration code (channel, line, status, urgency); the code if unknown."""
     return TEXTS[normalise_language(lang)].get(f"{kind}.{code}", code)
+
+
+# --- the switchboard (issue 12, SPEC section 10) -----------------------------------------------
+_SWITCHBOARD_TEXTS: Mapping[str, Mapping[str, str]] = {
+    "vi": {
+        "sb.title": "Tổng đài",
+        "sb.waiting": "Đang chờ",
+        "sb.longest": "Chờ lâu nhất",
+        "sb.offered": "Cuộc gọi đến",
+        "sb.answered": "Đã nghe",
+        "sb.abandoned": "Bỏ máy",
+        "sb.abandoned_short_head": "Bỏ máy dưới {seconds} giây",
+        "sb.abandoned_short": "+{count} dưới {seconds} giây",
+        "sb.timeout": "Hết thời gian chờ",
+        "sb.service_level": "Nghe ≤ {seconds} giây",
+        "sb.asa": "Chờ trung bình",
+        "sb.aht": "Đàm thoại TB",
+        "sb.operators": "Điện thoại viên",
+        "sb.no_operator": "Chưa có điện thoại viên nào đăng nhập",
+        "sb.state.available": "Sẵn sàng",
+        "sb.state.on_call": "Đang nghe máy",
+        "sb.state.paused": "Tạm nghỉ",
+        "sb.state.logged_off": "Đã thoát",
+        "sb.shift_title": "Cuộc gọi của ca",
+        "sb.operator": "Điện thoại viên",
+        "sb.state": "Trạng thái",
+        "sb.since": "Từ",
+        "sb.calls": "Cuộc gọi",
+        "sb.talk": "Đàm thoại",
+    },
+    "en": {
+        "sb.title": "Switchboard",
+        "sb.waiting": "Waiting",
+        "sb.longest": "Longest wait",
+        "sb.offered": "Offered",
+        "sb.answered": "Answered",
+        "sb.abandoned": "Abandoned",
+        "sb.abandoned_short_head": "Abandoned under {seconds} s",
+        "sb.abandoned_short": "+{count} under {seconds} s",
+        "sb.timeout": "Timed out",
+        "sb.service_level": "Answered ≤ {seconds} s",
+        "sb.asa": "Average wait",
+        "sb.aht": "Average talk",
+        "sb.operators": "Operators",
+        "sb.no_operator": "No operator logged in",
+        "sb.state.available": "Available",
+        "sb.state.on_call": "On a call",
+        "sb.state.paused": "Paused",
+        "sb.state.logged_off": "Logged off",
+        "sb.shift_title": "Calls of the shift",
+        "sb.operator": "Operator",
+        "sb.state": "State",
+        "sb.since": "Since",
+        "sb.calls": "Calls",
+        "sb.talk": "Talk time",
+    },
+}
+TEXTS = {lang: {**TEXTS[lang], **_SWITCHBOARD_TEXTS.get(lang, {})} for lang in TEXTS}

@@ -61,6 +61,29 @@ def build_scheduler(settings: Settings, service: SnapshotService) -> BackgroundS
             coalesce=True,
             next_run_time=datetime.now(settings.zone) + timedelta(seconds=1),
         )
+    if settings.queue_log_file is not None and (settings.follow_queue_log or settings.simulate):
+        # The switchboard (issue 12): follow the queue_log with a writer engine of its own.
+        from dashboard.switchboard.follower import make_follower
+
+        follower = make_follower(settings)
+        follow_store = getattr(service, "store", None)
+
+        def follow() -> None:
+            if follow_store is None or follow_store.is_leader():
+                try:
+                    follower.follow_once()
+                except Exception as exc:  # noqa: BLE001 - a busy database: next second again
+                    log.error("queue_log follow failed: %s", str(exc).splitlines()[0][:300])
+
+        scheduler.add_job(
+            follow,
+            "interval",
+            seconds=1,
+            id="follow-queue-log",
+            max_instances=1,
+            coalesce=True,
+            next_run_time=datetime.now(settings.zone) + timedelta(seconds=1),
+        )
     return scheduler
 
 

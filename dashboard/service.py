@@ -107,6 +107,8 @@ class SnapshotService:
             filters,
             intake_limit_minutes=self.settings.intake_limit_minutes,
             overdue_limit=self.settings.overdue_list_size,
+            service_level_seconds=self.settings.service_level_seconds,
+            short_abandon_seconds=self.settings.short_abandon_seconds,
         )
 
     def _bounded(self, read: Callable[[], T]) -> T:
@@ -366,6 +368,8 @@ class SnapshotService:
                 filters,
                 intake_limit_minutes=settings.intake_limit_minutes,
                 overdue_limit=settings.overdue_list_size,
+                service_level_seconds=settings.service_level_seconds,
+                short_abandon_seconds=settings.short_abandon_seconds,
             )
         )
 

@@ -137,6 +137,47 @@ class Settings(BaseSettings):
         description="Send the session cookie over HTTPS only (set it when served behind TLS).",
     )
 
+    # --- the switchboard (issue 12, SPEC section 10) ---
+    queue_log_path: Path | None = Field(
+        None,
+        validation_alias="HOTLINE_QUEUE_LOG",
+        description="The PBX's queue_log that the server follows and the demo feed writes; "
+        "unset: `var/queue_log` with the embedded default database, none otherwise.",
+    )
+    follow_queue_log: bool = Field(
+        False,
+        validation_alias="HOTLINE_FOLLOW_QUEUE_LOG",
+        description="Follow `HOTLINE_QUEUE_LOG` inside the server (always on with the demo feed).",
+    )
+    queue_waiting_alert: int = Field(
+        3,
+        ge=1,
+        le=1000,
+        validation_alias="HOTLINE_QUEUE_WAITING_ALERT",
+        description="The wall shows the waiting callers in alarm from this many on.",
+    )
+    queue_longest_wait_alert_seconds: int = Field(
+        60,
+        ge=1,
+        le=3600,
+        validation_alias="HOTLINE_QUEUE_LONGEST_WAIT_ALERT_SECONDS",
+        description="The wall shows the longest wait in alarm from this many seconds on.",
+    )
+    service_level_seconds: int = Field(
+        20,
+        ge=1,
+        le=3600,
+        validation_alias="HOTLINE_SERVICE_LEVEL_SECONDS",
+        description="A call answered within this many seconds meets the service level.",
+    )
+    short_abandon_seconds: int = Field(
+        5,
+        ge=0,
+        le=300,
+        validation_alias="HOTLINE_SHORT_ABANDON_SECONDS",
+        description="A caller who hangs up sooner than this is a short abandon, counted apart.",
+    )
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
@@ -161,6 +202,15 @@ class Settings(BaseSettings):
         if value not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
             raise ValueError("must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
         return value
+
+    @property
+    def queue_log_file(self) -> Path | None:
+        """The queue_log of the switchboard (issue 12), if any (see ``queue_log_path``)."""
+        if self.queue_log_path is not None:
+            return self.queue_log_path
+        if self.database_url == DEFAULT_DATABASE_URL:
+            return PROJECT_ROOT / "var" / "queue_log"
+        return None
 
     @property
     def zone(self) -> ZoneInfo:

@@ -209,6 +209,8 @@ def compute_shift_view(
     *,
     intake_limit_minutes: int = 15,
     overdue_limit: int = 10,
+    service_level_seconds: int = 20,
+    short_abandon_seconds: int = 5,
 ) -> ShiftView:
     """The shift view of (operating day, shift) at ``now``."""
     filters = filters or Filters()
@@ -222,6 +224,8 @@ def compute_shift_view(
         filters,
         intake_limit_minutes=intake_limit_minutes,
         overdue_limit=overdue_limit,
+        service_level_seconds=service_level_seconds,
+        short_abandon_seconds=short_abandon_seconds,
     )
     elapsed, windows = comparison_windows(calendar, window, now)
     out_at = min(now, window.end)

@@ -92,6 +92,7 @@ class Simulator:
         self._last_tick: datetime | None = None
         # What new tickets are about, until an operator classifies them.
         self._topics: dict[int, str] = {}
+        self._switchboard: Any = None
 
     @classmethod
     def from_settings(cls, settings: Settings, seed: int | None = None) -> Simulator:
@@ -103,6 +104,7 @@ class Simulator:
         """Insert new tickets and advance open ones; reports what happened, never raises."""
         now = (now or utc_now()).astimezone(UTC)
         elapsed = self._elapsed(now)
+        self._tick_switchboard(now)
         try:
             with self.engine.begin() as conn:
                 factory = self._load_factory(conn)
@@ -123,6 +125,18 @@ class Simulator:
         self._last_tick = now
         log.debug("simulator tick: %d new, %s advanced", inserted, advanced)
         return {"ok": True, "at": now, "inserted": inserted, "advanced": advanced}
+
+    def _tick_switchboard(self, now: datetime) -> None:
+        """The demo PBX (issue 12): append this tick's queue_log lines; never raises."""
+        try:
+            if self._switchboard is None:
+                from dashboard.switchboard.demo_log import demo_queue_log_from_settings
+
+                self._switchboard = demo_queue_log_from_settings(self.settings, self.rng) or False
+            if self._switchboard:
+                self._switchboard.tick(now)
+        except (OSError, ReferenceDataError, KeyError, ValueError) as exc:
+            log.warning("demo queue_log tick failed, will retry: %s", exc)
 
     def _elapsed(self, now: datetime) -> float:
         """Seconds of simulated time this tick covers."""

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine
 
 from dashboard.shifts import ShiftCalendar, Window
+from dashboard.switchboard.figures import SwitchboardFigures, make_switchboard_figures
 from data_access.codes import (
     CHANNELS,
     LINES,
@@ -22,7 +23,11 @@ from data_access.codes import (
     URGENCY_KEYS,
 )
 from data_access.queries import DatabaseCounts, read_snapshot_counts
+from data_access.switchboard import read_switchboard_counts
 from data_access.values import Filters
+
+# Frozen, so one shared empty value is safe as a default.
+NO_CALLS = SwitchboardFigures()
 
 
 @dataclass(frozen=True)
@@ -64,6 +69,8 @@ class Snapshot:
     awaiting_forward: int
     level4_open: int
     overdue_list: tuple[OverdueItem, ...]
+    # The switchboard (issue 12): the queue now and the calls of the window.
+    switchboard: SwitchboardFigures = NO_CALLS
 
     def to_json(self, *, stale: bool = False) -> dict[str, Any]:
         """The JSON document of ``GET /api/snapshot`` (SPEC section 4)."""
@@ -113,6 +120,7 @@ class Snapshot:
                 }
                 for item in self.overdue_list
             ],
+            "switchboard": self.switchboard.to_json(iso),
         }
 
 
@@ -172,6 +180,7 @@ def build_snapshot(
     now: datetime,
     generated_at: datetime,
     filters: Filters,
+    switchboard: SwitchboardFigures | None = None,
 ) -> Snapshot:
     """Fold the database counts into a snapshot (pure; tested directly)."""
     reference = counts.reference
@@ -244,6 +253,7 @@ def build_snapshot(
         awaiting_forward=awaiting,
         level4_open=level4,
         overdue_list=overdue_list,
+        switchboard=switchboard or NO_CALLS,
     )
 
 
@@ -257,6 +267,8 @@ def compute_snapshot(
     intake_limit_minutes: int = 15,
     overdue_limit: int = 10,
     generated_at: datetime | None = None,
+    service_level_seconds: int = 20,
+    short_abandon_seconds: int = 5,
 ) -> Snapshot:
     """Compute the snapshot of ``window`` at ``now`` from the database, in one transaction."""
     filters = filters or Filters()
@@ -272,6 +284,14 @@ def compute_snapshot(
             overdue_limit=overdue_limit,
             filters=filters,
         )
+        calls = read_switchboard_counts(
+            conn,
+            start=window.start,
+            end=window.end,
+            now=now,
+            service_level_seconds=service_level_seconds,
+            short_abandon_seconds=short_abandon_seconds,
+        )
     return build_snapshot(
         counts,
         calendar=calendar,
@@ -280,4 +300,10 @@ def compute_snapshot(
         now=now,
         generated_at=generated_at or now,
         filters=filters,
+        switchboard=make_switchboard_figures(
+            calls,
+            now,
+            service_level_seconds=service_level_seconds,
+            short_abandon_seconds=short_abandon_seconds,
+        ),
     )

@@ -20,6 +20,7 @@ from dashboard.comparison import Comparison, DayProfile
 from dashboard.live_store import LiveState
 from dashboard.shifts import Window
 from dashboard.snapshot import OverdueItem, Snapshot
+from dashboard.switchboard.figures import OperatorFigures, SwitchboardFigures
 from data_access.queries import Filters, ReferenceCodes
 from data_access.reference import Labels
 
@@ -34,6 +35,8 @@ VALUE_TYPES: tuple[type, ...] = (
     DayProfile,
     Labels,
     ReferenceCodes,
+    SwitchboardFigures,
+    OperatorFigures,
 )
 PAIRS = "__pairs__"
 

@@ -97,3 +97,20 @@ def read_names(conn: Connection) -> dict[str, Labels]:
 def list_operators(conn: Connection) -> list[dict[str, Any]]:
     """Operators with their role."""
     return [dict(row._mapping) for row in conn.execute(select(operators))]
+
+
+def read_queue_lines(path: Path) -> dict[str, str]:
+    """The ``queues`` list of the reference data file: each PBX queue's line (SPEC section 10)."""
+    try:
+        document = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise ReferenceDataError(f"cannot read reference data {path}: {exc}") from exc
+    rows = document.get("queues", [])
+    if not isinstance(rows, list):
+        raise ReferenceDataError(f"{path}: 'queues' must be a list")
+    result: dict[str, str] = {}
+    for index, row in enumerate(rows):
+        if not isinstance(row, dict) or not row.get("code") or not row.get("line"):
+            raise ReferenceDataError(f"{path}: queues[{index}] needs a 'code' and a 'line'")
+        result[str(row["code"])] = str(row["line"])
+    return result

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     Dialect,
@@ -204,3 +205,56 @@ operators = Table(
 )
 
 PERSONAL_COLUMNS = ("citizen_name", "citizen_phone", "citizen_email", "content")
+
+# --- the switchboard (issue 12, SPEC section 10) ---------------------------------------------
+# One row per queued call and the operators' current states: part of the database contract,
+# written by the queue_log follower or directly by another system. The caller's number is
+# personal data and has no column here.
+CALL_OUTCOMES = ("answered", "abandoned", "timeout", "transferred")
+OPERATOR_STATES = ("available", "on_call", "paused", "logged_off")
+WAITING_CALLS_SQL = "answered_at IS NULL AND ended_at IS NULL"
+
+calls = Table(
+    "calls",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("call_id", String(64), nullable=False, unique=True),
+    Column("queue", String(64), nullable=False),
+    Column("line", String(16)),
+    Column("entered_at", UTCDateTime(), nullable=False),
+    Column("answered_at", UTCDateTime()),
+    Column("ended_at", UTCDateTime()),
+    # NULL while the call waits or is being answered; set when it ends.
+    Column("outcome", String(16)),
+    Column("operator", String(64)),
+    Column("wait_seconds", Integer),
+    Column("talk_seconds", Integer),
+    Index("ix_calls_entered_at", "entered_at"),
+    # "Waiting now" reads only the calls still in the queue.
+    Index(
+        "ix_calls_waiting",
+        "entered_at",
+        sqlite_where=text(WAITING_CALLS_SQL),
+        postgresql_where=text(WAITING_CALLS_SQL),
+    ),
+)
+
+operator_states = Table(
+    "operator_states",
+    metadata,
+    Column("operator", String(64), primary_key=True),
+    Column("state", String(16), nullable=False),
+    Column("since", UTCDateTime(), nullable=False),
+)
+
+# The follower's place in each queue_log it reads (the board's intake-side writer's own table).
+queue_log_positions = Table(
+    "queue_log_positions",
+    metadata,
+    Column("path", String(512), primary_key=True),
+    Column("inode", String(64), nullable=False),
+    Column("offset", BigInteger, nullable=False),
+    Column("lines", BigInteger, nullable=False, server_default="0"),
+    Column("malformed", BigInteger, nullable=False, server_default="0"),
+    Column("updated_at", UTCDateTime(), nullable=False),
+)

@@ -29,6 +29,11 @@ from dashboard.shift_view import URGENCY_KEYS, Backlog, OperatorWork, ShiftView
 from dashboard.shifts import ShiftDef
 from data_access.codes import CHANNELS, STATUSES, UNCLASSIFIED
 from data_access.values import Filters
+from layouts.switchboard import (
+    build_operator_calls_cell,
+    build_operator_calls_head,
+    build_shift_calls,
+)
 from layouts.views import (
     DATE_PICKER,
     GRAPH_CONFIG,
@@ -354,6 +359,7 @@ def build_operators_table(view: ShiftView, names: Names) -> Any:
                 html.Th(label, scope="row"),
                 *[html.Td(format_count(value, lang), className="text-end") for value in cells],
                 html.Td(_minutes(work.median_forward_minutes, lang), className="text-end"),
+                build_operator_calls_cell(view.snapshot.switchboard, work.operator, lang, total),
             ],
             className="hv-total" if total else "",
         )
@@ -372,6 +378,7 @@ def build_operators_table(view: ShiftView, names: Names) -> Any:
                         html.Th(text(lang, "operator.name")),
                         *[html.Th(text(lang, key), className="text-end") for key in columns],
                         html.Th(text(lang, "operator.median_forward"), className="text-end"),
+                        build_operator_calls_head(lang),
                     ]
                 )
             ),
@@ -565,6 +572,9 @@ def build_shift_content(view: ShiftView, names: Names) -> list[Any]:
             class_name="g-3",
         ),
         *build_shift_charts(view, names),
+        build_panel(
+            text(lang, "sb.shift_title"), build_shift_calls(view.snapshot.switchboard, lang)
+        ),
         dbc.Row(
             [
                 dbc.Col(
@@ -757,6 +767,9 @@ def build_shift_report(
                     ),
                     _report_section(
                         lang, "report.comparison", build_comparison_table(view, lang), half=True
+                    ),
+                    _report_section(
+                        lang, "sb.shift_title", build_shift_calls(view.snapshot.switchboard, lang)
                     ),
                     _report_section(lang, "report.operators", build_operators_table(view, names)),
                     _report_section(

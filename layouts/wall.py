@@ -22,6 +22,7 @@ from layouts.figures import (
     make_shifts_figure,
     make_shifts_patch,
 )
+from layouts.switchboard import build_switchboard_panel
 from layouts.theme import ARIA_HIDDEN, TILE_ICONS, URGENCY_ICONS, Palette, palette
 from layouts.wall_view import BannerView, BarsView, OverdueRow, TileView, UrgencyView, WallView
 
@@ -531,7 +532,11 @@ def build_wall(
                         className="wall-panel wall-panel--a",
                     ),
                     html.Div(
-                        [html.Div([hourly, shifts], className="panel-pair"), overdue],
+                        [
+                            html.Div([hourly, shifts], className="panel-pair"),
+                            build_switchboard_panel(lang),
+                            overdue,
+                        ],
                         className="wall-panel wall-panel--b",
                     ),
                 ],

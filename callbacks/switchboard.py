@@ -1,0 +1,52 @@
+"""The wall's queue strip: refreshed with the wall's own poll, from the service's snapshot."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dash import Dash, Input, Output, State
+
+from callbacks.kiosk import options_from_args, resolve_windows
+from dashboard import ids
+from dashboard.service import SnapshotService
+from dashboard.shifts import utc_now
+from dashboard.switchboard.figures import SwitchboardFigures
+from layouts.switchboard import SWITCHBOARD_BODY, Thresholds, build_switchboard_body
+
+
+def thresholds_of(service: SnapshotService) -> Thresholds:
+    """The wall's thresholds and the figures' targets, from the settings."""
+    settings = service.settings
+    return Thresholds(
+        waiting=settings.queue_waiting_alert,
+        longest_wait_seconds=settings.queue_longest_wait_alert_seconds,
+        service_level_seconds=settings.service_level_seconds,
+        short_abandon_seconds=settings.short_abandon_seconds,
+    )
+
+
+def switchboard_of(service: SnapshotService, config: Any) -> tuple[SwitchboardFigures | None, str]:
+    """The figures the screen's window shows (the live shift unless fixed) and its language."""
+    shift_count = len(service.calendar.shifts)
+    args = config.get("options") if isinstance(config, dict) else None
+    options = options_from_args(args if isinstance(args, dict) else {}, shift_count)
+    if not options.fixed:
+        snapshot = service.live("shift")
+    else:
+        shift_window, _ = resolve_windows(service.calendar, options, utc_now())
+        snapshot = service.watch(shift_window)
+    return (snapshot.switchboard if snapshot is not None else None), options.lang
+
+
+def register(app: Dash, service: SnapshotService) -> None:
+    """Refresh the strip whenever the wall's refresh has answered (its meta changes)."""
+    thresholds = thresholds_of(service)
+
+    @app.callback(
+        Output(SWITCHBOARD_BODY, "children"),
+        Input(ids.WALL_META, "data"),
+        State(ids.WALL_CONFIG, "data"),
+    )
+    def refresh_switchboard(_meta: Any, config: Any) -> list[Any]:
+        figures, lang = switchboard_of(service, config)
+        return build_switchboard_body(figures, thresholds, lang)
