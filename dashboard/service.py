@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Engine, text
 
 from dashboard.comparison import Comparison, ComparisonCache
+from dashboard.intelligence.surges import surge_rule
 from dashboard.settings import Settings
 from dashboard.shifts import ShiftCalendar, Window, utc_now
 from dashboard.snapshot import Snapshot, compute_snapshot
@@ -100,6 +101,7 @@ class SnapshotService:
             filters,
             intake_limit_minutes=self.settings.intake_limit_minutes,
             overdue_limit=self.settings.overdue_list_size,
+            surge=surge_rule(self.settings),
         )
 
     def compute_on_request(

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
+from dashboard.intelligence.surges import Incident, SurgeRule, count_surge_slots_at
 from dashboard.shifts import ShiftCalendar, Window
 from data_access.codes import (
     CHANNELS,
@@ -62,6 +63,8 @@ class Snapshot:
     awaiting_forward: int
     level4_open: int
     overdue_list: tuple[OverdueItem, ...]
+    # Surges at `now` (issue 13): computed with the live windows, empty for past windows.
+    incidents: tuple[Incident, ...] = ()
 
     def to_json(self, *, stale: bool = False) -> dict[str, Any]:
         """The JSON document of ``GET /api/snapshot`` (SPEC section 4)."""
@@ -243,6 +246,7 @@ def compute_snapshot(
     intake_limit_minutes: int = 15,
     overdue_limit: int = 10,
     generated_at: datetime | None = None,
+    surge: SurgeRule | None = None,
 ) -> Snapshot:
     """Compute the snapshot of ``window`` at ``now`` from the database, in one transaction."""
     filters = filters or Filters()
@@ -258,7 +262,12 @@ def compute_snapshot(
             overdue_limit=overdue_limit,
             filters=filters,
         )
-    return build_snapshot(
+        incidents = (
+            count_surge_slots_at(conn, now, calendar.zone, surge)
+            if surge is not None and window.contains(now)
+            else ()
+        )
+    snapshot = build_snapshot(
         counts,
         calendar=calendar,
         window=window,
@@ -267,3 +276,4 @@ def compute_snapshot(
         generated_at=generated_at or now,
         filters=filters,
     )
+    return replace(snapshot, incidents=incidents) if incidents else snapshot

@@ -1,0 +1,170 @@
+"""Repeat reports (SPEC section 11, the seed's level 3), computed from the tickets alone.
+
+A later report L is linked to an earlier report E when both have the same field and the
+same ward (neither NULL), E was received before L, and at L's arrival E was still open or
+had ended (resolved, else closed) at most ``window`` before: ``ended_at is None or
+ended_at >= L.received_at - window``. No state is kept: the links follow from the tickets.
+
+The re-report rate of an agency over a range of days: of its reports that ended (were
+resolved) in the range with a known field and ward, the share that got a later report of
+the same field and ward within ``window`` after they ended (``ended_at < L.received_at <=
+ended_at + window``): a quality figure after closure.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Engine
+
+from data_access.intelligence import (
+    ReportRow,
+    list_received_times,
+    list_reports_ended,
+    list_reports_live_since,
+    list_reports_received,
+)
+
+OPEN_STATUSES = ("received", "classified", "forwarded", "in_progress")
+MAX_LINKED_SHOWN = 8
+
+
+@dataclass(frozen=True)
+class RepeatLink:
+    """A later report and the earlier ones it repeats (codes, oldest first)."""
+
+    code: str
+    category: str
+    area: str
+    received_at: datetime
+    urgency: int | None
+    status: str
+    linked: tuple[str, ...]
+
+
+def links_to(later: ReportRow, earlier: ReportRow, window: timedelta) -> bool:
+    """Whether ``later`` repeats ``earlier`` (the rule of the module docstring)."""
+    if later.code == earlier.code:
+        return False
+    if (later.category, later.area) != (earlier.category, earlier.area):
+        return False
+    if not earlier.received_at < later.received_at:
+        return False
+    return earlier.ended_at is None or earlier.ended_at >= later.received_at - window
+
+
+def link_reports(
+    later: Iterable[ReportRow], earlier: Iterable[ReportRow], window: timedelta
+) -> tuple[RepeatLink, ...]:
+    """Each later report with at least one earlier report it repeats (pure)."""
+    by_pair: dict[tuple[str, str], list[ReportRow]] = defaultdict(list)
+    for row in earlier:
+        by_pair[(row.category, row.area)].append(row)
+    result = []
+    for row in later:
+        linked = sorted(
+            (e for e in by_pair.get((row.category, row.area), ()) if links_to(row, e, window)),
+            key=lambda e: (e.received_at, e.code),
+        )
+        if linked:
+            result.append(
+                RepeatLink(
+                    row.code,
+                    row.category,
+                    row.area,
+                    row.received_at,
+                    row.urgency,
+                    row.status,
+                    tuple(e.code for e in linked),
+                )
+            )
+    return tuple(result)
+
+
+def find_repeats(
+    engine: Engine, start: datetime, end: datetime, window: timedelta
+) -> tuple[RepeatLink, ...]:
+    """The reports received in ``[start, end)`` that repeat an earlier one."""
+    with engine.connect() as conn:
+        later = list_reports_received(conn, start, end)
+        if not later:
+            return ()
+        earlier = list_reports_live_since(conn, start - window, end)
+    return link_reports(later, earlier, window)
+
+
+def level3_candidates(links: Iterable[RepeatLink]) -> tuple[RepeatLink, ...]:
+    """Open repeats not yet at level 3 or 4: the supervisor's candidates for level 3."""
+    return tuple(
+        link
+        for link in links
+        if link.status in OPEN_STATUSES and (link.urgency is None or link.urgency < 3)
+    )
+
+
+def linked_reports_of(links: Iterable[RepeatLink], code: str) -> tuple[str, ...]:
+    """The codes linked to one report (as the earlier or the later one), for the drill-down."""
+    found: list[str] = []
+    for link in links:
+        if link.code == code:
+            found.extend(link.linked)
+        elif code in link.linked:
+            found.append(link.code)
+    return tuple(dict.fromkeys(found))
+
+
+@dataclass(frozen=True)
+class ReReportRate:
+    """An agency's re-report figure over a range: ended reports and those reported again."""
+
+    agency: str | None
+    ended: int
+    re_reported: int
+
+    @property
+    def rate(self) -> float | None:
+        """The share re-reported (None when nothing ended)."""
+        return round(self.re_reported / self.ended, 4) if self.ended else None
+
+
+def rereport_rates(
+    ended: Iterable[ReportRow],
+    arrivals: Iterable[tuple[str, str, datetime]],
+    window: timedelta,
+) -> dict[str | None, ReReportRate]:
+    """Per agency: how many ended reports got a later report within ``window`` (pure)."""
+    times: dict[tuple[str, str], list[datetime]] = defaultdict(list)
+    for category, area, at in arrivals:
+        times[(category, area)].append(at)
+    for values in times.values():
+        values.sort()
+    counts: dict[str | None, list[int]] = defaultdict(lambda: [0, 0])
+    for row in ended:
+        if row.ended_at is None:
+            continue
+        entry = counts[row.agency]
+        entry[0] += 1
+        arrived = times.get((row.category, row.area), [])
+        # A later report in (ended_at, ended_at + window].
+        low = bisect_right(arrived, row.ended_at)
+        high = bisect_right(arrived, row.ended_at + window)
+        if high > low:
+            entry[1] += 1
+    return {agency: ReReportRate(agency, n, r) for agency, (n, r) in counts.items()}
+
+
+def compute_rereport_rates(
+    engine: Engine, start: datetime, end: datetime, window: timedelta
+) -> dict[str | None, ReReportRate]:
+    """Re-report figures of the reports ended in ``[start, end)``, per agency."""
+    with engine.connect() as conn:
+        ended = list_reports_ended(conn, start, end)
+        if not ended:
+            return {}
+        first = min(row.ended_at for row in ended if row.ended_at is not None)
+        arrivals = list_received_times(conn, first, end + window)
+    return rereport_rates(ended, arrivals, window)

@@ -1,0 +1,161 @@
+"""Queries of operations intelligence (SPEC section 11): surge counts and repeat reports.
+
+Every window is computed in Python and bound as a parameter, so the SQL is the same on
+SQLite and PostgreSQL; every query reads through an index on ``received_at`` (or the
+open-ticket and ``resolved_at`` indexes). Nothing here selects personal data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, Connection, and_, case, func, literal, or_, select
+
+from data_access.queries import is_open
+from data_access.schema import UTCDateTime, tickets
+
+t = tickets.c
+
+
+def _ts(value: datetime) -> ColumnElement[datetime]:
+    return literal(value, UTCDateTime())
+
+
+# --- surges ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SlotCount:
+    """Reports of one field (and ward, or None) in one slot: 0 = now, 1..n = weeks back."""
+
+    slot: int
+    category: str
+    area: str | None
+    count: int
+    first_at: datetime
+
+
+def count_surge_slots(
+    conn: Connection, slots: Sequence[tuple[datetime, datetime]]
+) -> tuple[SlotCount, ...]:
+    """Classified reports per slot, field and ward; slots are ``(start, end]`` ranges.
+
+    Slot 0 is the current half hour, the others the same half hour of earlier weeks. Only
+    these few ranges of the ``received_at`` index are read, however large the table.
+    """
+    if not slots:
+        return ()
+    ranges = [and_(t.received_at > _ts(start), t.received_at <= _ts(end)) for start, end in slots]
+    slot = case(*((cond, index) for index, cond in enumerate(ranges)), else_=-1).label("slot")
+    query = (
+        select(slot, t.category, t.area, func.count().label("n"), func.min(t.received_at))
+        .where(or_(*ranges), t.category.is_not(None))
+        .group_by(slot, t.category, t.area)
+    )
+    rows = conn.execute(query).all()
+    return tuple(
+        SlotCount(
+            int(row[0]), str(row[1]), None if row[2] is None else str(row[2]), int(row[3]), row[4]
+        )
+        for row in rows
+        if int(row[0]) >= 0
+    )
+
+
+# --- repeat reports --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ReportRow:
+    """One report with a known field and ward, as the repeat linking needs it."""
+
+    code: str
+    category: str
+    area: str
+    received_at: datetime
+    ended_at: datetime | None  # resolved_at, else closed_at; None while open
+    status: str
+    urgency: int | None
+    agency: str | None
+
+
+def _report_columns() -> list:  # type: ignore[type-arg]
+    return [
+        t.code,
+        t.category,
+        t.area,
+        t.received_at,
+        t.resolved_at,
+        t.closed_at,
+        t.status,
+        t.urgency,
+        t.agency,
+    ]
+
+
+def _report(row: Sequence[object]) -> ReportRow:
+    resolved, closed = row[4], row[5]
+    return ReportRow(
+        code=str(row[0]),
+        category=str(row[1]),
+        area=str(row[2]),
+        received_at=row[3],  # type: ignore[arg-type]
+        ended_at=resolved if resolved is not None else closed,  # type: ignore[arg-type]
+        status=str(row[6]),
+        urgency=None if row[7] is None else int(row[7]),  # type: ignore[call-overload]
+        agency=None if row[8] is None else str(row[8]),
+    )
+
+
+def _known() -> list:  # type: ignore[type-arg]
+    # Wards missing or fields NULL never link.
+    return [t.category.is_not(None), t.area.is_not(None)]
+
+
+def list_reports_received(
+    conn: Connection, start: datetime, end: datetime
+) -> tuple[ReportRow, ...]:
+    """Reports received in ``[start, end)`` with a known field and ward, oldest first."""
+    query = (
+        select(*_report_columns())
+        .where(t.received_at >= _ts(start), t.received_at < _ts(end), *_known())
+        .order_by(t.received_at, t.id)
+    )
+    return tuple(_report(row) for row in conn.execute(query))
+
+
+def list_reports_live_since(
+    conn: Connection, since: datetime, end: datetime
+) -> tuple[ReportRow, ...]:
+    """Reports received before ``end`` that were open, or ended, at ``since`` or later.
+
+    These are every report a later one received in ``[since + window, end)`` can link
+    to (``since`` = the first such instant minus the window). Three index ranges: received
+    since then, open now (the partial index), resolved since then.
+    """
+    query = (
+        select(*_report_columns())
+        .where(
+            t.received_at < _ts(end),
+            *_known(),
+            or_(t.received_at >= _ts(since), is_open(), t.resolved_at >= _ts(since)),
+        )
+        .order_by(t.received_at, t.id)
+    )
+    return tuple(_report(row) for row in conn.execute(query))
+
+
+def list_reports_ended(conn: Connection, start: datetime, end: datetime) -> tuple[ReportRow, ...]:
+    """Reports resolved in ``[start, end)`` with a known field and ward."""
+    query = select(*_report_columns()).where(
+        t.resolved_at >= _ts(start), t.resolved_at < _ts(end), *_known()
+    )
+    return tuple(_report(row) for row in conn.execute(query))
+
+
+def list_received_times(
+    conn: Connection, start: datetime, end: datetime
+) -> tuple[tuple[str, str, datetime], ...]:
+    """``(category, area, received_at)`` of the reports received in ``[start, end)``."""
+    query = select(t.category, t.area, t.received_at).where(
+        t.received_at >= _ts(start), t.received_at < _ts(end), *_known()
+    )
+    return tuple((str(c), str(a), at) for c, a, at in conn.execute(query))
