@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dash import Dash
 
-from callbacks import router, views, wall
+from callbacks import intelligence, router, views, wall
 from callbacks.kiosk import options_from_search
 from dashboard.service import SnapshotService
 
@@ -18,5 +18,7 @@ def register_callbacks(app: Dash, service: SnapshotService) -> wall.WallPresente
     }
     # The desk views (/shift, /shift/report, /overview) and the navbar on the wall.
     views.register(app, service, pages)
+    # Operations intelligence (issue 13): /screens, the screen registry, the incident banner.
+    intelligence.register(app, service, pages)
     router.register(app, pages, shift_count)
     return presenter

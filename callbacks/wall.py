@@ -33,6 +33,7 @@ from typing import Any
 
 from dash import ALL, Dash, Input, Output, State, callback_context, no_update
 
+from callbacks.intelligence import record_wall_poll, wall_intel
 from callbacks.kiosk import options_from_args, options_to_args, resolve_windows
 from dashboard import ids
 from dashboard.i18n import text
@@ -185,6 +186,8 @@ class WallPresenter:
             "server_now": _epoch_ms(now),
             "stale": rendered.view.state == "stale",
             "reload_at": _epoch_ms(shift_end),
+            # Incidents and night shift (issue 13), read by assets/intelligence.js.
+            "intel": wall_intel(self.service, rendered.options.lang, now),
         }
 
     def config(self, options: WallOptions) -> dict[str, Any]:
@@ -314,6 +317,7 @@ def register(app: Dash, service: SnapshotService) -> WallPresenter:
         args = config.get("options") if isinstance(config, dict) else None
         options = options_from_args(args if isinstance(args, dict) else {}, shift_count)
         key = meta.get("key") if isinstance(meta, dict) else None
+        record_wall_poll(_request, options_to_args(options))  # the heartbeat (issue 13)
         return presenter.refresh(
             options, key if isinstance(key, str) else None, rows_on_screen(callback_context)
         )

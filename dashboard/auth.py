@@ -59,7 +59,11 @@ AREA_ROLES: Mapping[str, frozenset[str]] = {
     "overview": frozenset({"leader"}),
 }
 # Component ids of each page start with its prefix; a callback is guarded by its outputs.
-CALLBACK_PREFIXES: Mapping[str, str] = {"shift-": "shift", "overview-": "overview"}
+CALLBACK_PREFIXES: Mapping[str, str] = {
+    "shift-": "shift",
+    "overview-": "overview",
+    "screens-": "shift",  # /screens (issue 13): the supervisors' area
+}
 LOOPBACK_NAMES = ("localhost",)
 USERNAME_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789._-")
 WALL_SESSION_DAYS = 400  # browsers cap cookies at 400 days; each refresh renews it
@@ -485,6 +489,8 @@ def path_area(path: str) -> str | None:
         return "shift"
     if path == "/overview" or path.startswith(("/overview/", "/export/")):
         return "overview"
+    if path == "/screens":  # wall screens alive or silent (issue 13): the supervisors' area
+        return "shift"
     if path == "/" or path.startswith("/api/"):
         # The API carries the wall's numbers (and, with filters, a supervisor's breakdown):
         # with login configured it needs at least the wall's role. /healthz stays open.

@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
-from dashboard.intelligence.surges import Incident, SurgeRule, count_surge_slots_at
+from dashboard.intelligence.surges import count_surge_slots_at
+from dashboard.intelligence.values import Incident, SurgeRule
 from dashboard.shifts import ShiftCalendar, Window
 from data_access.codes import (
     CHANNELS,

@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
 
+from dashboard.intelligence.values import RepeatLink
 from data_access.intelligence import (
     ReportRow,
     list_received_times,
@@ -31,19 +32,6 @@ from data_access.intelligence import (
 
 OPEN_STATUSES = ("received", "classified", "forwarded", "in_progress")
 MAX_LINKED_SHOWN = 8
-
-
-@dataclass(frozen=True)
-class RepeatLink:
-    """A later report and the earlier ones it repeats (codes, oldest first)."""
-
-    code: str
-    category: str
-    area: str
-    received_at: datetime
-    urgency: int | None
-    status: str
-    linked: tuple[str, ...]
 
 
 def links_to(later: ReportRow, earlier: ReportRow, window: timedelta) -> bool:

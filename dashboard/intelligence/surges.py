@@ -19,39 +19,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, Engine
 
 from dashboard.intelligence.texts import itext
+from dashboard.intelligence.values import Incident, SurgeRule
 from dashboard.settings import Settings
 from data_access.intelligence import SlotCount, count_surge_slots
-
-
-@dataclass(frozen=True)
-class SurgeRule:
-    """The thresholds of a surge (settings ``HOTLINE_SURGE_*``)."""
-
-    factor: float = 3.0
-    min_count: int = 8
-    window_minutes: int = 30
-    baseline_weeks: int = 4
-
-
-@dataclass(frozen=True)
-class Incident:
-    """One surge on the wall and in ``/api/snapshot`` (plain fields: the Redis codec)."""
-
-    category: str
-    area: str | None
-    count: int
-    baseline: float
-    since: datetime
-
-    @property
-    def multiple(self) -> int:
-        """How many times the usual rate, rounded (baseline below 1 counts as 1)."""
-        return round(self.count / max(self.baseline, 1.0))
-
-    @property
-    def key(self) -> str:
-        """What identifies the incident while it lasts (the alert's deduplication key)."""
-        return f"{self.category}|{self.area or '*'}"
 
 
 def surge_slots(now: datetime, zone: ZoneInfo, rule: SurgeRule) -> list[tuple[datetime, datetime]]:
