@@ -18,7 +18,7 @@ SCREENS_TABLE = "screens-table"
 SCREENS_POLL = "screens-poll"
 SCREENS_BODY = "screens-body"
 REPEATS_PANEL = "shift-repeats"
-MAX_INCIDENT_LINES = 2
+MAX_INCIDENT_LINES = 1
 
 
 def incident_banner_class(lines: Sequence[str]) -> str:
@@ -43,10 +43,11 @@ def build_incident_banner(intel: Mapping[str, Any] | None) -> html.Div:
 
 
 def incident_lines(lines: Sequence[str], lang: str) -> list[str]:
-    """At most two lines on the wall; the rest summed up in a third."""
+    """The biggest incident on the wall (it may wrap to two lines); the others counted."""
     shown = list(lines[:MAX_INCIDENT_LINES])
     if len(lines) > MAX_INCIDENT_LINES:
-        shown.append(itext(lang, "incident.more", count=len(lines) - MAX_INCIDENT_LINES))
+        more = itext(lang, "incident.more", count=len(lines) - MAX_INCIDENT_LINES)
+        shown[-1] = f"{shown[-1]} ({more})"
     return shown
 
 
