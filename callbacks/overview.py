@@ -143,6 +143,7 @@ def register(
                 params.last_day,
                 utc_now(),
                 params.filters,
+                repeat_window_days=service.settings.repeat_window_days,
             )
         except Exception as exc:  # noqa: BLE001 - say the database failed, never zeros
             log.error("overview failed: %s", exc.__class__.__name__)

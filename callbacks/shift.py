@@ -65,6 +65,7 @@ def register(
             params.filters,
             intake_limit_minutes=settings.intake_limit_minutes,
             overdue_limit=settings.overdue_list_size,
+            repeat_window_days=settings.repeat_window_days,
         )
 
     def read_params(search: str) -> tuple[ShiftParams, ParameterError | None]:

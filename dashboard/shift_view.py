@@ -15,6 +15,8 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import Engine
 
+from dashboard.intelligence.repeats import shift_repeats
+from dashboard.intelligence.values import RepeatLink
 from dashboard.shifts import ShiftCalendar, Window
 from dashboard.snapshot import Snapshot, compute_snapshot
 from data_access.codes import UNASSIGNED, UNCLASSIFIED, URGENCY_KEYS
@@ -140,6 +142,9 @@ class ShiftView:
     operators: tuple[OperatorWork, ...]
     operators_total: OperatorWork
     comparison: ShiftComparison
+    # Level 3 candidates: open repeats received in the shift (issue 13).
+    repeat_candidates: tuple[RepeatLink, ...] = ()
+    repeat_window_days: int = 14
 
     @property
     def day(self) -> date:
@@ -210,6 +215,7 @@ def compute_shift_view(
     *,
     intake_limit_minutes: int = 15,
     overdue_limit: int = 10,
+    repeat_window_days: int | None = None,
 ) -> ShiftView:
     """The shift view of (operating day, shift) at ``now``."""
     filters = filters or Filters()
@@ -248,4 +254,5 @@ def compute_shift_view(
         operators=operators,
         operators_total=total,
         comparison=build_comparison(elapsed, window.end - window.start, counts),
+        **shift_repeats(engine, window, repeat_window_days),  # issue 13
     )

@@ -214,3 +214,20 @@ def build_linked_reports(codes: Sequence[str], lang: str) -> html.Div | None:
 def format_rereport_rate(rate: float | None) -> str:
     """A re-report rate as a percentage (— when nothing ended)."""
     return "—" if rate is None else f"{rate * 100:.1f} %"
+
+
+def rereport_column(lang: str) -> dict[str, Any]:
+    """The overview's re-report rate column (beside the on-time rate)."""
+    from dash.dash_table.Format import Format, Scheme
+
+    return {
+        "id": "rereport_rate",
+        "name": itext(lang, "repeats.rate"),
+        "type": "numeric",
+        "format": Format(precision=1, scheme=Scheme.percentage),
+    }
+
+
+def rereport_cell(rates: Mapping[str, float | None], agency: str) -> dict[str, float | None]:
+    """An agency row's re-report rate (None when nothing of it ended in the range)."""
+    return {"rereport_rate": rates.get(agency)}

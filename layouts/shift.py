@@ -29,6 +29,7 @@ from dashboard.shift_view import URGENCY_KEYS, Backlog, OperatorWork, ShiftView
 from dashboard.shifts import ShiftDef
 from data_access.codes import CHANNELS, STATUSES, UNCLASSIFIED
 from data_access.queries import Filters
+from layouts.intelligence import build_repeat_candidates
 from layouts.views import (
     GRAPH_CONFIG,
     Names,
@@ -646,6 +647,12 @@ def build_shift_content(view: ShiftView, names: Names) -> list[Any]:
                 ),
             ],
             class_name="g-3",
+        ),
+        build_repeat_candidates(  # level 3 candidates (issue 13)
+            view.repeat_candidates,
+            lang,
+            {"categories": names.categories, "areas": names.areas},
+            window_days=view.repeat_window_days,
         ),
     ]
 

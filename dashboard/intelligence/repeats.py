@@ -18,10 +18,12 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Engine
 
 from dashboard.intelligence.values import RepeatLink
+from dashboard.shifts import Window
 from data_access.intelligence import (
     ReportRow,
     list_received_times,
@@ -156,3 +158,20 @@ def compute_rereport_rates(
         first = min(row.ended_at for row in ended if row.ended_at is not None)
         arrivals = list_received_times(conn, first, end + window)
     return rereport_rates(ended, arrivals, window)
+
+
+def shift_repeats(engine: Engine, window: Window, window_days: int | None) -> dict[str, Any]:
+    """The shift view's repeat fields: level 3 candidates received in the shift's window."""
+    if window_days is None:
+        return {}
+    span = timedelta(days=window_days)
+    links = find_repeats(engine, window.start, window.end, span)
+    return {"repeat_candidates": level3_candidates(links), "repeat_window_days": window_days}
+
+
+def agency_rereport_rates(
+    engine: Engine, start: datetime, end: datetime, window_days: int
+) -> dict[str, float | None]:
+    """The overview's re-report rate per agency code (``unassigned`` for none)."""
+    rates = compute_rereport_rates(engine, start, end, timedelta(days=window_days))
+    return {agency or "unassigned": rate.rate for agency, rate in rates.items()}
