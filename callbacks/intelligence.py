@@ -7,6 +7,7 @@ mode are set in the browser from the meta each refresh answers (``wall_intel``).
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -18,6 +19,7 @@ from callbacks.views import search_lang
 from dashboard import ids
 from dashboard.auth import access_of
 from dashboard.intelligence.night import is_night_shift, night_shift_numbers
+from dashboard.intelligence.repeats import linked_reports
 from dashboard.intelligence.screens import ScreenRegistry, parse_beat
 from dashboard.intelligence.surges import incident_text
 from dashboard.service import SnapshotService
@@ -27,11 +29,14 @@ from layouts.intelligence import (
     INCIDENT_TEXT,
     SCREENS_BODY,
     SCREENS_POLL,
+    build_linked_reports,
     build_screen_rows,
     build_screens_page,
     incident_lines,
 )
 from layouts.wall import build_not_found
+
+log = logging.getLogger(__name__)
 
 SCREENS_KEY = "HOTLINE_SCREENS"
 SCREENS_PATH = "/screens"
@@ -50,6 +55,16 @@ def wall_intel(service: SnapshotService, lang: str, now: datetime) -> dict[str, 
         service.calendar, now, night_shift_numbers(service.settings.night_shifts)
     )
     return {"incidents": incident_lines(lines, lang), "night_shift": night}
+
+
+def linked_block(service: SnapshotService, code: str, lang: str) -> Any:
+    """A ticket's linked reports for the drill-down (None when none or on a failure)."""
+    try:
+        codes = linked_reports(service.engine, code, service.settings.repeat_window_days, utc_now())
+    except Exception as exc:  # noqa: BLE001 - the history stays useful without them
+        log.error("linked reports failed: %s", exc.__class__.__name__)
+        return None
+    return build_linked_reports(codes, lang)
 
 
 def registry_of(app: Dash) -> ScreenRegistry | None:

@@ -11,6 +11,7 @@ from typing import Any
 from dash import ALL, Dash, Input, Output, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 
+from callbacks.intelligence import linked_block
 from callbacks.views import (
     Page,
     ReferenceCache,
@@ -341,7 +342,9 @@ def register(
         except Exception as exc:  # noqa: BLE001
             log.error("ticket history failed: %s", exc.__class__.__name__)
             return build_alert(vtext(lang, "page.database_error"))
-        return build_history(found, code, reference.names(lang), calendar.zone)
+        names = reference.names(lang)
+        # The ticket's linked reports (issue 13) under its history.
+        return [build_history(found, code, names, calendar.zone), linked_block(service, code, lang)]
 
     @app.callback(
         Output(ids.OVERVIEW_DRILL_MODAL, "is_open", allow_duplicate=True),

@@ -159,3 +159,10 @@ def list_received_times(
         t.received_at >= _ts(start), t.received_at < _ts(end), *_known()
     )
     return tuple((str(c), str(a), at) for c, a, at in conn.execute(query))
+
+
+def read_report(conn: Connection, code: str) -> ReportRow | None:
+    """One report by its code (None when unknown, or when its field or ward is missing)."""
+    query = select(*_report_columns()).where(t.code == code, *_known())
+    row = conn.execute(query).first()
+    return None if row is None else _report(row)

@@ -480,7 +480,9 @@ def agency_rows(
     for row in overview.agencies:
         if row.is_empty and not row.overdue_now and not show_idle:
             continue
-        rows.append(_agency_row(row, names, lang) | rereport_cell(overview.rereport_rates, row.agency))
+        rows.append(
+            _agency_row(row, names, lang) | rereport_cell(overview.rereport_rates, row.agency)
+        )
     return rows
 
 

@@ -30,6 +30,7 @@ from data_access.intelligence import (
     list_reports_ended,
     list_reports_live_since,
     list_reports_received,
+    read_report,
 )
 
 OPEN_STATUSES = ("received", "classified", "forwarded", "in_progress")
@@ -175,3 +176,20 @@ def agency_rereport_rates(
     """The overview's re-report rate per agency code (``unassigned`` for none)."""
     rates = compute_rereport_rates(engine, start, end, timedelta(days=window_days))
     return {agency or "unassigned": rate.rate for agency, rate in rates.items()}
+
+
+def linked_reports(engine: Engine, code: str, window_days: int, now: datetime) -> tuple[str, ...]:
+    """A ticket's linked reports, earlier and later, oldest first (the drill-down)."""
+    span = timedelta(days=window_days)
+    with engine.connect() as conn:
+        report = read_report(conn, code)
+        if report is None:
+            return ()
+        just_after = report.received_at + timedelta(microseconds=1)
+        earlier = list_reports_live_since(conn, report.received_at - span, just_after)
+        until = (report.ended_at or now) + span + timedelta(microseconds=1)
+        later = list_reports_received(conn, report.received_at, max(until, just_after))
+    found = [e for e in earlier if links_to(report, e, span)]
+    found += [r for r in later if links_to(r, report, span)]
+    found.sort(key=lambda r: (r.received_at, r.code))
+    return tuple(dict.fromkeys(r.code for r in found))
