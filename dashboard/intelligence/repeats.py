@@ -13,7 +13,7 @@ ended_at + window``): a quality figure after closure.
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -34,7 +34,7 @@ from data_access.intelligence import (
 )
 
 OPEN_STATUSES = ("received", "classified", "forwarded", "in_progress")
-MAX_LINKED_SHOWN = 8
+MAX_LINKED_CODES = 8
 
 
 def links_to(later: ReportRow, earlier: ReportRow, window: timedelta) -> bool:
@@ -51,28 +51,46 @@ def links_to(later: ReportRow, earlier: ReportRow, window: timedelta) -> bool:
 def link_reports(
     later: Iterable[ReportRow], earlier: Iterable[ReportRow], window: timedelta
 ) -> tuple[RepeatLink, ...]:
-    """Each later report with at least one earlier report it repeats (pure)."""
-    by_pair: dict[tuple[str, str], list[ReportRow]] = defaultdict(list)
+    """Each later report with at least one earlier report it repeats (pure).
+
+    Per field and ward, the earlier reports sorted by arrival: every one received within
+    ``window`` before a later report links to it (it ended, if at all, after it arrived);
+    of the older ones, those still open or ended within the window (few: the backlog).
+    """
+    recent: dict[tuple[str, str], list[ReportRow]] = defaultdict(list)
     for row in earlier:
-        by_pair[(row.category, row.area)].append(row)
+        recent[(row.category, row.area)].append(row)
+    for rows in recent.values():
+        rows.sort(key=lambda e: (e.received_at, e.code))
+    times = {pair: [e.received_at for e in rows] for pair, rows in recent.items()}
     result = []
     for row in later:
-        linked = sorted(
-            (e for e in by_pair.get((row.category, row.area), ()) if links_to(row, e, window)),
-            key=lambda e: (e.received_at, e.code),
-        )
-        if linked:
-            result.append(
-                RepeatLink(
-                    row.code,
-                    row.category,
-                    row.area,
-                    row.received_at,
-                    row.urgency,
-                    row.status,
-                    tuple(e.code for e in linked),
-                )
+        pair = (row.category, row.area)
+        rows = recent.get(pair)
+        if not rows:
+            continue
+        arrived = times[pair]
+        edge = row.received_at - window
+        low = bisect_left(arrived, edge)
+        high = bisect_left(arrived, row.received_at)
+        older = [e for e in rows[:low] if links_to(row, e, window)]
+        # Received within the window before it: linked whatever their state (no scan).
+        count = len(older) + (high - low)
+        if not count:
+            continue
+        shown = (older + rows[max(low, high - MAX_LINKED_CODES) : high])[-MAX_LINKED_CODES:]
+        result.append(
+            RepeatLink(
+                row.code,
+                row.category,
+                row.area,
+                row.received_at,
+                row.urgency,
+                row.status,
+                tuple(e.code for e in shown),
+                count,
             )
+        )
     return tuple(result)
 
 

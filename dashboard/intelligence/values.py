@@ -64,7 +64,7 @@ class ScreenStatus:
 
 @dataclass(frozen=True)
 class RepeatLink:
-    """A later report and the earlier ones it repeats (codes, oldest first)."""
+    """A later report and the earlier ones it repeats: how many, and the latest codes."""
 
     code: str
     category: str
@@ -72,4 +72,5 @@ class RepeatLink:
     received_at: datetime
     urgency: int | None
     status: str
-    linked: tuple[str, ...]
+    linked: tuple[str, ...]  # the most recent few (MAX_LINKED_CODES), oldest first
+    linked_count: int = 0
