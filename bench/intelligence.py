@@ -80,6 +80,8 @@ def measure_database(url: str, size: str, *, runs: int) -> IntelligenceResult:
         with engine.connect() as conn:
             rows = int(conn.execute(text("SELECT count(*) FROM tickets")).scalar() or 0)
             data_end = conn.execute(text("SELECT max(received_at) FROM tickets")).scalar()
+        if data_end is None:
+            raise SystemExit(f"{size}: the database holds no tickets")
         now = data_end.astimezone(UTC)
         surge, incidents = time_runs(
             lambda: find_surges(engine, now, calendar.zone, rule), runs=runs, warmup=1

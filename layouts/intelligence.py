@@ -21,6 +21,11 @@ REPEATS_PANEL = "shift-repeats"
 MAX_INCIDENT_LINES = 1
 
 
+def _attrs(values: dict[str, str]) -> dict[str, Any]:
+    """Attributes with dashes (data-*, aria-*), which Dash takes as keyword arguments."""
+    return values
+
+
 def incident_banner_class(lines: Sequence[str]) -> str:
     """The banner's class: hidden when there is no incident."""
     return "wall-incidents" if lines else "wall-incidents wall-incidents--hidden"
@@ -38,7 +43,7 @@ def build_incident_banner(intel: Mapping[str, Any] | None) -> html.Div:
         id=INCIDENT_BANNER,
         className=incident_banner_class(lines),
         role="alert",
-        **{"aria-live": "polite"},
+        **_attrs({"aria-live": "polite"}),
     )
 
 
@@ -100,7 +105,7 @@ def build_screen_rows(statuses: Sequence[ScreenStatus], lang: str, zone: ZoneInf
                     html.Td(beat.options or "", className="screen-options"),
                 ],
                 className="screen-row screen-row--silent" if status.silent else "screen-row",
-                **{"data-screen": beat.name},
+                **_attrs({"data-screen": beat.name}),
             )
         )
     return rows
@@ -177,7 +182,7 @@ def build_repeat_candidates(
                                 ),
                                 html.Td(", ".join(link.linked[-8:]), className="repeat-linked"),
                             ],
-                            **{"data-code": link.code},
+                            **_attrs({"data-code": link.code}),
                         )
                         for link in candidates[:limit]
                     ]

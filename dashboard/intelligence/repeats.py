@@ -66,9 +66,10 @@ def link_reports(
     result = []
     for row in later:
         pair = (row.category, row.area)
-        rows = recent.get(pair)
-        if not rows:
+        found = recent.get(pair)
+        if not found:
             continue
+        rows = found
         arrived = times[pair]
         edge = row.received_at - window
         low = bisect_left(arrived, edge)
