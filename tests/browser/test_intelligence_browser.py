@@ -174,9 +174,7 @@ def test_night_mode_at_1080p_stays_legible_and_fits(intel_wall: LiveWall, browse
     assert colours[0] == "rgb(0, 0, 0)"
     assert colours[1] == "rgb(174, 184, 196)"  # #aeb8c4 on black: contrast about 10:1
     assert browser.execute_script(LAYOUT_PROBLEMS) == []
-    wait_for(
-        lambda: browser.execute_script(INCIDENT_STATE)["visible"], 15, "no incident at night"
-    )
+    wait_for(lambda: browser.execute_script(INCIDENT_STATE)["visible"], 15, "no incident at night")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     browser.save_screenshot(str(SCREENSHOTS / "wall-night-1920x1080.png"))
     # ?night=off never dims; ?night=auto follows the shift (Ca 3 by default).
