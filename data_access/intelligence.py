@@ -20,12 +20,15 @@ from sqlalchemy import (
     case,
     func,
     literal,
+    null,
     or_,
     select,
+    type_coerce,
+    union_all,
 )
 
 from data_access.queries import is_open
-from data_access.schema import UTCDateTime, tickets
+from data_access.schema import UTCDateTime, comparable_timestamp, tickets
 
 t = tickets.c
 
@@ -158,22 +161,44 @@ def list_reports_live_since(
     return tuple(_report(row) for row in conn.execute(query))
 
 
-def list_reports_ended(conn: Connection, start: datetime, end: datetime) -> tuple[ReportRow, ...]:
-    """Reports resolved in ``[start, end)`` with a known field and ward."""
-    query = select(*_report_columns()).where(
-        t.resolved_at >= _ts(start), t.resolved_at < _ts(end), *_known()
-    )
-    return tuple(_report(row) for row in conn.execute(query))
+def list_next_reports_after_resolution(
+    conn: Connection, start: datetime, end: datetime, arrivals_end: datetime
+) -> tuple[tuple[str | None, datetime, datetime | None], ...]:
+    """``(agency, resolved_at, next report)`` of the reports resolved in ``[start, end)``.
 
-
-def list_received_times(
-    conn: Connection, start: datetime, end: datetime
-) -> tuple[tuple[str, str, datetime], ...]:
-    """``(category, area, received_at)`` of the reports received in ``[start, end)``."""
-    query = select(t.category, t.area, t.received_at).where(
-        t.received_at >= _ts(start), t.received_at < _ts(end), *_known()
+    The next report is the first one of the same field and ward received after the
+    resolution and before ``arrivals_end`` (None when there is none): one pass of a window
+    function over the resolutions and arrivals, sorted per field and ward, in the database.
+    An arrival at the very instant of a resolution sorts before it (it is not "after").
+    """
+    ended = select(
+        t.category, t.area, t.resolved_at.label("at"), literal(0).label("kind"), t.agency
+    ).where(t.resolved_at >= _ts(start), t.resolved_at < _ts(end), *_known())
+    arrivals = select(
+        t.category,
+        t.area,
+        t.received_at.label("at"),
+        literal(1).label("kind"),
+        null().label("agency"),
+    ).where(t.received_at >= _ts(start), t.received_at < _ts(arrivals_end), *_known())
+    events = union_all(ended, arrivals).subquery("events")
+    e = events.c
+    next_at = (
+        func.min(case((e.kind == 1, e.at)))
+        .over(
+            partition_by=(e.category, e.area),
+            order_by=(comparable_timestamp(e.at), e.kind.desc()),
+            rows=(1, None),
+        )
+        .label("next_at")
     )
-    return tuple((str(c), str(a), at) for c, a, at in conn.execute(query))
+    ordered = select(e.kind, e.agency, e.at, next_at).subquery("ordered")
+    o = ordered.c
+    query = select(
+        o.agency, type_coerce(o.at, UTCDateTime()), type_coerce(o.next_at, UTCDateTime())
+    )
+    rows = conn.execute(query.where(o.kind == 0)).all()
+    return tuple((None if a is None else str(a), at, nxt) for a, at, nxt in rows)
 
 
 def read_report(conn: Connection, code: str) -> ReportRow | None:

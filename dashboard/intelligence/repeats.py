@@ -13,21 +13,18 @@ ended_at + window``): a quality figure after closure.
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import Engine
 
 from dashboard.intelligence.values import RepeatLink
-from dashboard.shifts import Window
 from data_access.intelligence import (
     ReportRow,
-    list_received_times,
-    list_reports_ended,
+    list_next_reports_after_resolution,
     list_reports_live_since,
     list_reports_received,
     read_report,
@@ -142,27 +139,17 @@ class ReReportRate:
 
 
 def rereport_rates(
-    ended: Iterable[ReportRow],
-    arrivals: Iterable[tuple[str, str, datetime]],
-    window: timedelta,
+    resolutions: Iterable[tuple[str | None, datetime, datetime | None]], window: timedelta
 ) -> dict[str | None, ReReportRate]:
-    """Per agency: how many ended reports got a later report within ``window`` (pure)."""
-    times: dict[tuple[str, str], list[datetime]] = defaultdict(list)
-    for category, area, at in arrivals:
-        times[(category, area)].append(at)
-    for values in times.values():
-        values.sort()
+    """Per agency: how many resolved reports got the next report within ``window`` (pure).
+
+    ``resolutions`` are ``(agency, resolved_at, next report of the same field and ward)``.
+    """
     counts: dict[str | None, list[int]] = defaultdict(lambda: [0, 0])
-    for row in ended:
-        if row.ended_at is None:
-            continue
-        entry = counts[row.agency]
+    for agency, resolved_at, next_at in resolutions:
+        entry = counts[agency]
         entry[0] += 1
-        arrived = times.get((row.category, row.area), [])
-        # A later report in (ended_at, ended_at + window].
-        low = bisect_right(arrived, row.ended_at)
-        high = bisect_right(arrived, row.ended_at + window)
-        if high > low:
+        if next_at is not None and resolved_at < next_at <= resolved_at + window:
             entry[1] += 1
     return {agency: ReReportRate(agency, n, r) for agency, (n, r) in counts.items()}
 
@@ -170,23 +157,10 @@ def rereport_rates(
 def compute_rereport_rates(
     engine: Engine, start: datetime, end: datetime, window: timedelta
 ) -> dict[str | None, ReReportRate]:
-    """Re-report figures of the reports ended in ``[start, end)``, per agency."""
+    """Re-report figures of the reports resolved in ``[start, end)``, per agency."""
     with engine.connect() as conn:
-        ended = list_reports_ended(conn, start, end)
-        if not ended:
-            return {}
-        first = min(row.ended_at for row in ended if row.ended_at is not None)
-        arrivals = list_received_times(conn, first, end + window)
-    return rereport_rates(ended, arrivals, window)
-
-
-def shift_repeats(engine: Engine, window: Window, window_days: int | None) -> dict[str, Any]:
-    """The shift view's repeat fields: level 3 candidates received in the shift's window."""
-    if window_days is None:
-        return {}
-    span = timedelta(days=window_days)
-    links = find_repeats(engine, window.start, window.end, span)
-    return {"repeat_candidates": level3_candidates(links), "repeat_window_days": window_days}
+        rows = list_next_reports_after_resolution(conn, start, end, end + window)
+    return rereport_rates(rows, window)
 
 
 def agency_rereport_rates(

@@ -137,19 +137,16 @@ def test_candidates_and_drilldown_from_links():
 
 
 def test_rereport_rate_is_after_closure_within_the_window():
-    ended = [
-        _row("X", NOW - timedelta(days=3), NOW - timedelta(days=2), agency="a1"),
-        _row("Y", NOW - timedelta(days=3), NOW - timedelta(days=2), area="p2", agency="a1"),
-        _row("Z", NOW - timedelta(days=3), NOW - timedelta(days=2), area="p3", agency="a2"),
+    resolved = NOW - timedelta(days=2)
+    rows = [
+        ("a1", resolved, resolved + WINDOW),  # the edge: counts
+        ("a1", resolved, None),  # never reported again
+        ("a2", resolved, resolved + WINDOW + timedelta(seconds=1)),
+        ("a2", resolved, resolved),  # not after the resolution
     ]
-    arrivals = [
-        ("thoat_nuoc", "p1", NOW - timedelta(days=2) + WINDOW),  # the edge: counts
-        ("thoat_nuoc", "p2", NOW - timedelta(days=2) - timedelta(hours=1)),  # before closure
-        ("thoat_nuoc", "p3", NOW - timedelta(days=2) + WINDOW + timedelta(seconds=1)),
-    ]
-    rates = rereport_rates(ended, arrivals, WINDOW)
+    rates = rereport_rates(rows, WINDOW)
     assert (rates["a1"].ended, rates["a1"].re_reported, rates["a1"].rate) == (2, 1, 0.5)
-    assert rates["a2"].rate == 0.0
+    assert (rates["a2"].ended, rates["a2"].rate) == (2, 0.0)
 
 
 # --- screens ---------------------------------------------------------------------------------
