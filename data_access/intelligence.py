@@ -169,7 +169,7 @@ def list_next_reports_after_resolution(
     The next report is the first one of the same field and ward received after the
     resolution and before ``arrivals_end`` (None when there is none): one pass of a window
     function over the resolutions and arrivals, sorted per field and ward, in the database.
-    An arrival at the very instant of a resolution sorts before it (it is not "after").
+    An arrival at the very instant of a resolution does not count (it is not "after").
     """
     ended = select(
         t.category, t.area, t.resolved_at.label("at"), literal(0).label("kind"), t.agency
@@ -187,8 +187,10 @@ def list_next_reports_after_resolution(
         func.min(case((e.kind == 1, e.at)))
         .over(
             partition_by=(e.category, e.area),
-            order_by=(comparable_timestamp(e.at), e.kind.desc()),
-            rows=(1, None),
+            # Latest first with a frame growing from the start: a running minimum, one pass
+            # (a frame shrinking towards the end would recompute the minimum for each row).
+            order_by=(comparable_timestamp(e.at).desc(), e.kind),
+            rows=(None, -1),
         )
         .label("next_at")
     )
