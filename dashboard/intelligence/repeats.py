@@ -18,10 +18,12 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Engine
 
 from dashboard.intelligence.values import RepeatLink
+from dashboard.shifts import Window
 from data_access.intelligence import (
     ReportRow,
     list_next_reports_after_resolution,
@@ -186,3 +188,12 @@ def linked_reports(engine: Engine, code: str, window_days: int, now: datetime) -
     found += [r for r in later if links_to(r, report, span)]
     found.sort(key=lambda r: (r.received_at, r.code))
     return tuple(dict.fromkeys(r.code for r in found))
+
+
+def shift_repeats(engine: Engine, window: Window, window_days: int | None) -> dict[str, Any]:
+    """The shift view's repeat fields: level 3 candidates received in the shift's window."""
+    if window_days is None:
+        return {}
+    span = timedelta(days=window_days)
+    links = find_repeats(engine, window.start, window.end, span)
+    return {"repeat_candidates": level3_candidates(links), "repeat_window_days": window_days}
