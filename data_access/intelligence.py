@@ -128,20 +128,24 @@ def _known() -> list:  # type: ignore[type-arg]
     return [t.category.is_not(None), t.area.is_not(None)]
 
 
+def _same_pair(pair: tuple[str, str] | None) -> list[ColumnElement[bool]]:
+    return [] if pair is None else [t.category == pair[0], t.area == pair[1]]
+
+
 def list_reports_received(
-    conn: Connection, start: datetime, end: datetime
+    conn: Connection, start: datetime, end: datetime, pair: tuple[str, str] | None = None
 ) -> tuple[ReportRow, ...]:
     """Reports received in ``[start, end)`` with a known field and ward, oldest first."""
     query = (
         select(*_report_columns())
-        .where(t.received_at >= _ts(start), t.received_at < _ts(end), *_known())
+        .where(t.received_at >= _ts(start), t.received_at < _ts(end), *_known(), *_same_pair(pair))
         .order_by(t.received_at, t.id)
     )
     return tuple(_report(row) for row in conn.execute(query))
 
 
 def list_reports_live_since(
-    conn: Connection, since: datetime, end: datetime
+    conn: Connection, since: datetime, end: datetime, pair: tuple[str, str] | None = None
 ) -> tuple[ReportRow, ...]:
     """Reports received before ``end`` that were open, or ended, at ``since`` or later.
 
@@ -155,6 +159,7 @@ def list_reports_live_since(
             t.received_at < _ts(end),
             *_known(),
             or_(t.received_at >= _ts(since), is_open(), t.resolved_at >= _ts(since)),
+            *_same_pair(pair),
         )
         .order_by(t.received_at, t.id)
     )

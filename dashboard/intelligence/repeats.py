@@ -181,9 +181,11 @@ def linked_reports(engine: Engine, code: str, window_days: int, now: datetime) -
         if report is None:
             return ()
         just_after = report.received_at + timedelta(microseconds=1)
-        earlier = list_reports_live_since(conn, report.received_at - span, just_after)
+        # Only its own field and ward (the index ranges stay; the rows read are few).
+        pair = (report.category, report.area)
+        earlier = list_reports_live_since(conn, report.received_at - span, just_after, pair)
         until = (report.ended_at or now) + span + timedelta(microseconds=1)
-        later = list_reports_received(conn, report.received_at, max(until, just_after))
+        later = list_reports_received(conn, report.received_at, max(until, just_after), pair)
     found = [e for e in earlier if links_to(report, e, span)]
     found += [r for r in later if links_to(r, report, span)]
     found.sort(key=lambda r: (r.received_at, r.code))
