@@ -13,6 +13,7 @@ ended_at + window``): a quality figure after closure.
 
 from __future__ import annotations
 
+import logging
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable
@@ -31,6 +32,8 @@ from data_access.intelligence import (
     list_reports_received,
     read_report,
 )
+
+log = logging.getLogger(__name__)
 
 OPEN_STATUSES = ("received", "classified", "forwarded", "in_progress")
 MAX_LINKED_CODES = 8
@@ -169,7 +172,11 @@ def agency_rereport_rates(
     engine: Engine, start: datetime, end: datetime, window_days: int
 ) -> dict[str, float | None]:
     """The overview's re-report rate per agency code (``unassigned`` for none)."""
-    rates = compute_rereport_rates(engine, start, end, timedelta(days=window_days))
+    try:
+        rates = compute_rereport_rates(engine, start, end, timedelta(days=window_days))
+    except Exception as exc:  # noqa: BLE001 - the overview stays whole (the column blank)
+        log.error("re-report rates failed: %s", exc.__class__.__name__)
+        return {}
     return {agency or "unassigned": rate.rate for agency, rate in rates.items()}
 
 
@@ -197,5 +204,9 @@ def shift_repeats(engine: Engine, window: Window, window_days: int | None) -> di
     if window_days is None:
         return {}
     span = timedelta(days=window_days)
-    links = find_repeats(engine, window.start, window.end, span)
+    try:
+        links = find_repeats(engine, window.start, window.end, span)
+    except Exception as exc:  # noqa: BLE001 - the shift view stays whole without them
+        log.error("repeat candidates failed: %s", exc.__class__.__name__)
+        return {"repeat_window_days": window_days}
     return {"repeat_candidates": level3_candidates(links), "repeat_window_days": window_days}

@@ -213,3 +213,18 @@ def test_night_shift_setting():
     assert night_shift_numbers("3") == {3}
     assert night_shift_numbers("") == frozenset()
     assert night_shift_numbers("2,3") == {2, 3}
+
+
+def test_a_failing_query_leaves_the_views_whole(tmp_path):
+    from dashboard.intelligence.repeats import agency_rereport_rates, shift_repeats
+    from dashboard.shifts import ShiftCalendar
+    from data_access.engine import make_engine
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'empty.db'}")  # no tables: every query fails
+    calendar = ShiftCalendar.from_spec("Asia/Ho_Chi_Minh", "06:00-14:00,14:00-22:00,22:00-06:00")
+    try:
+        window = calendar.current_window(NOW)
+        assert shift_repeats(engine, window, 14) == {"repeat_window_days": 14}
+        assert agency_rereport_rates(engine, window.start, window.end, 14) == {}
+    finally:
+        engine.dispose()
