@@ -37,10 +37,11 @@ format: $(STAMP)
 	$(PY) -m ruff format .
 	$(PY) -m ruff check --fix .
 
-## bench: PostgreSQL benchmarks (a)-(e), figures into docs/PERFORMANCE.md (under 15 min)
+## bench: PostgreSQL benchmarks (a)-(e) and (g) intelligence, figures into docs/PERFORMANCE.md
 bench: $(STAMP)
 	$(PY) -m bench --skip-browser
 	$(PY) -m bench.open311 --update-report  # issue 10: (g) Open311 on bench_10m, Lighthouse /tra-cuu
+	$(PY) -m bench.intelligence --update-report
 
 ## bench-browser: the wall in headless Chromium, (f): first render and JS heap over 2,000
 ## refreshes (7-15 min: the browser sets the pace), figures into docs/PERFORMANCE.md

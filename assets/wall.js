@@ -131,7 +131,8 @@
       }
       state.pending = { seen: seen, at: now };
       state.sent += 1;
-      return n;
+      // The screen's heartbeat rides on the refresh it triggers (assets/intelligence.js).
+      return window.hotlineIntel ? window.hotlineIntel.beat(n, state) : n;
     },
 
     // Once a second: the clock (server-corrected, in the board's zone), the offline

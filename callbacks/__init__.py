@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dash import Dash
 
-from callbacks import overview, router, shift, switchboard, wall
+from callbacks import intelligence, overview, router, shift, switchboard, wall
 from callbacks.pages import BUILDERS
 from callbacks.views import Board
 from callbacks.wall_presenter import WallPresenter
@@ -19,5 +19,6 @@ def register_callbacks(app: Dash, service: SnapshotService, access: AccessContro
     switchboard.register(app, service)  # the wall's queue strip
     shift.register(app, board)
     overview.register(app, board)
+    intelligence.register(app, board)  # /screens, heartbeats, the incident banner
     router.register(app, board, BUILDERS)
     return board.presenter

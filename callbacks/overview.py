@@ -12,6 +12,7 @@ from typing import Any
 from dash import ALL, Dash, Input, Output, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 
+from callbacks.intelligence import linked_block
 from callbacks.views import (
     Board,
     filter_args,
@@ -266,7 +267,12 @@ def history(board: Board, cell: Any, rows: Any, raw_lang: Any) -> Any:
     except Exception as exc:  # noqa: BLE001
         log.error("ticket history failed: %s", exc.__class__.__name__)
         return build_alert(vtext(lang, "page.database_error"))
-    return build_history(found, code, page_names(service, lang), service.calendar.zone)
+    names = page_names(service, lang)
+    # The ticket's linked reports (issue 13) under its history.
+    return [
+        build_history(found, code, names, service.calendar.zone),
+        linked_block(service, code, lang),
+    ]
 
 
 def close_drill(board: Board, _clicks: Any) -> bool:

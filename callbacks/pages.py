@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from callbacks.intelligence import screens_page
 from callbacks.kiosk import options_from_search
 from callbacks.overview import overview_page
 from callbacks.shift import shift_page, shift_report
@@ -35,4 +36,5 @@ BUILDERS: Mapping[str, Builder] = {
     "/shift": shift_page,
     "/shift/report": shift_report,
     "/overview": overview_page,
+    "/screens": screens_page,
 }

@@ -26,7 +26,8 @@ from typing import Any
 
 from dash import ALL, Dash, Input, Output, State, callback_context
 
-from callbacks.kiosk import options_from_args
+from callbacks.intelligence import record_wall_poll
+from callbacks.kiosk import options_from_args, options_to_args
 from callbacks.wall_presenter import WallPresenter, rows_on_screen
 from dashboard import ids
 from layouts.wall import leaf_outputs
@@ -56,6 +57,7 @@ def refresh_wall(
     args = config.get("options") if isinstance(config, dict) else None
     options = options_from_args(args if isinstance(args, dict) else {}, shift_count)
     key = meta.get("key") if isinstance(meta, dict) else None
+    record_wall_poll(_request, options_to_args(options))  # the screen's heartbeat (issue 13)
     return presenter.refresh(
         options, key if isinstance(key, str) else None, rows_on_screen(callback_context)
     )

@@ -23,9 +23,12 @@ from dash import no_update
 from callbacks.kiosk import options_to_args, resolve_windows
 from dashboard import ids
 from dashboard.i18n import text
+from dashboard.intelligence.night import is_night_shift, night_shift_numbers
+from dashboard.intelligence.surges import incident_text
 from dashboard.service import SnapshotService
 from dashboard.shifts import Window, utc_now
 from dashboard.snapshot import Snapshot
+from layouts.intelligence import incident_lines
 from layouts.theme import palette
 from layouts.wall import (
     bar_list_parts,
@@ -56,6 +59,20 @@ def _digest(value: Any) -> str:
 
 def _epoch_ms(instant: datetime | None) -> int | None:
     return None if instant is None else int(instant.timestamp() * 1000)
+
+
+def wall_intel(service: SnapshotService, lang: str, now: datetime) -> dict[str, Any]:
+    """What a wall's meta carries for the browser: incident lines and the night shift."""
+    live = service.live("day") or service.live("shift")
+    names = {
+        kind: (labels.vi if lang == "vi" else labels.en) for kind, labels in service.names().items()
+    }
+    minutes = service.settings.surge_window_minutes
+    lines = [incident_text(i, names, lang, minutes) for i in (live.incidents if live else ())]
+    night = is_night_shift(
+        service.calendar, now, night_shift_numbers(service.settings.night_shifts)
+    )
+    return {"incidents": incident_lines(lines, lang), "night_shift": night}
 
 
 @dataclass(frozen=True)
@@ -170,6 +187,8 @@ class WallPresenter:
             "server_now": _epoch_ms(now),
             "stale": rendered.view.state == "stale",
             "reload_at": _epoch_ms(shift_end),
+            # Incidents and night shift (issue 13), read by assets/intelligence.js.
+            "intel": wall_intel(self.service, rendered.options.lang, now),
         }
 
     def config(self, options: WallOptions) -> dict[str, Any]:

@@ -7,6 +7,7 @@ import logging
 from flask import Blueprint, Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from dashboard.intelligence.surges import incidents_to_json
 from dashboard.params import ParameterError, parse_day, parse_filters, parse_shift
 from dashboard.service import ServiceBusy, SnapshotService
 from dashboard.shifts import utc_now
@@ -49,7 +50,10 @@ def register_api(server: Flask, service: SnapshotService) -> None:
         except Exception as exc:  # noqa: BLE001 - the database failed; say so, never zeros
             log.error("snapshot request failed: %s", exc.__class__.__name__)
             return json_error(None, "the ticket database is not answering", 503)
-        response = jsonify(result.to_json(stale=stale))
+        document = result.to_json(stale=stale)
+        # Surges at this instant (issue 13): [{category, area, count, baseline, since}].
+        document["incidents"] = incidents_to_json(result.incidents, service.calendar.zone)
+        response = jsonify(document)
         response.headers["Cache-Control"] = "no-store"
         return response
 

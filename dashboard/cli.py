@@ -52,7 +52,13 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("init-db", help="create or upgrade the schema and load reference data")
     demo = commands.add_parser("demo-data", help="write realistic demo history")
     demo.add_argument("--days", type=_positive, default=30, help="operating days of history")
-    demo.add_argument("--per-day", type=_positive, default=500, help="average tickets a day")
+    demo.add_argument(
+        "--per-day",
+        type=_positive,
+        default=None,
+        help="average tickets a day (default: the live feed's rate, HOTLINE_SIMULATE_PER_HOUR x 24,"
+        " so that the history is the usual the surge detection compares with)",
+    )
     demo.add_argument("--seed", type=int, default=1022, help="random seed (same seed, same data)")
     demo.add_argument(
         "--if-empty", action="store_true", help="only when the database holds no tickets yet"
@@ -100,7 +106,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     engine,
                     settings,
                     days=args.days,
-                    per_day=args.per_day,
+                    per_day=args.per_day or settings.simulate_per_hour * 24,
                     seed=args.seed,
                     only_if_empty=args.if_empty,
                 )

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import Engine
 
+from dashboard.intelligence.repeats import agency_rereport_rates
 from dashboard.shifts import ShiftCalendar, Window
 from data_access.codes import UNASSIGNED, UNCLASSIFIED, URGENCY_KEYS
 from data_access.overview import (
@@ -137,6 +138,8 @@ class Overview:
     open_now: int
     overdue_now: int
     overdue_serious_now: int
+    # Re-report rate per agency code (issue 13; UNASSIGNED for none): see docs/VIEWS.md.
+    rereport_rates: dict[str, float | None] = field(default_factory=dict)
 
     @property
     def first_day(self) -> date:
@@ -361,6 +364,7 @@ def compute_overview(
     filters: Filters | None = None,
     *,
     use_rollups: bool = True,
+    repeat_window_days: int | None = None,
 ) -> Overview:
     """The overview of operating days ``first_day`` .. ``last_day`` (inclusive) at ``now``.
 
@@ -388,7 +392,7 @@ def compute_overview(
             resolved = count_resolved_cells(conn, boundaries, filters)
         medians = measure_handling_medians(conn, boundaries[length], boundaries[-1], filters)
         open_cells = count_open_cells(conn, now, filters)
-    return build_overview(
+    overview = build_overview(
         calendar=calendar,
         first_day=first_day,
         last_day=last_day,
@@ -400,6 +404,10 @@ def compute_overview(
         medians=medians,
         open_cells=open_cells,
     )
+    if repeat_window_days is None:
+        return overview
+    rates = agency_rereport_rates(engine, boundaries[length], boundaries[-1], repeat_window_days)
+    return replace(overview, rereport_rates=rates)  # issue 13
 
 
 # --- drill-down -----------------------------------------------------------------------------

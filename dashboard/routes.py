@@ -75,6 +75,8 @@ PAGES: tuple[Page, ...] = (
         nav=NavEntry("overview", "nav.overview", "bi-bar-chart-line", 30),
         subpaths=True,
     ),
+    # The wall screens alive or silent (issue 13): for the supervisors on duty.
+    Page("/screens", "app.title", "shift", theme="light", component_prefix="screens-"),
 )
 
 #: Flask routes that are not pages, by path prefix: their access area.

@@ -17,6 +17,8 @@ from typing import Any, TypeVar
 from sqlalchemy import Engine, text
 
 from dashboard.comparison import Comparison, ComparisonCache
+from dashboard.intelligence.repeats import linked_reports
+from dashboard.intelligence.surges import surge_rule
 from dashboard.live_store import LiveState, LiveStore, MemoryStore
 from dashboard.overview import Drill, Overview, compute_overview, list_drill, read_history
 from dashboard.settings import Settings
@@ -109,6 +111,7 @@ class SnapshotService:
             overdue_limit=self.settings.overdue_list_size,
             service_level_seconds=self.settings.service_level_seconds,
             short_abandon_seconds=self.settings.short_abandon_seconds,
+            surge=surge_rule(self.settings),
         )
 
     def _bounded(self, read: Callable[[], T]) -> T:
@@ -370,6 +373,7 @@ class SnapshotService:
                 overdue_limit=settings.overdue_list_size,
                 service_level_seconds=settings.service_level_seconds,
                 short_abandon_seconds=settings.short_abandon_seconds,
+                repeat_window_days=settings.repeat_window_days,
             )
         )
 
@@ -377,7 +381,13 @@ class SnapshotService:
         """The leaders' overview of a range of operating days."""
         return self._bounded(
             lambda: compute_overview(
-                self.engine, self.calendar, first_day, last_day, utc_now(), filters
+                self.engine,
+                self.calendar,
+                first_day,
+                last_day,
+                utc_now(),
+                filters,
+                repeat_window_days=self.settings.repeat_window_days,
             )
         )
 
@@ -398,6 +408,11 @@ class SnapshotService:
     def ticket_history(self, code: str) -> TicketHistory | None:
         """A ticket's history of status changes (None when unknown)."""
         return self._bounded(lambda: read_history(self.engine, code))
+
+    def linked_reports(self, code: str) -> tuple[str, ...]:
+        """The codes of the reports linked to a ticket as repeats (issue 13)."""
+        window = self.settings.repeat_window_days
+        return tuple(self._bounded(lambda: linked_reports(self.engine, code, window, utc_now())))
 
     def export_rows(self, first_day: date, last_day: date, filters: Filters) -> Iterator[TicketRow]:
         """A lazy iterator of the range's tickets, on a connection of its own.

@@ -178,6 +178,65 @@ class Settings(BaseSettings):
         description="A caller who hangs up sooner than this is a short abandon, counted apart.",
     )
 
+    # --- operations intelligence (issue 13; see docs/WALL.md and docs/VIEWS.md) ---
+    repeat_window_days: int = Field(
+        14,
+        ge=1,
+        le=365,
+        validation_alias="HOTLINE_REPEAT_WINDOW_DAYS",
+        description="Reports of the same field and ward are linked as repeats within this "
+        "many days of an earlier one (open, or closed within the span).",
+    )
+    surge_factor: float = Field(
+        3.0,
+        ge=1.0,
+        le=100.0,
+        validation_alias="HOTLINE_SURGE_FACTOR",
+        description="A surge: this many times the field's usual count for that hour of the week.",
+    )
+    surge_min_count: int = Field(
+        8,
+        ge=1,
+        le=10_000,
+        validation_alias="HOTLINE_SURGE_MIN_COUNT",
+        description="A surge needs at least this many reports in the surge window.",
+    )
+    surge_window_minutes: int = Field(
+        30,
+        ge=5,
+        le=360,
+        validation_alias="HOTLINE_SURGE_WINDOW_MINUTES",
+        description="The span a surge is counted over (and its baseline slots).",
+    )
+    surge_baseline_weeks: int = Field(
+        4,
+        ge=1,
+        le=12,
+        validation_alias="HOTLINE_SURGE_BASELINE_WEEKS",
+        description="The baseline: the same span of the week in this many previous weeks.",
+    )
+    screen_silent_intervals: int = Field(
+        6,
+        ge=2,
+        le=1000,
+        validation_alias="HOTLINE_SCREEN_SILENT_INTERVALS",
+        description="A wall screen that has not polled for this many refresh intervals is silent.",
+    )
+    night_shifts: str = Field(
+        "3",
+        validation_alias="HOTLINE_NIGHT_SHIFTS",
+        description="Shift numbers (comma-separated) during which the wall dims itself "
+        "(`?night=auto`); empty: never.",
+    )
+
+    @field_validator("night_shifts")
+    @classmethod
+    def _valid_night_shifts(cls, value: str) -> str:
+        parts = [part.strip() for part in value.split(",") if part.strip()]
+        if not all(part.isdigit() and 1 <= int(part) <= 12 for part in parts):
+            raise ValueError("must be shift numbers separated by commas, e.g. 3")
+        return ",".join(parts)
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:

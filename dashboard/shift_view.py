@@ -15,6 +15,8 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import Engine
 
+from dashboard.intelligence.repeats import shift_repeats
+from dashboard.intelligence.values import RepeatLink
 from dashboard.shifts import ShiftCalendar, Window
 from dashboard.snapshot import Snapshot, compute_snapshot
 from data_access.codes import UNASSIGNED, UNCLASSIFIED, URGENCY_KEYS
@@ -139,6 +141,9 @@ class ShiftView:
     operators: tuple[OperatorWork, ...]
     operators_total: OperatorWork
     comparison: ShiftComparison
+    # Level 3 candidates: open repeats received in the shift (issue 13).
+    repeat_candidates: tuple[RepeatLink, ...] = ()
+    repeat_window_days: int = 14
 
     @property
     def day(self) -> date:
@@ -211,6 +216,7 @@ def compute_shift_view(
     overdue_limit: int = 10,
     service_level_seconds: int = 20,
     short_abandon_seconds: int = 5,
+    repeat_window_days: int | None = None,
 ) -> ShiftView:
     """The shift view of (operating day, shift) at ``now``."""
     filters = filters or Filters()
@@ -251,4 +257,5 @@ def compute_shift_view(
         operators=operators,
         operators_total=total,
         comparison=build_comparison(elapsed, window.end - window.start, counts),
+        **shift_repeats(engine, window, repeat_window_days),  # issue 13
     )

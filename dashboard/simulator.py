@@ -42,6 +42,14 @@ MAX_CATCH_UP = timedelta(minutes=15)
 REFERENCE_RELOAD_SECONDS = 600
 CANDIDATES_PER_STATUS = 500
 ADVANCED_STATUSES = ("received", "classified", "forwarded", "in_progress", "resolved")
+# Live rain bursts (issue 13: the wall's surge banner in `make run`): the first a few
+# minutes after start, then every 1.5-3 hours, each 40 minutes at +50 % of the hourly rate,
+# mostly flooding and fallen trees, 70 % of it in one ward.
+RAIN_FIRST_AFTER = timedelta(minutes=2)
+RAIN_EVERY_MINUTES = (90, 180)
+RAIN_DURATION = timedelta(minutes=40)
+RAIN_RATE_SHARE = 0.5
+RAIN_WARD_SHARE = 0.7
 
 
 def draw_poisson(rng: random.Random, mean: float) -> int:
@@ -80,6 +88,7 @@ class Simulator:
         *,
         seed: int | None = None,
         tick_seconds: float = 2,
+        rain: bool = False,
     ) -> None:
         self.engine = engine
         self.settings = settings
@@ -93,11 +102,14 @@ class Simulator:
         # What new tickets are about, until an operator classifies them.
         self._topics: dict[int, str] = {}
         self._switchboard: Any = None
+        self.rain = rain
+        self._rain_start: datetime | None = None
+        self._rain_area: str | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings, seed: int | None = None) -> Simulator:
-        """A simulator with its own writer engine on the configured database."""
-        return cls(make_engine(settings.database_url), settings, seed=seed)
+        """A simulator with its own writer engine on the configured database (rain bursts on)."""
+        return cls(make_engine(settings.database_url), settings, seed=seed, rain=True)
 
     # --- the tick ------------------------------------------------------------------------
     def tick(self, now: datetime | None = None) -> dict[str, Any]:
@@ -164,15 +176,29 @@ class Simulator:
         local_hour = now.astimezone(self.calendar.zone).hour
         mean = self.settings.simulate_per_hour * elapsed / 3600 * arrival_factor(local_hour)
         count = draw_poisson(self.rng, mean)
+        raining = self._raining(factory, now)
+        rain_count = (
+            draw_poisson(
+                self.rng, self.settings.simulate_per_hour * RAIN_RATE_SHARE * elapsed / 3600
+            )
+            if raining
+            else 0
+        )
+        count += rain_count
         if count == 0:
             return 0
         offsets = sorted((self.rng.uniform(0, elapsed) for _ in range(count)), reverse=True)
+        rainy = set(self.rng.sample(range(count), rain_count))
         rows: list[dict[str, Any]] = []
         events: list[list[EventDraft]] = []
         topics: list[str] = []
-        for offset in offsets:
+        for index, offset in enumerate(offsets):
             received_at = now - timedelta(seconds=offset)
-            category = factory.draw_category()
+            rain = index in rainy
+            category = factory.draw_category(rain=rain)
+            area = factory.draw_area()
+            if rain and self._rain_area is not None and self.rng.random() < RAIN_WARD_SHARE:
+                area = self._rain_area
             line = factory.draw_line(category)
             channel = factory.draw_channel(line)
             _, shift = self.calendar.locate(received_at)
@@ -185,7 +211,7 @@ class Simulator:
                     "line": line,
                     "status": "received",
                     "operator": operator,
-                    "area": factory.draw_area(),
+                    "area": area,
                     **factory.personal_data(category),
                 }
             )
@@ -198,6 +224,22 @@ class Simulator:
             self._topics.clear()
         self._topics.update(zip(ids, topics, strict=True))
         return count
+
+    def _raining(self, factory: TicketFactory, now: datetime) -> bool:
+        """Whether a live rain burst is on now (schedules the next one when it is over)."""
+        if not self.rain:
+            return False
+        if self._rain_start is None:
+            self._rain_start = now + RAIN_FIRST_AFTER
+        if now >= self._rain_start + RAIN_DURATION:
+            self._rain_start = now + timedelta(minutes=self.rng.uniform(*RAIN_EVERY_MINUTES))
+            self._rain_area = None
+        if now < self._rain_start:
+            return False
+        if self._rain_area is None:
+            self._rain_area = factory.draw_area()
+            log.info("simulator: a rain burst starts (ward %s)", self._rain_area)
+        return True
 
     def _next_code(self, conn: Connection, line: str, received_at: datetime) -> str:
         """The next tracking code, counting on from the codes of that line and local date."""

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
+from dashboard.intelligence.surges import count_surge_slots_at
+from dashboard.intelligence.values import Incident, SurgeRule
 from dashboard.shifts import ShiftCalendar, Window
 from dashboard.switchboard.figures import SwitchboardFigures, make_switchboard_figures
 from data_access.codes import (
@@ -71,6 +73,8 @@ class Snapshot:
     overdue_list: tuple[OverdueItem, ...]
     # The switchboard (issue 12): the queue now and the calls of the window.
     switchboard: SwitchboardFigures = NO_CALLS
+    # Surges at `now` (issue 13): computed with the live windows, empty for past windows.
+    incidents: tuple[Incident, ...] = ()
 
     def to_json(self, *, stale: bool = False) -> dict[str, Any]:
         """The JSON document of ``GET /api/snapshot`` (SPEC section 4)."""
@@ -269,6 +273,7 @@ def compute_snapshot(
     generated_at: datetime | None = None,
     service_level_seconds: int = 20,
     short_abandon_seconds: int = 5,
+    surge: SurgeRule | None = None,
 ) -> Snapshot:
     """Compute the snapshot of ``window`` at ``now`` from the database, in one transaction."""
     filters = filters or Filters()
@@ -292,7 +297,12 @@ def compute_snapshot(
             service_level_seconds=service_level_seconds,
             short_abandon_seconds=short_abandon_seconds,
         )
-    return build_snapshot(
+        incidents = (
+            count_surge_slots_at(conn, now, calendar.zone, surge)
+            if surge is not None and window.contains(now)
+            else ()
+        )
+    snapshot = build_snapshot(
         counts,
         calendar=calendar,
         window=window,
@@ -307,3 +317,4 @@ def compute_snapshot(
             short_abandon_seconds=short_abandon_seconds,
         ),
     )
+    return replace(snapshot, incidents=incidents) if incidents else snapshot

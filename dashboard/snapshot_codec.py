@@ -17,6 +17,7 @@ from datetime import date, datetime
 from typing import Any
 
 from dashboard.comparison import Comparison, DayProfile
+from dashboard.intelligence.values import Incident
 from dashboard.live_store import LiveState
 from dashboard.shifts import Window
 from dashboard.snapshot import OverdueItem, Snapshot
@@ -37,6 +38,7 @@ VALUE_TYPES: tuple[type, ...] = (
     ReferenceCodes,
     SwitchboardFigures,
     OperatorFigures,
+    Incident,
 )
 PAIRS = "__pairs__"
 

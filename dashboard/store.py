@@ -22,9 +22,9 @@ import time
 import uuid
 from datetime import datetime
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from dashboard.live_store import LiveState, LiveStore, MemoryStore, SharedState
+from dashboard.redis_url import split_redis_url
 from dashboard.service import SnapshotService
 from dashboard.settings import Settings
 from dashboard.shifts import Window
@@ -48,8 +48,6 @@ __all__ = [
     "make_store",
     "split_redis_url",
 ]
-
-DEFAULT_PREFIX = "hotline"
 
 
 _RENEW = """
@@ -83,15 +81,6 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then
 end
 return 0
 """
-
-
-def split_redis_url(url: str) -> tuple[str, str]:
-    """Split a ``prefix`` query parameter (the key prefix) off a Redis URL."""
-    parts = urlsplit(url)
-    query = parse_qsl(parts.query, keep_blank_values=True)
-    prefix = next((value for key, value in query if key == "prefix"), DEFAULT_PREFIX)
-    rest = urlencode([(key, value) for key, value in query if key != "prefix"])
-    return urlunsplit(parts._replace(query=rest)), prefix or DEFAULT_PREFIX
 
 
 class RedisStore(LiveStore):

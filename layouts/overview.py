@@ -31,6 +31,7 @@ from dashboard.i18n import code_name, locale_of, text
 from dashboard.overview import AgencyRow, Drill, Overview, PeriodTotals
 from data_access.codes import UNASSIGNED
 from data_access.values import Filters, TicketHistory, TicketPage
+from layouts.intelligence import rereport_cell, rereport_column
 from layouts.theme import FONT_FAMILY
 from layouts.views import (
     DATE_PICKER,
@@ -343,6 +344,7 @@ def build_agency_table(lang: str) -> DataTable:
             "type": "numeric",
             "format": Format(precision=1, scheme=Scheme.percentage),
         },
+        rereport_column(lang),  # issue 13: beside the on-time rate
         {
             "id": "overdue_now",
             "name": text(lang, "agency.overdue_now"),
@@ -434,7 +436,9 @@ def agency_rows(
     for row in overview.agencies:
         if row.is_empty and not row.overdue_now and not show_idle:
             continue
-        rows.append(_agency_row(row, names, lang))
+        rows.append(
+            _agency_row(row, names, lang) | rereport_cell(overview.rereport_rates, row.agency)
+        )
     return rows
 
 

@@ -29,6 +29,7 @@ from dashboard.shift_view import URGENCY_KEYS, Backlog, OperatorWork, ShiftView
 from dashboard.shifts import ShiftDef
 from data_access.codes import CHANNELS, STATUSES, UNCLASSIFIED
 from data_access.values import Filters
+from layouts.intelligence import build_repeat_candidates
 from layouts.switchboard import (
     build_operator_calls_cell,
     build_operator_calls_head,
@@ -587,6 +588,12 @@ def build_shift_content(view: ShiftView, names: Names) -> list[Any]:
                 ),
             ],
             class_name="g-3",
+        ),
+        build_repeat_candidates(  # level 3 candidates (issue 13)
+            view.repeat_candidates,
+            lang,
+            {"categories": names.categories, "areas": names.areas},
+            window_days=view.repeat_window_days,
         ),
     ]
 

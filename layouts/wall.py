@@ -22,6 +22,7 @@ from layouts.figures import (
     make_shifts_figure,
     make_shifts_patch,
 )
+from layouts.intelligence import build_incident_banner
 from layouts.switchboard import build_switchboard_panel
 from layouts.theme import ARIA_HIDDEN, TILE_ICONS, URGENCY_ICONS, Palette, palette
 from layouts.wall_view import BannerView, BarsView, OverdueRow, TileView, UrgencyView, WallView
@@ -521,6 +522,7 @@ def build_wall(
                 id=ids.WALL_ROTATE_TICK, interval=max(1, rotate) * 1000, disabled=not rotate
             ),
             build_header(view),
+            build_incident_banner(meta.get("intel")),  # surges (issue 13)
             html.Section([build_tile(tile) for tile in view.tiles], className="wall-kpis"),
             html.Main(
                 [

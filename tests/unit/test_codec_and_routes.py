@@ -84,4 +84,8 @@ def test_the_table_drives_areas_themes_and_callback_prefixes():
     assert routes.path_area("/") == routes.path_area("/api/snapshot") == "wall"
     assert routes.path_area("/shiftless") is None and routes.path_area("/healthz") is None
     assert routes.is_light_page("/shift/report") and not routes.is_light_page("/")
-    assert routes.callback_prefixes() == {"shift-": "shift", "overview-": "overview"}
+    assert routes.callback_prefixes() == {
+        "shift-": "shift",
+        "overview-": "overview",
+        "screens-": "shift",
+    }

@@ -13,7 +13,7 @@ from tests.support.db import insert_tickets, make_ticket
 TOP_KEYS = {
     "window", "generated_at", "stale", "received", "forwarded", "resolved_in_window",
     "on_time_rate", "by_channel", "by_line", "by_category", "by_urgency", "by_status",
-    "by_shift", "hourly", "now", "overdue_list", "switchboard",
+    "by_shift", "hourly", "now", "overdue_list", "switchboard", "incidents",
 }  # fmt: skip
 PERSONAL = ["Nguyễn Văn Riêng", "0909123456", "rieng@example.vn", "Nội dung riêng tư"]
 

@@ -1,0 +1,1 @@
+"""Operations intelligence (SPEC section 11): surges, repeat reports, live screens, night mode."""
