@@ -10,6 +10,8 @@ from dash import Dash
 from flask import has_request_context, request
 
 from callbacks import register_callbacks
+from callbacks.alerts import register_alerts
+from dashboard.alerts.web import install_alerts
 from dashboard.api import register_api
 from dashboard.auth import install_access
 from dashboard.callback_guard import MAX_CALLBACK_BODY, install_callback_guard
@@ -96,6 +98,7 @@ def create_app(
     # A location and a page container: "/" is the wall; other pages register with the router.
     app.layout = build_shell()
     app.server.config["HOTLINE_WALL"] = register_callbacks(app, service)
+    register_alerts(app, install_alerts(app, settings, service, start_jobs=start_jobs))
     if start_jobs:
         start_background_jobs(app, settings, service)
     return app

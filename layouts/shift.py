@@ -29,6 +29,7 @@ from dashboard.shift_view import URGENCY_KEYS, Backlog, OperatorWork, ShiftView
 from dashboard.shifts import ShiftDef
 from data_access.codes import CHANNELS, STATUSES, UNCLASSIFIED
 from data_access.queries import Filters
+from layouts.alerts import build_shift_alerts
 from layouts.views import (
     GRAPH_CONFIG,
     Names,
@@ -164,6 +165,7 @@ def build_shift_page(
                         [controls, build_filters("shift", names, filters)],
                         className="hv-controls d-print-none",
                     ),
+                    build_shift_alerts(lang),
                     dcc.Loading(html.Div(id=ids.SHIFT_CONTENT), type="dot", delay_show=400),
                 ],
                 fluid=True,

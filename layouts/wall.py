@@ -15,6 +15,7 @@ from dash import dcc, html
 
 from dashboard import ids
 from dashboard.i18n import text
+from layouts.alerts import build_wall_alerts
 from layouts.figures import (
     GRAPH_CONFIG,
     make_hourly_figure,
@@ -531,7 +532,11 @@ def build_wall(
                         className="wall-panel wall-panel--a",
                     ),
                     html.Div(
-                        [html.Div([hourly, shifts], className="panel-pair"), overdue],
+                        [
+                            html.Div([hourly, shifts], className="panel-pair"),
+                            overdue,
+                            build_wall_alerts(lang),
+                        ],
                         className="wall-panel wall-panel--b",
                     ),
                 ],
