@@ -146,7 +146,13 @@ def start_alert_jobs(settings: Settings, alerts: AlertService) -> Any:
         next_run_time=now + timedelta(seconds=1),
     )
     scheduler.start()
-    atexit.register(lambda: scheduler.shutdown(wait=False))
+
+    def stop() -> None:
+        if scheduler.running:
+            scheduler.shutdown(wait=False)
+        alerts.close()
+
+    atexit.register(stop)
     return scheduler
 
 
