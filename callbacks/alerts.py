@@ -31,7 +31,7 @@ function(token, search, previous) {
         });
         if (fresh) {
             try {
-                var audio = new Audio("%s");
+                var audio = new Audio("CHIME_FILE");
                 var played = audio.play();
                 if (played && played.catch) { played.catch(function () {}); }
             } catch (e) {}
@@ -39,7 +39,7 @@ function(token, search, previous) {
     }
     return String(token);
 }
-""" % layout.CHIME_FILE
+""".replace("CHIME_FILE", layout.CHIME_FILE)
 
 
 def _lang(search: Any) -> str:

@@ -391,9 +391,7 @@ def list_awaiting_forward_candidates(
     conn: Connection, intake_cutoff: datetime, limit: int
 ) -> tuple[TicketCandidate, ...]:
     """Tickets received or classified before the intake cut-off: ``awaiting_forward``."""
-    condition = and_(
-        t.status.in_(AWAITING_FORWARD_STATUSES), t.received_at < _ts(intake_cutoff)
-    )
+    condition = and_(t.status.in_(AWAITING_FORWARD_STATUSES), t.received_at < _ts(intake_cutoff))
     return _candidates(conn, condition, limit)
 
 

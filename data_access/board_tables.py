@@ -95,4 +95,3 @@ alert_outbox = Table(
     Index("ux_alert_outbox_event_target", "event_id", "target", unique=True),
     Index("ix_alert_outbox_due", "sent_at", "failed_at", "next_attempt_at"),
 )
-

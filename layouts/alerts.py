@@ -30,7 +30,7 @@ def _chip(item: AlertItem, lang: str) -> html.Div:
     if item.escalated:
         classes.append("wall-alert--escalated")
     parts: list[Any] = [
-        html.I(className="bi bi-bell-fill wall-alert-icon", **{"aria-hidden": "true"}),
+        html.I(className="bi bi-bell-fill wall-alert-icon", **{"aria-hidden": "true"}),  # type: ignore[arg-type]
         html.Span(item.rule_label, className="wall-alert-rule"),
     ]
     if item.escalated:
@@ -78,7 +78,7 @@ def build_wall_alerts(lang: str) -> html.Section:
         ],
         id=WALL_ALERTS,
         className="panel panel-alerts",
-        **{"aria-live": "polite"},
+        **{"aria-live": "polite"},  # type: ignore[arg-type]
     )
 
 
@@ -139,7 +139,9 @@ def build_shift_alerts(lang: str) -> html.Section:
                 ],
                 className="table table-sm align-middle",
             ),
-            html.A(text(lang, "alert.history"), href="/alerts" + ("?lang=en" if lang == "en" else "")),
+            html.A(
+                text(lang, "alert.history"), href="/alerts" + ("?lang=en" if lang == "en" else "")
+            ),
             dcc.Interval(id=SHIFT_ALERTS_TICK, interval=5000),
         ],
         id=SHIFT_ALERTS,

@@ -76,9 +76,7 @@ class Deliverer:
         """Send what is due; returns how many were delivered."""
         owner = self.owner()
         with self.engine.begin() as conn:
-            rows = claim_due_outbox(
-                conn, owner, now, now + timedelta(seconds=CLAIM_SECONDS), limit
-            )
+            rows = claim_due_outbox(conn, owner, now, now + timedelta(seconds=CLAIM_SECONDS), limit)
         delivered = 0
         for row in rows:
             delivered += self._deliver(row, owner, now)

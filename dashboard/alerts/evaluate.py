@@ -122,7 +122,9 @@ def notices_by_audience(
 
 def applied(alert: AlertRecord, values: Mapping[str, Any]) -> AlertRecord:
     """The record with ``values`` applied (what the message shows)."""
-    fields = {key: value for key, value in values.items() if key in AlertRecord.__dataclass_fields__}
+    fields = {
+        key: value for key, value in values.items() if key in AlertRecord.__dataclass_fields__
+    }
     if "tickets" in fields:
         fields["tickets"] = tuple(fields["tickets"])
     return replace(alert, **fields)

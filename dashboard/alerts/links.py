@@ -32,9 +32,7 @@ class AckLinks:
 
     def token(self, alert_ids: Sequence[int], audience: str) -> str:
         """A token for these alerts."""
-        return str(
-            self._serializer.dumps({"a": [int(i) for i in alert_ids], "u": audience[:80]})
-        )
+        return str(self._serializer.dumps({"a": [int(i) for i in alert_ids], "u": audience[:80]}))
 
     def check(self, token: str) -> AckClaim:
         """The claim of a token; LinkError when forged, damaged or expired."""

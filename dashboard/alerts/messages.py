@@ -122,8 +122,10 @@ def build_message(
         notices,
         key=lambda n: (KINDS.index(n.kind) * -1, n.alert.rule, n.alert.since, n.alert.id),
     )
-    kind = "escalation" if any(n.kind == "escalation" for n in notices) else (
-        "new" if any(n.kind == "new" for n in notices) else "repeat"
+    kind = (
+        "escalation"
+        if any(n.kind == "escalation" for n in notices)
+        else ("new" if any(n.kind == "new" for n in notices) else "repeat")
     )
     rules = sorted({n.alert.rule for n in notices})
     kind_text = text(lang, f"alert.kind.{kind}")

@@ -83,9 +83,7 @@ def _audiences(where: str, value: Any) -> tuple[str, ...]:
     result: list[str] = []
     for item in value:
         if item not in AUDIENCES:
-            raise RulesError(
-                f"{where}: unknown audience {item!r} (known: {', '.join(AUDIENCES)})"
-            )
+            raise RulesError(f"{where}: unknown audience {item!r} (known: {', '.join(AUDIENCES)})")
         if item not in result:
             result.append(item)
     return tuple(result)
@@ -145,12 +143,16 @@ def parse_rules(document: Any, source: str = "rules file") -> RuleSet:
                 name=name,
                 enabled=enabled,
                 audiences=audiences,
-                for_seconds=_number(where, "for_seconds", item.get("for_seconds", 0), low=0, high=86400),
+                for_seconds=_number(
+                    where, "for_seconds", item.get("for_seconds", 0), low=0, high=86400
+                ),
                 repeat_hours=_number(
                     where, "repeat_hours", item.get("repeat_hours", 4), low=0.01, high=24 * 30
                 ),
                 escalate=_escalation(where, item.get("escalate")),
-                intervals=int(_number(where, "intervals", item.get("intervals", 3), low=1, high=1000)),
+                intervals=int(
+                    _number(where, "intervals", item.get("intervals", 3), low=1, high=1000)
+                ),
             )
         )
     return RuleSet(tuple(rules))

@@ -12,7 +12,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -62,9 +62,7 @@ MAX_CANDIDATES = 5000
 ADVISORY_LOCK = 1022_0009
 
 
-def ticket_candidates(
-    rule: str, rows: Sequence[TicketCandidate], now: datetime
-) -> list[Candidate]:
+def ticket_candidates(rule: str, rows: Sequence[TicketCandidate], now: datetime) -> list[Candidate]:
     """Candidates of a ticket rule, one per ticket (subject = the ticket's code)."""
     result = []
     for row in rows:
@@ -78,7 +76,7 @@ def ticket_candidates(
                 subject=row.code,
                 since=since,
                 tickets=(row.code,),
-                agency=row.agency if rule == "overdue" else row.agency,
+                agency=row.agency,
                 urgency=row.urgency,
                 detail=detail,
             )
@@ -151,7 +149,9 @@ class AlertService:
         """The language of an audience's messages."""
         return "en" if audience in self.english else "vi"
 
-    def read_candidates(self, now: datetime) -> tuple[dict[str, list[Candidate]], dict[str, Labels]]:
+    def read_candidates(
+        self, now: datetime
+    ) -> tuple[dict[str, list[Candidate]], dict[str, Labels]]:
         """Candidates of every enabled rule: tickets from the board's read-only engine."""
         cutoff = now - timedelta(minutes=self.settings.intake_limit_minutes)
         result: dict[str, list[Candidate]] = {}
@@ -370,7 +370,9 @@ class AlertService:
                     ok = False
             if not ok:
                 wait = backoff(attempts + 1, self.settings.alert_retry_max_seconds)
-                keep.append((target, audience, title, body, attempts + 1, clock + wait.total_seconds()))
+                keep.append(
+                    (target, audience, title, body, attempts + 1, clock + wait.total_seconds())
+                )
         self.stale.pending = keep
 
     # --- surfaces --------------------------------------------------------------------------
@@ -401,7 +403,9 @@ class AlertService:
         """Since when board_stale fires in this process (None when it does not)."""
         return self.stale.firing_since
 
-    def acknowledge(self, alert_ids: Sequence[int], by: str, now: datetime | None = None) -> tuple[int, ...]:
+    def acknowledge(
+        self, alert_ids: Sequence[int], by: str, now: datetime | None = None
+    ) -> tuple[int, ...]:
         """Acknowledge alerts by a named person; returns the ids that changed."""
         now = now or utc_now()
         with self.engine.begin() as conn:
@@ -432,8 +436,3 @@ def sort_key(alert: AlertRecord) -> tuple[int, int, float, int]:
         alert.since.timestamp(),
         alert.id,
     )
-
-
-def with_state(alert: AlertRecord, state: str) -> AlertRecord:
-    """A copy in another state (tests)."""
-    return replace(alert, state=state)

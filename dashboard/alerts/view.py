@@ -16,18 +16,28 @@ CHIME_RULES: tuple[str, ...] = ("level4",)
 
 
 class AlertLike(Protocol):
-    """The fields of a stored alert the screens use."""
+    """The fields of a stored alert the screens use (read-only)."""
 
-    id: int
-    rule: str
-    state: str
-    agency: str | None
-    urgency: int | None
-    tickets: tuple[str, ...]
-    since: datetime
-    acknowledged_by: str | None
-    acknowledged_at: datetime | None
-    escalated: bool
+    @property
+    def id(self) -> int: ...
+    @property
+    def rule(self) -> str: ...
+    @property
+    def state(self) -> str: ...
+    @property
+    def agency(self) -> str | None: ...
+    @property
+    def urgency(self) -> int | None: ...
+    @property
+    def tickets(self) -> tuple[str, ...]: ...
+    @property
+    def since(self) -> datetime: ...
+    @property
+    def acknowledged_by(self) -> str | None: ...
+    @property
+    def acknowledged_at(self) -> datetime | None: ...
+    @property
+    def escalated(self) -> bool: ...
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,6 @@ from dashboard.alerts.notify import NotifyError, load_notify
 from dashboard.alerts.rules import KNOWN_RULES, RulesError, load_rules
 from dashboard.alerts.service import AlertService
 from dashboard.auth import access_of
-from dashboard.formatting import format_clock
 from dashboard.i18n import text
 from dashboard.service import SnapshotService
 from dashboard.settings import PROJECT_ROOT, Settings, SettingsError, env_name
@@ -176,6 +175,10 @@ def _page(lang: str, title: str, body: str, status: int = 200) -> Response:
     return Response(page, status=status, mimetype="text/html")
 
 
+def _notice(tone: str, message: str) -> str:
+    return f'<div class="alert alert-{tone}" role="alert">{html.escape(message)}</div>'
+
+
 class FilterError(ValueError):
     """A bad filter parameter of /alerts."""
 
@@ -270,21 +273,23 @@ def history_page(alerts: AlertService, lang: str, filters: dict[str, Any]) -> st
         + field("agency", text(lang, "alert.col.agency"))
         + field("from", text(lang, "alert.period.from"), "date")
         + field("to", text(lang, "alert.period.to"), "date")
-        + (f'<input type="hidden" name="lang" value="en">' if lang == "en" else "")
+        + ('<input type="hidden" name="lang" value="en">' if lang == "en" else "")
         + f'<button class="btn btn-primary" type="submit">{html.escape(text(lang, "alert.filter"))}'
         "</button></form>"
     )
     query = urlencode({k: v for k, v in args.items() if k != "lang" and v})
     csv_link = (
         f'<p><a class="btn btn-outline-primary" href="/alerts.csv?{html.escape(query)}">'
-        f'{html.escape(text(lang, "alert.csv"))}</a></p>'
+        f"{html.escape(text(lang, 'alert.csv'))}</a></p>"
     )
     rows = alerts.history(**filters, limit=HISTORY_LIMIT)
     head = "".join(
         f'<th scope="col">{html.escape(text(lang, f"alert.col.{c}"))}</th>' for c in COLUMNS
     )
     body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in _row_cells(a, lang, settings)) + "</tr>"
+        "<tr>"
+        + "".join(f"<td>{html.escape(cell)}</td>" for cell in _row_cells(a, lang, settings))
+        + "</tr>"
         for a in rows
     )
     if not rows:
@@ -326,7 +331,7 @@ def register_alert_routes(app: Dash, alerts: AlertService) -> None:
         try:
             filters = parse_history_filters(request.args, settings)
         except FilterError as exc:
-            body = f'<div class="alert alert-warning">{html.escape(exc.field)}: {html.escape(str(exc))}</div>'
+            body = _notice("warning", f"{exc.field}: {exc}")
             return _page(lang, text(lang, "alert.history"), body, 400)
         return _page(lang, text(lang, "alert.history"), history_page(alerts, lang, filters))
 
@@ -341,15 +346,35 @@ def register_alert_routes(app: Dash, alerts: AlertService) -> None:
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow(
-            ["id", "rule", "state", "since", "tickets", "agency", "urgency", "escalated",
-             "acknowledged_by", "acknowledged_at", "resolved_at"]
+            [
+                "id",
+                "rule",
+                "state",
+                "since",
+                "tickets",
+                "agency",
+                "urgency",
+                "escalated",
+                "acknowledged_by",
+                "acknowledged_at",
+                "resolved_at",
+            ]
         )
         for a in alerts.history(**filters, limit=CSV_LIMIT):
             writer.writerow(
-                [a.id, a.rule, a.state, a.since.isoformat(), " ".join(a.tickets), a.agency or "",
-                 a.urgency or "", "1" if a.escalated else "0", a.acknowledged_by or "",
-                 a.acknowledged_at.isoformat() if a.acknowledged_at else "",
-                 a.resolved_at.isoformat() if a.resolved_at else ""]
+                [
+                    a.id,
+                    a.rule,
+                    a.state,
+                    a.since.isoformat(),
+                    " ".join(a.tickets),
+                    a.agency or "",
+                    a.urgency or "",
+                    "1" if a.escalated else "0",
+                    a.acknowledged_by or "",
+                    a.acknowledged_at.isoformat() if a.acknowledged_at else "",
+                    a.resolved_at.isoformat() if a.resolved_at else "",
+                ]
             )
         return Response(
             out.getvalue(),
@@ -364,26 +389,31 @@ def register_alert_routes(app: Dash, alerts: AlertService) -> None:
         try:
             claim = alerts.links.check(token)
         except LinkError:
-            body = f'<div class="alert alert-danger">{html.escape(text(lang, "alert.ack_invalid"))}</div>'
+            body = _notice("danger", text(lang, "alert.ack_invalid"))
             return _page(lang, title, body, 403)
         if request.method == "POST":
             name = (request.form.get("name") or "").strip()[:80]
             who = name or claim.audience
             changed = alerts.acknowledge(claim.alert_ids, f"{who} ({claim.audience})"[:120])
-            body = f'<div class="alert alert-success">{html.escape(text(lang, "alert.ack_done", count=len(changed)))}</div>'
+            body = _notice("success", text(lang, "alert.ack_done", count=len(changed)))
             return _page(lang, title, body)
         listed = alerts.alerts(claim.alert_ids)
         items = "".join(
-            f"<li>{html.escape(text(lang, f'alert.rule.{a.rule}'))}: "
-            f"{html.escape(', '.join(a.tickets))} · {html.escape(text(lang, f'alert.state.{a.state}'))}</li>"
+            "<li>"
+            + html.escape(
+                f"{text(lang, f'alert.rule.{a.rule}')}: {', '.join(a.tickets)} · "
+                + text(lang, f"alert.state.{a.state}")
+            )
+            + "</li>"
             for a in listed
         )
         body = (
             f"<ul>{items}</ul>"
-            f'<form method="post"><label class="form-label">{html.escape(text(lang, "alert.ack_name"))}'
+            '<form method="post"><label class="form-label">'
+            f"{html.escape(text(lang, 'alert.ack_name'))}"
             '<input class="form-control" name="name" maxlength="80"></label> '
             f'<button class="btn btn-primary" type="submit">'
-            f'{html.escape(text(lang, "alert.ack_confirm", count=len(listed)))}</button></form>'
+            f"{html.escape(text(lang, 'alert.ack_confirm', count=len(listed)))}</button></form>"
         )
         return _page(lang, title, body)
 

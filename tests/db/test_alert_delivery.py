@@ -17,7 +17,6 @@ from dashboard.alerts.web import build_alert_service, start_alert_jobs
 from dashboard.service import SnapshotService
 from dashboard.settings import Settings
 from data_access.alert_store import list_outbox
-from data_access.engine import make_engine
 from data_access.schema import tickets
 from tests.conftest import insert_tickets, make_ticket
 from tests.db.alert_receivers import PERSONAL_MARKERS, HttpReceiver, SmtpReceiver, wait_for
@@ -49,7 +48,9 @@ def receivers() -> Iterator[tuple[HttpReceiver, SmtpReceiver]]:
     smtp.stop()
 
 
-def _settings(database_url: str, tmp_path: Path, http: HttpReceiver, smtp: SmtpReceiver) -> Settings:
+def _settings(
+    database_url: str, tmp_path: Path, http: HttpReceiver, smtp: SmtpReceiver
+) -> Settings:
     notify = {
         "supervisors": [http.url("supervisors")],
         "leaders": [http.url("leaders")],
@@ -120,7 +121,9 @@ def test_due_at_passes_one_grouped_message_each_within_an_interval(
     try:
         # one interval (1 s) + 5 s after the deadline
         limit = (due - datetime.now(UTC)).total_seconds() + 1 + 5
-        assert wait_for(lambda: len(smtp.to(AGENCY_MAIL)) >= 1 and len(http.to("supervisors")) >= 1, limit)
+        assert wait_for(
+            lambda: len(smtp.to(AGENCY_MAIL)) >= 1 and len(http.to("supervisors")) >= 1, limit
+        )
         time.sleep(2.5)  # more intervals: nothing more is sent
     finally:
         scheduler.shutdown(wait=True)
@@ -241,12 +244,14 @@ def test_level4_reaches_supervisors_and_leaders_at_once(
 def test_receiver_down_then_up_gets_every_message_once(
     alerting: AlertService, engine, receivers
 ) -> None:
-    http, smtp = receivers
+    http, _ = receivers
     http.stop()
     t0 = _now()
     for minute in range(3):  # three evaluations, each with a new overdue ticket
         at = t0 + timedelta(minutes=minute)
-        insert_tickets(engine, [_overdue(f"1022-F-{minute:04d}", "so_y_te", at - timedelta(seconds=1))])
+        insert_tickets(
+            engine, [_overdue(f"1022-F-{minute:04d}", "so_y_te", at - timedelta(seconds=1))]
+        )
         alerting.evaluate(at)
         alerting.deliver(at)
     # ten minutes down: every attempt fails, each retried with back-off

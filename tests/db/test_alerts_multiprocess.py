@@ -92,7 +92,10 @@ def test_each_event_sent_once_and_the_next_holder_sends_what_was_pending(
             {
                 "supervisors": [receiver.url("supervisors")],
                 "leaders": [receiver.url("leaders")],
-                "agencies": {"so_xay_dung": [receiver.url("sxd")], "so_y_te": [receiver.url("syt")]},
+                "agencies": {
+                    "so_xay_dung": [receiver.url("sxd")],
+                    "so_y_te": [receiver.url("syt")],
+                },
             }
         ),
         encoding="utf-8",
@@ -126,8 +129,10 @@ def test_each_event_sent_once_and_the_next_holder_sends_what_was_pending(
         )
     try:
         started = wait_for(
-            lambda: _holder(client, prefix) is not None
-            and requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2).ok,
+            lambda: (
+                _holder(client, prefix) is not None
+                and requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2).ok
+            ),
             30,
             0.3,
         )
@@ -147,9 +152,7 @@ def test_each_event_sent_once_and_the_next_holder_sends_what_was_pending(
         receiver.stop()
         insert_tickets(writer, [_overdue("1022-M-0004", "so_y_te", 1)])
         with writer.connect() as conn:
-            assert wait_for(
-                lambda: sum(1 for r in list_outbox(conn) if r.sent_at is None) >= 2, 10
-            )
+            assert wait_for(lambda: sum(1 for r in list_outbox(conn) if r.sent_at is None) >= 2, 10)
         holder = _holder(client, prefix)
         assert holder is not None
         os.kill(holder, signal.SIGKILL)
