@@ -19,6 +19,7 @@ from sqlalchemy import (
     Engine,
     String,
     and_,
+    bindparam,
     func,
     insert,
     literal,
@@ -200,6 +201,102 @@ def insert_alert(
     alert_id = int(result.scalar_one())
     record_event(conn, alert_id, now, "created" if state == "pending" else "fired")
     return alert_id
+
+
+@dataclass(frozen=True)
+class NewAlert:
+    """An alert to open (pending or already firing, maybe escalated at once)."""
+
+    rule: str
+    subject: str
+    state: str
+    agency: str | None
+    urgency: int | None
+    tickets: tuple[str, ...]
+    detail: dict[str, Any]
+    since: datetime
+    escalated: bool = False
+
+
+SUBJECT_CHUNK = 500
+
+
+def insert_alerts(
+    conn: Connection, rule: str, new: Sequence[NewAlert], now: datetime
+) -> tuple[AlertRecord, ...]:
+    """Open many alerts of one rule in a few statements; returns them as stored."""
+    if not new:
+        return ()
+    rows = []
+    for item in new:
+        firing = item.state == "firing"
+        rows.append(
+            {
+                "rule": rule,
+                "subject": item.subject,
+                "state": item.state,
+                "agency": item.agency,
+                "urgency": item.urgency,
+                "tickets": ",".join(item.tickets),
+                "detail": json.dumps(item.detail, ensure_ascii=False, sort_keys=True),
+                "since": item.since,
+                "fired_at": now if firing else None,
+                "escalated": item.escalated,
+                "escalated_at": now if item.escalated else None,
+                "last_notified_at": now if firing else None,
+                "notifications": 1 if firing else 0,
+            }
+        )
+    conn.execute(insert(alerts), rows)
+    subjects = [item.subject for item in new]
+    records: list[AlertRecord] = []
+    for start in range(0, len(subjects), SUBJECT_CHUNK):
+        chunk = subjects[start : start + SUBJECT_CHUNK]
+        query = select(alerts).where(a.rule == rule, a.state != "resolved", a.subject.in_(chunk))
+        records += [_record(row) for row in conn.execute(query).all()]
+    events: list[tuple[int, datetime, str, str]] = []
+    for record in records:
+        events.append((record.id, now, "created" if record.state == "pending" else "fired", ""))
+        if record.escalated:
+            events.append((record.id, now, "escalated", ""))
+    record_events(conn, events)
+    return tuple(sorted(records, key=lambda record: record.id))
+
+
+def update_alerts(conn: Connection, changes: Sequence[tuple[int, dict[str, Any]]]) -> None:
+    """Change many alerts: one executemany per set of changed fields."""
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for alert_id, values in changes:
+        values = dict(values)
+        if "tickets" in values and not isinstance(values["tickets"], str):
+            values["tickets"] = ",".join(values["tickets"])
+        if "detail" in values and isinstance(values["detail"], dict):
+            values["detail"] = json.dumps(values["detail"], ensure_ascii=False, sort_keys=True)
+        keys = tuple(sorted(values))
+        groups.setdefault(keys, []).append(
+            {"b_id": alert_id, **{f"b_{k}": values[k] for k in keys}}
+        )
+    for keys, rows in groups.items():
+        if not keys:
+            continue
+        statement = (
+            update(alerts)
+            .where(a.id == bindparam("b_id"))
+            .values({key: bindparam(f"b_{key}") for key in keys})
+        )
+        conn.execute(statement, rows)
+
+
+def record_events(conn: Connection, events: Sequence[tuple[int, datetime, str, str]]) -> None:
+    """Many lines of alert history at once: (alert id, at, kind, actor)."""
+    if events:
+        conn.execute(
+            insert(alert_events),
+            [
+                {"alert_id": i, "at": at, "kind": kind, "actor": actor or None}
+                for i, at, kind, actor in events
+            ],
+        )
 
 
 def update_alert(conn: Connection, alert_id: int, **values: Any) -> None:

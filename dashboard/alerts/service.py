@@ -36,10 +36,11 @@ from dashboard.settings import Settings
 from dashboard.shifts import utc_now
 from data_access.alert_store import (
     AlertRecord,
+    NewAlert,
     NewOutboxRow,
     TicketCandidate,
     acknowledge_alerts,
-    insert_alert,
+    insert_alerts,
     insert_outbox,
     list_active_alerts,
     list_alert_history,
@@ -47,8 +48,8 @@ from data_access.alert_store import (
     list_level4_candidates,
     list_overdue_candidates,
     read_alerts,
-    record_event,
-    update_alert,
+    record_events,
+    update_alerts,
 )
 from data_access.reference import Labels, read_names
 
@@ -206,28 +207,30 @@ class AlertService:
     ) -> int:
         plan = plan_rule(rule, candidates, active, now)
         told: list[tuple[AlertRecord, str]] = []
-        for candidate, state, escalated in plan.new:
-            alert_id = insert_alert(
-                conn,
-                rule=rule.name,
-                subject=candidate.subject,
-                state=state,
-                agency=candidate.agency,
-                urgency=candidate.urgency,
-                tickets=candidate.tickets,
-                detail=dict(candidate.detail),
-                since=candidate.since,
-                now=now,
-            )
-            if state != "firing":
-                continue
-            values: dict[str, Any] = {"last_notified_at": now, "notifications": 1}
-            if escalated:
-                values.update(escalated=True, escalated_at=now)
-                record_event(conn, alert_id, now, "escalated")
-            update_alert(conn, alert_id, **values)
-            (record,) = read_alerts(conn, [alert_id])
-            told.append((record, "escalation" if escalated else "new"))
+        opened = insert_alerts(
+            conn,
+            rule.name,
+            [
+                NewAlert(
+                    rule=rule.name,
+                    subject=candidate.subject,
+                    state=state,
+                    agency=candidate.agency,
+                    urgency=candidate.urgency,
+                    tickets=tuple(candidate.tickets),
+                    detail=dict(candidate.detail),
+                    since=candidate.since,
+                    escalated=escalated,
+                )
+                for candidate, state, escalated in plan.new
+            ],
+            now,
+        )
+        for record in opened:
+            if record.state == "firing":
+                told.append((record, "escalation" if record.escalated else "new"))
+        changes: list[tuple[int, dict[str, Any]]] = []
+        events: list[tuple[int, datetime, str, str]] = []
         for alert, values, kind in plan.updates:
             if kind is not None:
                 values = {
@@ -235,15 +238,16 @@ class AlertService:
                     "last_notified_at": now,
                     "notifications": alert.notifications + 1,
                 }
-                record_event(
-                    conn, alert.id, now, {"new": "fired", "repeat": "repeated"}.get(kind, kind)
+                events.append(
+                    (alert.id, now, {"new": "fired", "repeat": "repeated"}.get(kind, kind), "")
                 )
-            update_alert(conn, alert.id, **values)
-            if kind is not None:
                 told.append((applied(alert, values), kind))
+            changes.append((alert.id, values))
         for alert in plan.resolved:
-            update_alert(conn, alert.id, state="resolved", resolved_at=now)
-            record_event(conn, alert.id, now, "resolved")
+            changes.append((alert.id, {"state": "resolved", "resolved_at": now}))
+            events.append((alert.id, now, "resolved", ""))
+        update_alerts(conn, changes)
+        record_events(conn, events)
         rows: list[NewOutboxRow] = []
         for audience, notices in notices_by_audience(rule, told).items():
             message = self._message(audience, notices, now, names)
