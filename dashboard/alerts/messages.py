@@ -96,7 +96,9 @@ def describe(
         minutes = int((now - datetime.fromisoformat(due)).total_seconds() // 60)
         parts.append(text(lang, "alert.overdue_for", duration=format_duration(minutes, lang)))
     elif alert.rule == "awaiting_forward":
-        minutes = int((now - alert.since).total_seconds() // 60)
+        received = detail.get("received_at")
+        start = datetime.fromisoformat(received) if isinstance(received, str) else alert.since
+        minutes = int((now - start).total_seconds() // 60)
         parts.append(text(lang, "alert.waiting_for", duration=format_duration(minutes, lang)))
     if alert.escalated:
         parts.append(text(lang, "alert.escalated"))

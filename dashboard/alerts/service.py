@@ -63,12 +63,27 @@ MAX_CANDIDATES = 5000
 ADVISORY_LOCK = 1022_0009
 
 
-def ticket_candidates(rule: str, rows: Sequence[TicketCandidate], now: datetime) -> list[Candidate]:
-    """Candidates of a ticket rule, one per ticket (subject = the ticket's code)."""
+def ticket_candidates(
+    rule: str, rows: Sequence[TicketCandidate], intake_limit: timedelta
+) -> list[Candidate]:
+    """Candidates of a ticket rule, one per ticket (subject = the ticket's code).
+
+    ``since`` is when the rule started to hold: the deadline (overdue), the end of the
+    intake limit (awaiting forward), the arrival (level 4).
+    """
     result = []
     for row in rows:
-        since = row.due_at if rule == "overdue" and row.due_at is not None else row.received_at
-        detail = {"category": row.category, "status": row.status}
+        if rule == "overdue" and row.due_at is not None:
+            since = row.due_at
+        elif rule == "awaiting_forward":
+            since = row.received_at + intake_limit
+        else:
+            since = row.received_at
+        detail = {
+            "category": row.category,
+            "status": row.status,
+            "received_at": row.received_at.isoformat(),
+        }
         if row.due_at is not None:
             detail["due_at"] = row.due_at.isoformat()
         result.append(
@@ -170,7 +185,7 @@ class AlertService:
                     continue
                 if len(rows) >= MAX_CANDIDATES:
                     log.warning("alert rule %s: more than %d tickets", rule.name, MAX_CANDIDATES)
-                result[rule.name] = ticket_candidates(rule.name, rows, now)
+                result[rule.name] = ticket_candidates(rule.name, rows, now - cutoff)
         for name in PROVIDED_RULES:
             if self.rules.get(name) is not None:
                 try:
