@@ -307,6 +307,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     from bench.report import write_report
 
     write_report(results, args.output)
+    # (g) alerts (issue 9): latency and evaluation cost, a section of its own.
+    from bench import alerts as alert_bench
+
+    alert_bench.update_report(alert_bench.run(args.database_url, skip_10m=args.quick), args.output)
     log.info("wrote %s (%.0f s)", args.output, results.seconds)
     return 0
 
