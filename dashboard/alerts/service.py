@@ -152,6 +152,7 @@ class AlertService:
         self._cache_lock = threading.Lock()
         self.stale = StaleState(pending=[])
         self.evaluations = 0
+        self._evaluated: tuple[datetime | None, datetime | None] = (None, None)
 
     # --- providers (the lead wires issue 13's surge detector and screen registry) ---------
     def set_provider(self, rule: str, provider: Provider) -> None:
@@ -300,16 +301,31 @@ class AlertService:
 
     # --- the scheduled work ----------------------------------------------------------------
     def tick(self, now: datetime | None = None) -> None:
-        """The job of every refresh interval: the lease holder evaluates and delivers."""
+        """The job of every second: the lease holder evaluates after each new snapshot (at the
+        snapshot's instant, so alerts and tiles agree; at least once an interval) and delivers."""
         if not self.is_leader():
             return
         now = now or utc_now()
         self.check_stale(now)
-        try:
-            self.evaluate(now)
-        except Exception as exc:  # noqa: BLE001 - the database may be down: retried next time
-            log.error("alert evaluation failed: %s", str(exc).splitlines()[0][:200])
+        at = self.evaluation_due(now)
+        if at is not None:
+            self._evaluated = (at, now)
+            try:
+                self.evaluate(at)
+            except Exception as exc:  # noqa: BLE001 - the database may be down: retried later
+                log.error("alert evaluation failed: %s", str(exc).splitlines()[0][:200])
         self.deliver(now)
+
+    def evaluation_due(self, now: datetime) -> datetime | None:
+        """The instant to evaluate at now, or None: a new snapshot's, else now once an interval."""
+        interval = timedelta(seconds=self.settings.refresh_seconds)
+        last = self.snapshots.state.last_success
+        done_for, done_at = self._evaluated
+        if last is not None and last != done_for and timedelta(0) <= now - last < interval:
+            return last
+        if done_at is None or now - done_at >= interval:
+            return now
+        return None
 
     def deliver(self, now: datetime | None = None) -> int:
         """Deliver due outbox rows (lease holder only); the in-memory stale messages too."""

@@ -121,7 +121,7 @@ def install_alerts(
 
 
 def start_alert_jobs(settings: Settings, alerts: AlertService) -> Any:
-    """Evaluate every refresh interval, deliver (and retry) every second: lease holder only."""
+    """One job a second (lease holder only): evaluate after each snapshot, deliver, retry."""
     from apscheduler.schedulers.background import BackgroundScheduler
 
     scheduler = BackgroundScheduler(timezone=settings.timezone)
@@ -129,17 +129,8 @@ def start_alert_jobs(settings: Settings, alerts: AlertService) -> Any:
     scheduler.add_job(
         alerts.tick,
         "interval",
-        seconds=settings.refresh_seconds,
-        id="alerts-evaluate",
-        max_instances=1,
-        coalesce=True,
-        next_run_time=now + timedelta(seconds=min(2, settings.refresh_seconds)),
-    )
-    scheduler.add_job(
-        alerts.deliver,
-        "interval",
         seconds=1,
-        id="alerts-deliver",
+        id="alerts-tick",
         max_instances=1,
         coalesce=True,
         next_run_time=now + timedelta(seconds=1),
