@@ -135,6 +135,10 @@ def measure_latency(base_url: str, result: AlertBench) -> None:
         )
         service = _service(settings)
         scheduler = start_alert_jobs(settings, service)
+        # The board's snapshot refresh too: the evaluation follows each new snapshot.
+        scheduler.add_job(
+            service.snapshots.refresh, "interval", seconds=result.refresh_seconds, id="refresh"
+        )
         writer = make_engine(url)
         from data_access.schema import tickets
 

@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 message_log = logging.getLogger("hotline.alerts.messages")
 
 RETRY_BASE_SECONDS = 2.0
-CLAIM_SECONDS = 120
+CLAIM_SECONDS = 60  # longer than one Apprise send (its timeouts are seconds)
 GIVE_UP_AFTER = timedelta(hours=48)
 
 Sender = Callable[[str, str, str], bool]
@@ -73,13 +73,19 @@ class Deliverer:
         self.send = send
 
     def deliver_due(self, now: datetime, limit: int = 50) -> int:
-        """Send what is due; returns how many were delivered."""
+        """Send what is due; returns how many were delivered.
+
+        Rows are claimed one at a time, just before their send, so a claim lives only as long
+        as one send: a process that dies while sending holds its row for CLAIM_SECONDS at most.
+        """
         owner = self.owner()
-        with self.engine.begin() as conn:
-            rows = claim_due_outbox(conn, owner, now, now + timedelta(seconds=CLAIM_SECONDS), limit)
         delivered = 0
-        for row in rows:
-            delivered += self._deliver(row, owner, now)
+        for _ in range(limit):
+            with self.engine.begin() as conn:
+                rows = claim_due_outbox(conn, owner, now, now + timedelta(seconds=CLAIM_SECONDS), 1)
+            if not rows:
+                break
+            delivered += self._deliver(rows[0], owner, now)
         return delivered
 
     def _deliver(self, row: OutboxRow, owner: str, now: datetime) -> int:

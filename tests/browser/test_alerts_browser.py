@@ -56,11 +56,11 @@ def test_wall_shows_a_new_alert_and_the_supervisor_acknowledges_it(
             ],
         )
         chip = wait_for(
-            lambda: browser.find_element("css selector", ".wall-alert--firing"),
+            lambda: browser.find_element("css selector", ".wall-alert--firing").text,
             8,
             "the new alert never showed on the wall",
         )
-        assert "1022-UI-0001" in chip.text and "Quá hạn" in chip.text
+        assert "1022-UI-0001" in chip and "Quá hạn" in chip
         assert browser.execute_script(LAYOUT_CLIPPED) == [True, True, True, True]
         browser.save_screenshot(str(tmp_path / "wall-alert.png"))
 

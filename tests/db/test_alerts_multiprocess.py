@@ -158,7 +158,10 @@ def test_each_event_sent_once_and_the_next_holder_sends_what_was_pending(
         os.kill(holder, signal.SIGKILL)
         time.sleep(1)
         receiver.start()
-        assert wait_for(lambda: len(receiver.messages) >= 5, 30), log.read_text()[-3000:]
+        if not wait_for(lambda: len(receiver.messages) >= 5, 45):
+            with writer.connect() as conn:
+                rows = list_outbox(conn)
+            pytest.fail(f"{rows}\n{receiver.messages}\n" + log.read_text()[-2000:])
         time.sleep(4)
         new_holder = _holder(client, prefix)
         assert new_holder not in (None, holder)
