@@ -170,39 +170,6 @@ def list_alert_history(
     return tuple(_record(row) for row in conn.execute(query).all())
 
 
-def insert_alert(
-    conn: Connection,
-    *,
-    rule: str,
-    subject: str,
-    state: str,
-    agency: str | None,
-    urgency: int | None,
-    tickets: Sequence[str],
-    detail: dict[str, Any],
-    since: datetime,
-    now: datetime,
-) -> int:
-    """A new alert (pending or firing); returns its id."""
-    values: dict[str, Any] = {
-        "rule": rule,
-        "subject": subject,
-        "state": state,
-        "agency": agency,
-        "urgency": urgency,
-        "tickets": ",".join(tickets),
-        "detail": json.dumps(detail, ensure_ascii=False, sort_keys=True),
-        "since": since,
-        "fired_at": now if state == "firing" else None,
-        "escalated": False,
-        "notifications": 0,
-    }
-    result = conn.execute(insert(alerts).values(values).returning(a.id))
-    alert_id = int(result.scalar_one())
-    record_event(conn, alert_id, now, "created" if state == "pending" else "fired")
-    return alert_id
-
-
 @dataclass(frozen=True)
 class NewAlert:
     """An alert to open (pending or already firing, maybe escalated at once)."""
@@ -297,15 +264,6 @@ def record_events(conn: Connection, events: Sequence[tuple[int, datetime, str, s
                 for i, at, kind, actor in events
             ],
         )
-
-
-def update_alert(conn: Connection, alert_id: int, **values: Any) -> None:
-    """Change stored fields of an alert (the evaluator's state transitions)."""
-    if "detail" in values and isinstance(values["detail"], dict):
-        values["detail"] = json.dumps(values["detail"], ensure_ascii=False, sort_keys=True)
-    if "tickets" in values and not isinstance(values["tickets"], str):
-        values["tickets"] = ",".join(values["tickets"])
-    conn.execute(update(alerts).where(a.id == alert_id).values(values))
 
 
 def record_event(conn: Connection, alert_id: int, at: datetime, kind: str, actor: str = "") -> None:
