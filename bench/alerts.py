@@ -136,9 +136,11 @@ def measure_latency(base_url: str, result: AlertBench) -> None:
         service = _service(settings)
         scheduler = start_alert_jobs(settings, service)
         # The board's snapshot refresh too: the evaluation follows each new snapshot.
-        scheduler.add_job(
-            service.snapshots.refresh, "interval", seconds=result.refresh_seconds, id="refresh"
-        )
+        from apscheduler.schedulers.background import BackgroundScheduler
+
+        refresher = BackgroundScheduler()
+        refresher.add_job(service.snapshots.refresh, "interval", seconds=result.refresh_seconds)
+        refresher.start()
         writer = make_engine(url)
         from data_access.schema import tickets
 
@@ -176,6 +178,7 @@ def measure_latency(base_url: str, result: AlertBench) -> None:
                     result.level4_latency.append(receiver.to("leaders")[-1].at - arrived_at)
                 time.sleep(1.3)
         finally:
+            refresher.shutdown(wait=True)
             scheduler.shutdown(wait=True)
             service.close()
             service.snapshots.engine.dispose()

@@ -14,6 +14,7 @@ import html
 import io
 import logging
 import secrets
+import threading
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -120,30 +121,53 @@ def install_alerts(
     return alerts
 
 
-def start_alert_jobs(settings: Settings, alerts: AlertService) -> Any:
-    """One job a second (lease holder only): evaluate after each snapshot, deliver, retry."""
-    from apscheduler.schedulers.background import BackgroundScheduler
+class AlertJobs:
+    """A thread that ticks the alert service every second (lease holder only).
 
-    scheduler = BackgroundScheduler(timezone=settings.timezone)
-    now = datetime.now(settings.zone)
-    scheduler.add_job(
-        alerts.tick,
-        "interval",
-        seconds=1,
-        id="alerts-tick",
-        max_instances=1,
-        coalesce=True,
-        next_run_time=now + timedelta(seconds=1),
-    )
-    scheduler.start()
+    A plain loop rather than a scheduler job: an evaluation longer than a second (a large
+    backlog) simply delays the next tick instead of logging a skipped run every second.
+    """
+
+    def __init__(self, alerts: AlertService, period: float = 1.0) -> None:
+        self.alerts = alerts
+        self.period = period
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="alerts", daemon=True)
+
+    @property
+    def running(self) -> bool:
+        """Whether the loop runs."""
+        return self._thread.is_alive()
+
+    def start(self) -> None:
+        """Start ticking."""
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.period):
+            try:
+                self.alerts.tick()
+            except Exception as exc:  # noqa: BLE001 - the loop must survive anything
+                log.error("alert tick failed: %s", exc.__class__.__name__)
+
+    def shutdown(self, wait: bool = False) -> None:
+        """Stop ticking (and wait for the current tick when asked)."""
+        self._stop.set()
+        if wait and self.running and threading.current_thread() is not self._thread:
+            self._thread.join(timeout=30)
+
+
+def start_alert_jobs(settings: Settings, alerts: AlertService) -> AlertJobs:
+    """Tick every second (lease holder only): evaluate after each snapshot, deliver, retry."""
+    jobs = AlertJobs(alerts)
+    jobs.start()
 
     def stop() -> None:
-        if scheduler.running:
-            scheduler.shutdown(wait=False)
+        jobs.shutdown(wait=False)
         alerts.close()
 
     atexit.register(stop)
-    return scheduler
+    return jobs
 
 
 # --- pages ---------------------------------------------------------------------------------
