@@ -138,7 +138,10 @@ def wait_for(condition: Callable[[], bool], timeout: float, step: float = 0.1) -
     """Poll ``condition`` until true or ``timeout`` seconds passed."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if condition():
-            return True
+        try:
+            if condition():
+                return True
+        except Exception:  # noqa: BLE001 - a server still starting
+            pass
         time.sleep(step)
-    return condition()
+    return bool(condition())
