@@ -150,6 +150,8 @@ class AlertService:
         self._lock = threading.Lock()
         self._cache: tuple[float, tuple[AlertRecord, ...]] | None = None
         self._cache_lock = threading.Lock()
+        # The last read of the active alerts failed: what screens show is the last known.
+        self.read_failed = False
         self.stale = StaleState(pending=[])
         self.evaluations = 0
         self._evaluated: tuple[datetime | None, datetime | None] = (None, None)
@@ -428,7 +430,9 @@ class AlertService:
                 records = list_active_alerts(conn)
         except Exception as exc:  # noqa: BLE001 - a surface shows the last known alerts
             log.error("reading the active alerts failed: %s", exc.__class__.__name__)
+            self.read_failed = True
             return cached[1] if cached is not None else ()
+        self.read_failed = False
         ordered = tuple(sorted(records, key=sort_key))
         with self._cache_lock:
             self._cache = (clock, ordered)

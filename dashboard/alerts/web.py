@@ -338,7 +338,14 @@ def register_alert_routes(app: Dash, alerts: AlertService) -> None:
     @bp.get("/api/alerts")
     def api_alerts():  # type: ignore[no-untyped-def]
         active = alerts.active()
-        return jsonify({"alerts": [alert_json(a) for a in active], "count": len(active)})
+        return jsonify(
+            {
+                "alerts": [alert_json(a) for a in active],
+                "count": len(active),
+                # true when the alert tables could not be read: the list is the last known
+                "stale": alerts.read_failed,
+            }
+        )
 
     @bp.get("/alerts")
     def history():  # type: ignore[no-untyped-def]
