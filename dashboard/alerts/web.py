@@ -13,8 +13,10 @@ import csv
 import html
 import io
 import logging
+import os
 import secrets
 import threading
+import time
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -59,6 +61,10 @@ def alert_json(alert: AlertRecord) -> dict[str, Any]:
     }
 
 
+def _private(path: str, flags: int) -> int:
+    return os.open(path, flags, 0o600)
+
+
 def _secret(settings: Settings, app: Dash) -> str:
     """The key of the acknowledge links: the board's secret, else a key file of its own."""
     if settings.secret_key:
@@ -68,13 +74,20 @@ def _secret(settings: Settings, app: Dash) -> str:
         return str(access.data().secret_key)
     path = Path(KEY_FILE)
     try:
-        if path.exists():
-            return path.read_text(encoding="utf-8").strip()
         path.parent.mkdir(parents=True, exist_ok=True)
         key = secrets.token_urlsafe(32)
-        path.write_text(key, encoding="utf-8")
-        path.chmod(0o600)
-        return key
+        try:
+            # Exclusive creation: workers starting together all end up with the first key.
+            with open(path, "x", encoding="utf-8", opener=_private) as handle:
+                handle.write(key)
+            return key
+        except FileExistsError:
+            for _ in range(50):
+                existing = path.read_text(encoding="utf-8").strip()
+                if existing:
+                    return existing
+                time.sleep(0.02)  # another worker is writing it
+            raise OSError("empty key file") from None
     except OSError as exc:
         log.warning("no alert link key file (%s): links last until restart", exc.strerror)
         return secrets.token_urlsafe(32)
