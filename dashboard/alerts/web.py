@@ -130,7 +130,8 @@ def install_alerts(
     app.server.config["HOTLINE_ALERTS"] = alerts
     register_alert_routes(app, alerts)
     if start_jobs and settings.alerts_enabled:
-        start_alert_jobs(settings, alerts)
+        # Kept on the server so that whoever stops the app (a test) can stop the loop too.
+        app.server.config["HOTLINE_ALERT_JOBS"] = start_alert_jobs(settings, alerts)
     return alerts
 
 

@@ -86,3 +86,4 @@ def test_wall_shows_a_new_alert_and_the_supervisor_acknowledges_it(
             "the wall never showed the acknowledgement",
         )
         assert console_errors(browser) == []
+        wall.app.server.config["HOTLINE_ALERT_JOBS"].shutdown(wait=True)
