@@ -318,6 +318,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         log.info("switchboard: follow 100,000 events; figures at 10 M tickets")
         switchboard.update_report(args.output, switchboard.run(args.database_url))
+    # (g) alerts (issue 9): latency and evaluation cost, a section of its own.
+    from bench import alerts as alert_bench
+
+    alert_bench.update_report(alert_bench.run(args.database_url, skip_10m=args.quick), args.output)
     log.info("wrote %s (%.0f s)", args.output, results.seconds)
     return 0
 

@@ -5,14 +5,18 @@ from __future__ import annotations
 from dash import Dash
 
 from callbacks import intelligence, overview, router, shift, switchboard, wall
+from callbacks.alerts import register_alerts
 from callbacks.pages import BUILDERS
 from callbacks.views import Board
 from callbacks.wall_presenter import WallPresenter
+from dashboard.alerts.service import AlertService
 from dashboard.auth import AccessControl
 from dashboard.service import SnapshotService
 
 
-def register_callbacks(app: Dash, service: SnapshotService, access: AccessControl) -> WallPresenter:
+def register_callbacks(
+    app: Dash, service: SnapshotService, access: AccessControl, alerts: AlertService
+) -> WallPresenter:
     """Register every callback of the board on ``app``; returns the wall's presenter."""
     board = Board(service, access, WallPresenter(service))
     wall.register(app, board.presenter)
@@ -20,5 +24,6 @@ def register_callbacks(app: Dash, service: SnapshotService, access: AccessContro
     shift.register(app, board)
     overview.register(app, board)
     intelligence.register(app, board)  # /screens, heartbeats, the incident banner
+    register_alerts(app, alerts)  # the wall's alerts, the shift view's acknowledge
     router.register(app, board, BUILDERS)
     return board.presenter

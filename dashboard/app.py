@@ -10,6 +10,7 @@ from dash import Dash
 from flask import has_request_context, request
 
 from callbacks import register_callbacks
+from dashboard.alerts.web import install_alerts
 from dashboard.api import register_api
 from dashboard.auth import install_access
 from dashboard.callback_guard import MAX_CALLBACK_BODY, install_callback_guard
@@ -100,7 +101,8 @@ def create_app(
     register_public(app.server, service, settings)  # /tra-cuu, /track, /open311/v2/
     # A location and a page container: the router fills it with the page of dashboard.routes.
     app.layout = build_shell()
-    app.server.config["HOTLINE_WALL"] = register_callbacks(app, service, access)
+    alerts = install_alerts(app, settings, service, start_jobs=start_jobs)
+    app.server.config["HOTLINE_WALL"] = register_callbacks(app, service, access, alerts)
     if start_jobs:
         start_background_jobs(app, settings, service)
     return app

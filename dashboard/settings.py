@@ -12,6 +12,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = f"sqlite:///{PROJECT_ROOT / 'var' / 'hotline.db'}"
 DEFAULT_REFERENCE_FILE = PROJECT_ROOT / "data" / "reference.json"
+DEFAULT_ALERT_RULES_FILE = PROJECT_ROOT / "data" / "alert_rules.json"
 
 
 class SettingsError(ValueError):
@@ -236,6 +237,54 @@ class Settings(BaseSettings):
         if not all(part.isdigit() and 1 <= int(part) <= 12 for part in parts):
             raise ValueError("must be shift numbers separated by commas, e.g. 3")
         return ",".join(parts)
+
+    # --- alerts (issue 9; see README "Alerts") ---
+    alerts_enabled: bool = Field(
+        True,
+        validation_alias="HOTLINE_ALERTS",
+        description="Evaluate the alert rules and deliver their messages (lease holder only).",
+    )
+    alert_rules_file: Path = Field(
+        DEFAULT_ALERT_RULES_FILE,
+        validation_alias="HOTLINE_ALERT_RULES_FILE",
+        description="JSON file of the alert rules (audiences, timings, escalation).",
+    )
+    notify_file: Path | None = Field(
+        None,
+        validation_alias="HOTLINE_NOTIFY_FILE",
+        description="JSON file of Apprise URLs per audience and agency; unset: the server log.",
+    )
+    alerts_database_url: str | None = Field(
+        None,
+        validation_alias="HOTLINE_ALERTS_DATABASE_URL",
+        description="Read-write URL of the board's own tables (alerts, outbox); unset: "
+        "DATABASE_URL through a separate writer connection.",
+    )
+    public_base_url: str = Field(
+        "http://127.0.0.1:8050",
+        validation_alias="HOTLINE_PUBLIC_BASE_URL",
+        description="The board's address as its readers reach it (links in alert messages).",
+    )
+    alert_ack_link_hours: int = Field(
+        24,
+        ge=1,
+        le=720,
+        validation_alias="HOTLINE_ALERT_ACK_LINK_HOURS",
+        description="How long the acknowledge link in an alert message stays valid.",
+    )
+    alert_english_audiences: str = Field(
+        "",
+        validation_alias="HOTLINE_ALERT_ENGLISH_AUDIENCES",
+        description="Audiences that get messages in English (comma-separated, e.g. "
+        "`leaders,agency:so_xay_dung`); the others get Vietnamese.",
+    )
+    alert_retry_max_seconds: int = Field(
+        60,
+        ge=1,
+        le=3600,
+        validation_alias="HOTLINE_ALERT_RETRY_MAX_SECONDS",
+        description="Longest wait between two delivery attempts of a message (back-off cap).",
+    )
 
     @field_validator("timezone")
     @classmethod

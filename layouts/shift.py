@@ -29,6 +29,7 @@ from dashboard.shift_view import URGENCY_KEYS, Backlog, OperatorWork, ShiftView
 from dashboard.shifts import ShiftDef
 from data_access.codes import CHANNELS, STATUSES, UNCLASSIFIED
 from data_access.values import Filters
+from layouts.alerts import build_shift_alerts
 from layouts.intelligence import build_repeat_candidates
 from layouts.switchboard import (
     build_operator_calls_cell,
@@ -145,7 +146,10 @@ def build_shift_page(
         header=header,
         controls=controls,
         filters=build_filters("shift", names, filters),
-        body=[dcc.Loading(html.Div(id=ids.SHIFT_CONTENT), type="dot", delay_show=400)],
+        body=[
+            build_shift_alerts(lang),  # the alerts to acknowledge (issue 9)
+            dcc.Loading(html.Div(id=ids.SHIFT_CONTENT), type="dot", delay_show=400),
+        ],
     )
 
 

@@ -15,6 +15,7 @@ from dash import dcc, html
 
 from dashboard import ids
 from dashboard.i18n import text
+from layouts.alerts import build_wall_alerts
 from layouts.figures import (
     GRAPH_CONFIG,
     make_hourly_figure,
@@ -538,6 +539,7 @@ def build_wall(
                             html.Div([hourly, shifts], className="panel-pair"),
                             build_switchboard_panel(lang),
                             overdue,
+                            build_wall_alerts(lang),
                         ],
                         className="wall-panel wall-panel--b",
                     ),

@@ -12,7 +12,7 @@ partial ``ix_tickets_open_status``, a lookup by code uses the unique index of
 ``ix_ticket_events_ticket_id_at``.
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-12-03 06:30:00
 """
 
@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005"
-down_revision = "0003"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,106 @@
+"""The alerts' callbacks: the wall's strip and chime, the shift view's list and acknowledge."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from urllib.parse import parse_qsl
+
+from dash import ALL, Dash, Input, Output, State, callback_context, no_update
+
+from dashboard import ids
+from dashboard.alerts.service import AlertService
+from dashboard.alerts.view import AlertsView, make_alerts_view
+from dashboard.auth import access_of
+from dashboard.i18n import normalise_language, text
+from dashboard.shifts import utc_now
+from layouts import alerts as layout
+
+log = logging.getLogger(__name__)
+
+# The chime plays when a level-4 alert or an escalation not seen before appears, and only on
+# a screen started with ?sound=1 (a kiosk browser needs --autoplay-policy=no-user-gesture-required).
+CHIME_SCRIPT = """
+function(token, search, previous) {
+    var wanted = /[?&]sound=(1|true|yes)(&|$)/.test(search || "");
+    if (token === null || token === undefined) { return window.dash_clientside.no_update; }
+    if (wanted && previous !== null && previous !== undefined) {
+        var before = new Set(String(previous).split(",").filter(Boolean));
+        var fresh = String(token).split(",").filter(Boolean).some(function (id) {
+            return !before.has(id);
+        });
+        if (fresh) {
+            try {
+                var audio = new Audio("CHIME_FILE");
+                var played = audio.play();
+                if (played && played.catch) { played.catch(function () {}); }
+            } catch (e) {}
+        }
+    }
+    return String(token);
+}
+""".replace("CHIME_FILE", layout.CHIME_FILE)
+
+
+def _lang(search: Any) -> str:
+    args = dict(parse_qsl(search.lstrip("?")[:2000])) if isinstance(search, str) else {}
+    return normalise_language(args.get("lang"))
+
+
+def current_view(alerts: AlertService, lang: str) -> AlertsView:
+    """The active alerts as screens show them."""
+    names = alerts.snapshots.names().get("agencies")
+    agency_names = (names.en if lang == "en" else names.vi) if names is not None else {}
+    return make_alerts_view(alerts.active(), utc_now(), lang, agency_names, alerts.settings.zone)
+
+
+def register_alerts(app: Dash, alerts: AlertService) -> None:
+    """Register the alerts' callbacks on ``app``."""
+
+    @app.callback(
+        Output(layout.WALL_ALERTS_BODY, "children"),
+        Output(layout.WALL_ALERTS_COUNT, "children"),
+        Output(layout.WALL_ALERTS_CHIME, "data"),
+        Input(ids.WALL_META, "data"),
+        State(ids.URL, "search"),
+    )
+    def refresh_wall_alerts(_meta: Any, search: Any) -> tuple[Any, str, str]:
+        lang = _lang(search)
+        view = current_view(alerts, lang)
+        count = f"({view.unacknowledged})" if view.items else ""
+        return layout.build_wall_alert_items(view, lang), count, view.chime
+
+    app.clientside_callback(
+        CHIME_SCRIPT,
+        Output(layout.WALL_ALERTS_SOUND, "data"),
+        Input(layout.WALL_ALERTS_CHIME, "data"),
+        State(ids.URL, "search"),
+        State(layout.WALL_ALERTS_SOUND, "data"),
+    )
+
+    @app.callback(
+        Output(layout.SHIFT_ALERTS_BODY, "children"),
+        Output(layout.SHIFT_ALERTS_NOTICE, "children"),
+        Input(layout.SHIFT_ALERTS_TICK, "n_intervals"),
+        Input({"type": layout.ACK_BUTTON, "alert": ALL}, "n_clicks"),
+        State(ids.URL, "search"),
+    )
+    def refresh_shift_alerts(_tick: Any, _clicks: Any, search: Any) -> tuple[Any, Any]:
+        lang = _lang(search)
+        access = access_of(app)
+        role = access.role()
+        can_ack = role in ("open", "supervisor")
+        notice: Any = no_update
+        triggered = callback_context.triggered_id
+        if isinstance(triggered, dict) and triggered.get("type") == layout.ACK_BUTTON:
+            clicked = [t for t in callback_context.triggered if t.get("value")]
+            alert_id = triggered.get("alert")
+            if clicked and isinstance(alert_id, int) and not isinstance(alert_id, bool):
+                if not can_ack:
+                    notice = text(lang, "alert.ack_forbidden")
+                else:
+                    who = access.viewer_name() or text(lang, "role.supervisor_anonymous")
+                    changed = alerts.acknowledge([alert_id], who)
+                    notice = text(lang, "alert.ack_done", count=len(changed))
+        view = current_view(alerts, lang)
+        return layout.build_shift_alert_rows(view, lang, can_ack=can_ack), notice

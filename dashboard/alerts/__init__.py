@@ -1,0 +1,1 @@
+"""Alerts that act (SPEC section 8): rules, evaluation, messages, outbox delivery, surfaces."""
