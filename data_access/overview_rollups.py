@@ -27,11 +27,11 @@ from sqlalchemy import (
     and_,
     column,
     func,
-    or_,
     select,
     text,
     true,
     tuple_,
+    union_all,
 )
 from sqlalchemy import (
     values as values_of,
@@ -422,13 +422,19 @@ def read_handling_medians(
     the two disagree (a rollup out of step), the medians are computed from the tickets.
     """
     h = rollup_handling.c
-    rows = conn.execute(
-        select(h.agency, h.bucket, func.sum(h.handled))
-        .where(
-            span_condition(first_day, last_day),
-            rollup_filter_condition(rollup_handling, filters),
+    # One index-only range of the primary key per part (an OR of them plans a bitmap scan).
+    parts = union_all(
+        *(
+            select(h.agency, h.bucket, h.handled).where(
+                part, rollup_filter_condition(rollup_handling, filters)
+            )
+            for part in span_parts(first_day, last_day)
         )
-        .group_by(h.agency, h.bucket)
+    ).subquery("parts")
+    rows = conn.execute(
+        select(parts.c.agency, parts.c.bucket, func.sum(parts.c.handled)).group_by(
+            parts.c.agency, parts.c.bucket
+        )
     )
     by_agency: dict[str | None, dict[int, int]] = {}
     overall: dict[int, int] = {}
@@ -529,8 +535,8 @@ def week_start(day: date) -> date:
     return day - timedelta(days=(day - MONDAY).days % 7)
 
 
-def span_condition(first_day: date, last_day: date) -> ColumnElement[bool]:
-    """The rows of ``rollup_handling_daily`` that cover [first_day, last_day] exactly once.
+def span_parts(first_day: date, last_day: date) -> list[ColumnElement[bool]]:
+    """The parts of ``rollup_handling_daily`` that cover [first_day, last_day] exactly once.
 
     Whole operating weeks inside the range come from the week rows (span 7); the
     days before the first and after the last of those, from the day rows (span 1).
@@ -540,12 +546,13 @@ def span_condition(first_day: date, last_day: date) -> ColumnElement[bool]:
     weeks_from = week_start(first_day + timedelta(days=6))  # the first Monday on or after
     weeks_to = week_start(after)  # the Monday on or before the day after the range
     if weeks_from >= weeks_to:
-        return and_(h.span == 1, h.day >= first_day, h.day <= last_day)
-    return or_(
-        and_(h.span == 1, h.day >= first_day, h.day < weeks_from),
-        and_(h.span == 7, h.day >= weeks_from, h.day < weeks_to),
-        and_(h.span == 1, h.day >= weeks_to, h.day <= last_day),
-    )
+        return [and_(h.span == 1, h.day >= first_day, h.day <= last_day)]
+    parts = [and_(h.span == 7, h.day >= weeks_from, h.day < weeks_to)]
+    if first_day < weeks_from:
+        parts.append(and_(h.span == 1, h.day >= first_day, h.day < weeks_from))
+    if weeks_to <= last_day:
+        parts.append(and_(h.span == 1, h.day >= weeks_to, h.day <= last_day))
+    return parts
 
 
 def handling_differences(conn: Connection) -> int:
