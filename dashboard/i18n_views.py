@@ -220,6 +220,9 @@ VIEW_TEXTS: Mapping[str, Mapping[str, str]] = {
         "value.no": "Không",
         "export.incomplete": "LỖI: tệp không đầy đủ — cơ sở dữ liệu ngừng trả lời khi đang xuất",
         "duration.none": "—",
+        # issue 11 (h11b): tablets and phones
+        "nav.menu": "Trình đơn",
+        "filter.toggle": "Bộ lọc",
     },
     "en": {
         "nav.brand": "Hotline 1022",
@@ -423,6 +426,9 @@ VIEW_TEXTS: Mapping[str, Mapping[str, str]] = {
         "value.no": "No",
         "export.incomplete": "ERROR: incomplete file — the database stopped answering",
         "duration.none": "—",
+        # issue 11 (h11b): tablets and phones
+        "nav.menu": "Menu",
+        "filter.toggle": "Filters",
     },
 }
 

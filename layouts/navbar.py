@@ -126,13 +126,32 @@ def build_navbar(active: str, path: str, search: str, context: NavContext) -> db
                     href="/" + suffix,
                     className="navbar-brand",
                 ),
-                dbc.Nav(links, navbar=True, class_name="me-auto"),
-                dbc.Nav(right, navbar=True, class_name="align-items-center"),
+                # Below 1200 px the links fold behind one button (assets/views/responsive.js).
+                html.Button(
+                    html.Span(className="navbar-toggler-icon"),
+                    type="button",
+                    className="navbar-toggler hv-toggle",
+                    title=vtext(lang, "nav.menu"),
+                    **{
+                        "aria-label": vtext(lang, "nav.menu"),
+                        "aria-controls": "hv-nav-collapse",
+                        "aria-expanded": "false",
+                    },
+                ),
+                html.Div(
+                    [
+                        dbc.Nav(links, navbar=True, class_name="me-auto"),
+                        dbc.Nav(right, navbar=True, class_name="hv-nav-right"),
+                    ],
+                    id="hv-nav-collapse",
+                    className="collapse navbar-collapse",
+                ),
             ],
             fluid=True,
         ),
         color="primary",
         dark=True,
+        expand="xl",
         id=ids.NAVBAR,
         class_name="hv-navbar d-print-none",
     )

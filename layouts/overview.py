@@ -37,6 +37,7 @@ from layouts.views import (
     PALETTE,
     URGENCY_KEYS,
     Names,
+    build_controls,
     build_filters,
     build_kpi,
     build_panel,
@@ -183,9 +184,8 @@ def build_overview_page(
             dbc.Container(
                 [
                     header,
-                    html.Div(
-                        [controls, build_filters("overview", names, filters)],
-                        className="hv-controls d-print-none",
+                    build_controls(
+                        "overview", lang, [controls, build_filters("overview", names, filters)]
                     ),
                     html.Div(id=ids.OVERVIEW_MESSAGE),
                     dcc.Loading(html.Div(id=ids.OVERVIEW_KPIS), type="dot", delay_show=400),

@@ -32,6 +32,7 @@ from data_access.queries import Filters
 from layouts.views import (
     GRAPH_CONFIG,
     Names,
+    build_controls,
     build_filters,
     build_kpi,
     build_panel,
@@ -160,9 +161,8 @@ def build_shift_page(
             dbc.Container(
                 [
                     header,
-                    html.Div(
-                        [controls, build_filters("shift", names, filters)],
-                        className="hv-controls d-print-none",
+                    build_controls(
+                        "shift", lang, [controls, build_filters("shift", names, filters)]
                     ),
                     dcc.Loading(html.Div(id=ids.SHIFT_CONTENT), type="dot", delay_show=400),
                 ],
