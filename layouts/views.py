@@ -184,7 +184,7 @@ def build_kpi(
 
 
 def build_controls(page: str, lang: str, children: list[Any]) -> html.Div:
-    """The range/shift controls and the filters: folded behind one button below 992 px.
+    """The range/shift controls and the filters: folded behind one button below 1200 px.
 
     The button toggles the ``show`` class of the folding part (assets/views/responsive.js,
     no server round trip); on wider screens the CSS shows the part whatever its state.

@@ -1,7 +1,7 @@
 /* Tablets and phones, and assistive technology (issue 11): no server round trip.
  *
  * 1. A button with class hv-toggle folds its aria-controls target in and out (the navbar
- *    below 1200 px, the controls and filters of a desk view below 992 px).
+ *    and the controls and filters of a desk view, both below 1200 px).
  * 2. Tables that scroll sideways inside their card become focusable (keyboard scrolling).
  * 3. Two fixes of Dash 4's own components, kept in place as React re-renders them:
  *    - dcc.Dropdown makes an aria-hidden input the tab stop that forwards focus to its
