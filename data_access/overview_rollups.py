@@ -441,8 +441,8 @@ def read_handling_medians(
     for agency, bucket, count in rows:
         if not count:
             continue
-        key = _none(agency, "")
-        by_agency.setdefault(key, {})[int(bucket)] = int(count)  # type: ignore[index]
+        key: str | None = None if agency == "" else str(agency)
+        by_agency.setdefault(key, {})[int(bucket)] = int(count)
         overall[int(bucket)] = overall.get(int(bucket), 0) + int(count)
     if not overall:
         return HandlingMedians(None, {})
