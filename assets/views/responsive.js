@@ -23,6 +23,7 @@
   });
 
   function repair() {
+    if (!document.querySelector('.hv-page')) return; // the wall has none of these
     var wrappers = document.querySelectorAll('.dash-dropdown-wrapper');
     for (var i = 0; i < wrappers.length; i++) {
       var focus = wrappers[i].querySelector('.dash-dropdown-focus-target');
