@@ -89,9 +89,9 @@ def _targets(results: Results) -> list[tuple[str, str, str, bool | None]]:
         rows.append(
             (
                 f"leaders' 90-day view, 10 M tickets ({item.method})",
-                "≤ 1 s",
+                "≤ 300 ms",
                 _ms(item.timing.median),
-                item.timing.median <= 1000,
+                item.timing.median <= 300,
             )
         )
     rows.append(_browser_row(results.browser, results.browser_skipped))
@@ -139,8 +139,9 @@ WHY = {
     "refresh request": "The slow requests are the first per process after a new snapshot"
     " (the wall renders its view once per process); see 'Refresh latency' below.",
     "freshness": "Freshness is one interval plus the computation plus the 0.2 s adoption.",
-    "leaders' 90-day view": "The overview reads the daily rollups; the remaining time is its"
-    " handling-time medians, which read the tickets resolved in both ranges.",
+    "leaders' 90-day view": "The counts come from the daily rollups and the medians from the"
+    " handling distribution (migration 0008); what remains is reading some 180 days of rollup"
+    " rows on a CPU shared with other work (see the load average).",
     BROWSER_WHAT: "See (f): the numbers are on screen early; the figures wait for Plotly's full"
     " bundle (4.8 MB, fetched only when the first graph mounts) to download and evaluate,"
     " then for its first draw, all on one main thread shared with the page's other work.",
@@ -247,7 +248,10 @@ def render(results: Results) -> str:
         "(it also reads the 90 days before, to compare): as the board runs it, that is from "
         "the daily rollups when the database has them for the board's time zone and day "
         "start (migration 0003, `data_access/overview_rollups.py`), from the tickets "
-        "otherwise."
+        "otherwise. The exact median handling times come from the handling distribution "
+        "(migration 0008): counts per day, week, dimension and bucket of handling minutes "
+        "say which bucket holds each median, and only that bucket's tickets are read "
+        "(`ix_tickets_handling_bucket`)."
     )
     add("")
     add("| size | method | median | runs | tickets in the 90 days |")
@@ -405,7 +409,15 @@ NOTES = (
 - **The leaders' 90-day view** is computed by `compute_overview` from the daily rollups
   (migration 0003: per operating day and dimension, kept exact by statement triggers), so
   a range reads about a thousand rows a day instead of nine thousand tickets; the open
-  backlog comes from the partial indexes.
+  backlog comes from the partial indexes. Its median handling times stay exact without
+  reading every handled ticket of the range (migration 0008, `read_handling_medians`):
+  `rollup_handling_daily` counts the handled tickets per operating day and per operating
+  week, dimension and geometric bucket of handling minutes (each 10 % wider than the
+  last), kept exact by statement triggers; the counts say in which bucket each median
+  (overall and per agency) lies and its rank there, and `ix_tickets_handling_bucket`
+  (bucket, agency, resolved_at) gives the exact minutes of just those buckets. At 10 M a
+  90-day range reads about 110 thousand rollup rows (whole weeks from the week rows) and
+  20 to 50 thousand index entries, where the direct count read 450 thousand.
 - **The machine is shared.** The bench ran beside other work (browser tests, test suites):
   the load average is given above; figures move by a third between runs. Medians of
   alternating runs are reported for that reason.

@@ -162,6 +162,8 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "filter.clear": "Bỏ lọc",
         "filter.current": "Ca hiện tại",
         "filter.last_days": "{days} ngày",
+        "filter.toggle": "Bộ lọc",
+        "nav.menu": "Trình đơn",
         "shift.label": "Ca {number}",
         "shift.label_hours": "Ca {number} ({start}–{end})",
         # shift view
@@ -551,6 +553,8 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "filter.clear": "Clear filters",
         "filter.current": "Current shift",
         "filter.last_days": "{days} days",
+        "filter.toggle": "Filters",
+        "nav.menu": "Menu",
         "shift.label": "Shift {number}",
         "shift.label_hours": "Shift {number} ({start}–{end})",
         "shift.heading": "Shift {number} — {day}",

@@ -30,7 +30,13 @@ from data_access.overview import (
     read_ticket_history,
     tune_for_range_reads,
 )
-from data_access.overview_rollups import read_received_cells, read_resolved_cells, rollups_ready
+from data_access.overview_rollups import (
+    handling_rollup_exists,
+    read_handling_medians,
+    read_received_cells,
+    read_resolved_cells,
+    rollups_ready,
+)
 from data_access.queries import list_reference_codes
 from data_access.values import MEASURES, Filters, ReferenceCodes, TicketHistory, TicketPage
 
@@ -384,13 +390,19 @@ def compute_overview(
     with engine.connect() as conn:
         tune_for_range_reads(conn)
         reference = list_reference_codes(conn)
+        medians = None
         if use_rollups and rollups_ready(conn, calendar.zone.key, start_minutes):
             received = read_received_cells(conn, previous_first, first_day, last_day, filters)
             resolved = read_resolved_cells(conn, previous_first, first_day, last_day, filters)
+            if handling_rollup_exists(conn):  # migration 0008: the exact distribution
+                medians = read_handling_medians(
+                    conn, first_day, last_day, boundaries[length], boundaries[-1], filters
+                )
         else:
             received = count_received_cells(conn, boundaries, filters)
             resolved = count_resolved_cells(conn, boundaries, filters)
-        medians = measure_handling_medians(conn, boundaries[length], boundaries[-1], filters)
+        if medians is None:
+            medians = measure_handling_medians(conn, boundaries[length], boundaries[-1], filters)
         open_cells = count_open_cells(conn, now, filters)
     overview = build_overview(
         calendar=calendar,

@@ -216,7 +216,10 @@ def _fold_medians(rows: Iterable[tuple[str | None, int, int]]) -> HandlingMedian
     )
 
 
-def _handled(start: datetime, end: datetime, filters: Filters) -> tuple[ColumnElement, ...]:
+def handled_conditions(
+    start: datetime, end: datetime, filters: Filters
+) -> tuple[ColumnElement, ...]:
+    """The tickets whose handling time counts: resolved in [start, end), at or after a forward."""
     return (
         t.resolved_at >= ts(start),
         t.resolved_at < ts(end),
@@ -233,7 +236,7 @@ def _medians_postgresql(
     minute = func.floor(func.date_part("epoch", t.resolved_at - t.forwarded_at) / 60)
     query = (
         select(t.agency, minute, func.count())
-        .where(*_handled(start, end, filters))
+        .where(*handled_conditions(start, end, filters))
         .group_by(t.agency, minute)
     )
     rows = conn.execute(query)
@@ -251,7 +254,9 @@ def measure_handling_medians(
     """
     if conn.dialect.name == "postgresql":
         return _medians_postgresql(conn, start, end, filters)
-    query = select(t.agency, t.forwarded_at, t.resolved_at).where(*_handled(start, end, filters))
+    query = select(t.agency, t.forwarded_at, t.resolved_at).where(
+        *handled_conditions(start, end, filters)
+    )
     return _fold_medians(
         (agency, int((resolved - forwarded).total_seconds() // 60), 1)
         for agency, forwarded, resolved in conn.execute(query)

@@ -10,7 +10,9 @@ otherwise it reads the tickets (same numbers, slower).
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from typing import TypeVar
 
 from sqlalchemy import (
@@ -23,17 +25,34 @@ from sqlalchemy import (
     SmallInteger,
     Table,
     Text,
+    and_,
+    column,
     func,
     select,
     text,
+    true,
     tuple_,
+    union_all,
+)
+from sqlalchemy import (
+    values as values_of,
 )
 
-from data_access.overview import ReceivedCell, ResolvedCell
+from data_access.overview import (
+    HandlingMedians,
+    ReceivedCell,
+    ResolvedCell,
+    handled_conditions,
+    measure_handling_medians,
+)
+from data_access.schema import tickets
 from data_access.sql import filters_where
 from data_access.values import Filters
 
 T = TypeVar("T")
+
+# Operating weeks run Monday to Sunday; 3 January 2000 was a Monday (migration 0008).
+MONDAY = date(2000, 1, 3)
 
 # Not in data_access.schema.metadata: these tables exist on PostgreSQL only.
 rollup_metadata = MetaData()
@@ -66,6 +85,17 @@ rollup_resolved = Table(
     Column("on_time", Integer, nullable=False),
     Column("rated", Integer, nullable=False),
     Column("satisfaction_sum", Integer, nullable=False),
+)
+
+
+# Migration 0008: handled tickets per day, dimension and bucket of handling minutes.
+rollup_handling = Table(
+    "rollup_handling_daily",
+    rollup_metadata,
+    Column("span", SmallInteger, primary_key=True),
+    *_keys(),
+    Column("bucket", SmallInteger, primary_key=True),
+    Column("handled", Integer, nullable=False),
 )
 
 
@@ -227,6 +257,31 @@ GROUP BY 1, 2, 3, 4, 5, 6;
 """
 
 
+# The handling distribution as the tickets give it (the backfill of migration 0008):
+# span 1 per operating day, span 7 per operating week (``day`` its Monday).
+HANDLING_SELECT = """
+SELECT s.span,
+       CASE WHEN s.span = 1 THEN d.day ELSE d.day - ((d.day - date '2000-01-03') % 7) END AS day,
+       d.channel, d.line, d.category, d.urgency, d.agency, d.bucket,
+       sum(d.handled)::integer AS handled
+FROM (SELECT hotline_operating_day(resolved_at, t.timezone, t.day_start_minutes) AS day,
+             channel, line, coalesce(category, '') AS category, coalesce(urgency, 0) AS urgency,
+             coalesce(agency, '') AS agency,
+             hotline_handling_bucket(forwarded_at, resolved_at) AS bucket, count(*) AS handled
+      FROM tickets, rollup_state AS t
+      WHERE t.id = 1 AND forwarded_at IS NOT NULL AND resolved_at >= forwarded_at
+      GROUP BY 1, 2, 3, 4, 5, 6, 7) AS d,
+     (VALUES (1::smallint), (7::smallint)) AS s (span)
+GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
+"""
+HANDLING_REBUILD = (
+    "INSERT INTO rollup_handling_daily"
+    " (span, day, channel, line, category, urgency, agency, bucket, handled)"
+    + HANDLING_SELECT
+    + " ORDER BY 1, 2, 3, 4, 5, 6, 7, 8"
+)
+
+
 def sync_rollups(
     conn: Connection, timezone: str, start_minutes: int, *, force: bool = False
 ) -> bool:
@@ -252,6 +307,9 @@ def sync_rollups(
     for statement in REBUILD.split(";"):
         if statement.strip():
             conn.execute(text(statement))
+    if handling_rollup_exists(conn):
+        conn.execute(text("TRUNCATE rollup_handling_daily"))
+        conn.execute(text(HANDLING_REBUILD))
     return True
 
 
@@ -283,5 +341,211 @@ def rollup_differences(conn: Connection) -> int:
          + (SELECT count(*) FROM (
               (SELECT * FROM fresh_resolved EXCEPT SELECT * FROM kept_resolved)
               UNION ALL (SELECT * FROM kept_resolved EXCEPT SELECT * FROM fresh_resolved)) e)
+    """
+    return int(conn.execute(text(check)).scalar_one())
+
+
+# --- the handling-time distribution (migration 0008) ----------------------------------------
+
+
+def handling_rollup_exists(conn: Connection) -> bool:
+    """Whether the handling distribution of migration 0008 is there (PostgreSQL only)."""
+    if conn.dialect.name != "postgresql":
+        return False
+    return bool(
+        conn.execute(text("SELECT to_regclass('rollup_handling_daily') IS NOT NULL")).scalar()
+    )
+
+
+@dataclass(frozen=True)
+class _Rank:
+    """Where the k-th handled ticket (0-based) of a group lies: its bucket, its rank inside."""
+
+    bucket: int
+    inside: int
+
+
+def _locate(histogram: dict[int, int], rank: int) -> _Rank:
+    seen = 0
+    for bucket in sorted(histogram):
+        if rank < seen + histogram[bucket]:
+            return _Rank(bucket, rank - seen)
+        seen += histogram[bucket]
+    raise ValueError("rank beyond the histogram")
+
+
+def _kth(minutes: dict[int, int], rank: int) -> int:
+    seen = 0
+    for value in sorted(minutes):
+        seen += minutes[value]
+        if rank < seen:
+            return value
+    raise ValueError("rank beyond the minutes")
+
+
+def _middle_ranks(histogram: dict[int, int]) -> tuple[_Rank, _Rank]:
+    total = sum(histogram.values())
+    return _locate(histogram, (total - 1) // 2), _locate(histogram, total // 2)
+
+
+def read_handling_medians(
+    conn: Connection,
+    first_day: date,
+    last_day: date,
+    start: datetime,
+    end: datetime,
+    filters: Filters,
+) -> HandlingMedians:
+    """The exact median handling times of operating days [first_day, last_day] = [start, end).
+
+    Same numbers as :func:`data_access.overview.measure_handling_medians`, read in two
+    statements: the rollup's counts per (agency, bucket) (its whole weeks from the week
+    rows, the days at either end from the day rows) tell in which bucket each median
+    lies and its rank there; then only the tickets of those (agency, bucket)
+    pairs are read from ``ix_tickets_handling_bucket``, with their exact minutes. Should
+    the two disagree (a rollup out of step), the medians are computed from the tickets.
+    """
+    h = rollup_handling.c
+    # One index-only range of the primary key per part (an OR of them plans a bitmap scan).
+    parts = union_all(
+        *(
+            select(h.agency, h.bucket, h.handled).where(
+                part, rollup_filter_condition(rollup_handling, filters)
+            )
+            for part in span_parts(first_day, last_day)
+        )
+    ).subquery("parts")
+    rows = conn.execute(
+        select(parts.c.agency, parts.c.bucket, func.sum(parts.c.handled)).group_by(
+            parts.c.agency, parts.c.bucket
+        )
+    )
+    by_agency: dict[str | None, dict[int, int]] = {}
+    overall: dict[int, int] = {}
+    for agency, bucket, count in rows:
+        if not count:
+            continue
+        key: str | None = None if agency == "" else str(agency)
+        by_agency.setdefault(key, {})[int(bucket)] = int(count)
+        overall[int(bucket)] = overall.get(int(bucket), 0) + int(count)
+    if not overall:
+        return HandlingMedians(None, {})
+    # The (agency, bucket) pairs whose minutes are needed.
+    agency_ranks = {agency: _middle_ranks(histogram) for agency, histogram in by_agency.items()}
+    overall_ranks = _middle_ranks(overall)
+    pairs: set[tuple[str | None, int]] = set()
+    for agency, ranks in agency_ranks.items():
+        pairs.update((agency, rank.bucket) for rank in ranks)
+    for bucket in {rank.bucket for rank in overall_ranks}:
+        pairs.update((agency, bucket) for agency, hist in by_agency.items() if bucket in hist)
+    minutes = _read_pair_minutes(
+        conn, sorted(pairs, key=lambda p: (p[1], p[0] or "")), start, end, filters
+    )
+    for agency, bucket in pairs:
+        if sum(minutes.get((agency, bucket), {}).values()) != by_agency[agency][bucket]:
+            return measure_handling_medians(conn, start, end, filters)
+
+    def value(ranks: tuple[_Rank, _Rank], agencies: Sequence[str | None]) -> float:
+        found = []
+        for rank in ranks:
+            merged: dict[int, int] = {}
+            for agency in agencies:
+                for minute, count in minutes.get((agency, rank.bucket), {}).items():
+                    merged[minute] = merged.get(minute, 0) + count
+            found.append(_kth(merged, rank.inside))
+        return (found[0] + found[1]) / 2
+
+    return HandlingMedians(
+        value(overall_ranks, list(by_agency)),
+        {agency: value(ranks, [agency]) for agency, ranks in agency_ranks.items()},
+    )
+
+
+def _read_pair_minutes(
+    conn: Connection,
+    pairs: Sequence[tuple[str | None, int]],
+    start: datetime,
+    end: datetime,
+    filters: Filters,
+) -> dict[tuple[str | None, int], dict[int, int]]:
+    """Tickets per minute of each (agency, bucket) pair: one range of the index each.
+
+    One statement for the pairs of named agencies (a LATERAL scan per pair), one more
+    for the tickets with no agency, if any of those is needed.
+    """
+    t = tickets.c
+    bucket = func.hotline_handling_bucket(t.forwarded_at, t.resolved_at)
+    minute = func.hotline_handling_minutes(t.forwarded_at, t.resolved_at)
+    result: dict[tuple[str | None, int], dict[int, int]] = {}
+    named = [(agency, value) for agency, value in pairs if agency is not None]
+    if named:
+        wanted = values_of(
+            column("agency", Text), column("bucket", SmallInteger), name="wanted"
+        ).data(named)
+        found = (
+            select(minute.label("minute"))
+            .where(
+                bucket == wanted.c.bucket,
+                t.agency == wanted.c.agency,
+                *handled_conditions(start, end, filters),
+            )
+            .lateral("found")
+        )
+        query = (
+            select(wanted.c.agency, wanted.c.bucket, found.c.minute, func.count())
+            .select_from(wanted.join(found, true()))
+            .group_by(wanted.c.agency, wanted.c.bucket, found.c.minute)
+        )
+        for agency, value, minutes, count in conn.execute(query):
+            result.setdefault((agency, int(value)), {})[int(minutes)] = int(count)
+    unassigned = sorted(value for agency, value in pairs if agency is None)
+    if unassigned:
+        query = (
+            select(bucket, minute, func.count())
+            .where(
+                bucket.in_(unassigned),
+                t.agency.is_(None),
+                *handled_conditions(start, end, filters),
+            )
+            .group_by(bucket, minute)
+        )
+        for value, minutes, count in conn.execute(query):
+            result.setdefault((None, int(value)), {})[int(minutes)] = int(count)
+    return result
+
+
+def week_start(day: date) -> date:
+    """The Monday that starts the operating week of ``day``."""
+    return day - timedelta(days=(day - MONDAY).days % 7)
+
+
+def span_parts(first_day: date, last_day: date) -> list[ColumnElement[bool]]:
+    """The parts of ``rollup_handling_daily`` that cover [first_day, last_day] exactly once.
+
+    Whole operating weeks inside the range come from the week rows (span 7); the
+    days before the first and after the last of those, from the day rows (span 1).
+    """
+    h = rollup_handling.c
+    after = last_day + timedelta(days=1)
+    weeks_from = week_start(first_day + timedelta(days=6))  # the first Monday on or after
+    weeks_to = week_start(after)  # the Monday on or before the day after the range
+    if weeks_from >= weeks_to:
+        return [and_(h.span == 1, h.day >= first_day, h.day <= last_day)]
+    parts = [and_(h.span == 7, h.day >= weeks_from, h.day < weeks_to)]
+    if first_day < weeks_from:
+        parts.append(and_(h.span == 1, h.day >= first_day, h.day < weeks_from))
+    if weeks_to <= last_day:
+        parts.append(and_(h.span == 1, h.day >= weeks_to, h.day <= last_day))
+    return parts
+
+
+def handling_differences(conn: Connection) -> int:
+    """Rows where the handling distribution disagrees with the tickets (0 when exact)."""
+    check = f"""
+    WITH fresh AS ({HANDLING_SELECT}),
+    kept AS (SELECT span, day, channel, line, category, urgency, agency, bucket, handled
+             FROM rollup_handling_daily WHERE handled <> 0)
+    SELECT count(*) FROM ((SELECT * FROM fresh EXCEPT SELECT * FROM kept)
+                          UNION ALL (SELECT * FROM kept EXCEPT SELECT * FROM fresh)) AS d
     """
     return int(conn.execute(text(check)).scalar_one())

@@ -24,6 +24,11 @@ from dashboard.params import query_args
 ARIA_HIDDEN: dict[str, Any] = {"aria-hidden": "true"}
 
 
+def _toggle_aria(label: str) -> dict[str, Any]:
+    """The ARIA attributes of the navbar's folding button."""
+    return {"aria-label": label, "aria-controls": "hv-nav-collapse", "aria-expanded": "false"}
+
+
 def is_kiosk(search: str | None) -> bool:
     """Whether the URL asks for kiosk mode (``?kiosk=1``)."""
     args = query_args(search)
@@ -129,13 +134,28 @@ def build_navbar(active: str, path: str, search: str, context: NavContext) -> db
                     href="/" + suffix,
                     className="navbar-brand",
                 ),
-                dbc.Nav(links, navbar=True, class_name="me-auto"),
-                dbc.Nav(right, navbar=True, class_name="align-items-center"),
+                # Below 1200 px the links fold behind one button (assets/views/responsive.js).
+                html.Button(
+                    html.Span(className="navbar-toggler-icon"),
+                    type="button",
+                    className="navbar-toggler hv-toggle",
+                    title=vtext(lang, "nav.menu"),
+                    **_toggle_aria(vtext(lang, "nav.menu")),
+                ),
+                html.Div(
+                    [
+                        dbc.Nav(links, navbar=True, class_name="me-auto"),
+                        dbc.Nav(right, navbar=True, class_name="hv-nav-right"),
+                    ],
+                    id="hv-nav-collapse",
+                    className="collapse navbar-collapse",
+                ),
             ],
             fluid=True,
         ),
         color="primary",
         dark=True,
+        expand="xl",
         id=ids.NAVBAR,
         class_name="hv-navbar d-print-none",
     )

@@ -187,6 +187,31 @@ def build_kpi(
     return html.Div(body, **props)
 
 
+def build_controls(page: str, lang: str, children: list[Any]) -> html.Div:
+    """The range/shift controls and the filters: folded behind one button below 1200 px.
+
+    The button toggles the ``show`` class of the folding part (assets/views/responsive.js,
+    no server round trip); on wider screens the CSS shows the part whatever its state.
+    """
+    target = f"{page}-controls-collapse"
+    aria: dict[str, Any] = {"aria-controls": target, "aria-expanded": "false"}
+    toggle = html.Button(
+        [
+            html.I(className="bi bi-funnel me-1", **ARIA_HIDDEN),
+            text(lang, "filter.toggle"),
+            html.I(className="bi bi-chevron-down ms-1 hv-toggle-chevron", **ARIA_HIDDEN),
+        ],
+        type="button",
+        id=f"{page}-controls-toggle",
+        className="btn btn-outline-primary btn-sm hv-toggle hv-controls-toggle",
+        **aria,
+    )
+    return html.Div(
+        [toggle, html.Div(children, id=target, className="hv-controls-collapse")],
+        className="hv-controls d-print-none",
+    )
+
+
 def build_panel(
     title: str, body: Any, *, class_name: str = "", panel_id: str | None = None
 ) -> html.Section:
@@ -427,7 +452,7 @@ def build_view_page(
             dbc.Container(
                 [
                     header,
-                    html.Div([controls, filters], className="hv-controls d-print-none"),
+                    build_controls(name, lang, [controls, filters]),  # folds on tablets
                     *body,
                 ],
                 fluid=True,
