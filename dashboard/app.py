@@ -19,14 +19,16 @@ from dashboard.scheduler import start_background_jobs
 from dashboard.service import SnapshotService
 from dashboard.settings import PROJECT_ROOT, Settings, load_settings
 from dashboard.store import make_service
+from dashboard.web_perf import install_web_perf
 from layouts.navbar import is_view_path
 from layouts.theme import THEME_STYLESHEETS, normalise_theme
 from layouts.wall import build_shell
 
 log = logging.getLogger(__name__)
 
-# Dash walks assets/ and loads every CSS file; the themes are linked explicitly instead.
-ASSETS_IGNORE = r"^(darkly|flatly)\.min\.css$"
+# Dash walks assets/ and loads every CSS file; the themes are linked explicitly instead, and
+# the partial Plotly bundle is fetched by dcc.Graph only where one mounts (dashboard/web_perf).
+ASSETS_IGNORE = r"^(darkly|flatly)\.min\.css$|^plotly-.*\.js$"
 
 
 class BoardDash(Dash):
@@ -91,6 +93,7 @@ def create_app(
     # Then the shape of callback requests (after the role check: 401/403 come first).
     install_callback_guard(app)
     app.server.after_request(_security_headers)
+    install_web_perf(app)  # compression, cache lifetimes, partial Plotly, 404 for unknown files
     register_api(app.server, service)
     register_export(app.server, service)
     # A location and a page container: "/" is the wall; other pages register with the router.
