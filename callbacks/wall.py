@@ -51,6 +51,7 @@ from layouts.wall import (
     make_wall_patch,
     wall_leaves,
 )
+from layouts.wall_charts import CHART_PROP
 from layouts.wall_view import Freshness, WallOptions, WallView, make_wall_view
 
 log = logging.getLogger(__name__)
@@ -239,10 +240,13 @@ class WallPresenter:
             name = f"{component}.{prop}"
             outputs.append(no_update if old.get(name) == new[name] else leaves[(component, prop)])
         pal = palette(view.theme)
+        before = previous.view if old else None  # what the screen shows: charts send the diff
         for graph_id in ids.GRAPHS:
             name = f"{graph_id}.figure"
             outputs.append(
-                no_update if old.get(name) == new[name] else make_wall_patch(graph_id, view, pal)
+                no_update
+                if old.get(name) == new[name]
+                else make_wall_patch(graph_id, view, pal, before)
             )
         # A bar list keeps its rows and gets new labels, numbers and widths in place; only
         # when the number of rows differs (reference data changed) are its rows rebuilt.
@@ -279,7 +283,7 @@ def rows_on_screen(context: Any) -> dict[str, int]:
 def refresh_outputs() -> list[Output]:
     """The outputs of the refresh callback, in the order ``WallPresenter.refresh`` fills."""
     outputs = [Output(component, prop) for component, prop in leaf_outputs()]
-    outputs += [Output(graph_id, "figure") for graph_id in ids.GRAPHS]
+    outputs += [Output(graph_id, CHART_PROP) for graph_id in ids.GRAPHS]
     for list_id in ids.BAR_LISTS:
         outputs.append(Output(list_id, "children"))
         outputs += [Output(ids.bar_part(part, list_id, ALL), prop) for part, prop in ids.BAR_PARTS]

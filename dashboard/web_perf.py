@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import OrderedDict
 from pathlib import Path
@@ -24,6 +25,7 @@ from dash import Dash
 from dash.exceptions import DependencyException
 from flask import Flask, Request, Response, request
 from flask_compress import Compress
+from werkzeug.wrappers import Response as BaseResponse
 
 from dashboard.settings import PROJECT_ROOT
 
@@ -49,6 +51,7 @@ PLOTLY_BUNDLE = PROJECT_ROOT / "assets" / "vendor" / "plotly" / "plotly-cartesia
 SUITES = "_dash-component-suites/"
 ASSETS = "assets/"
 CACHE_LIMIT_BYTES = 64 * 1024 * 1024
+FINGERPRINT = re.compile(r"\.v[0-9A-Za-z_]+m[0-9]+\.")
 
 
 class CompressedFiles:
@@ -99,8 +102,7 @@ def is_fingerprinted(req: Request, prefix: str = "/") -> bool:
         return False
     if rest.startswith(SUITES):
         # Dash's fingerprint: name.v<version>m<mtime>.js (or ?m= on older links).
-        name = rest.rsplit("/", 1)[-1]
-        return ".v" in name and "m" in name.split(".v", 1)[1] or "m" in req.args
+        return bool(FINGERPRINT.search(rest.rsplit("/", 1)[-1])) or "m" in req.args
     return rest.startswith(ASSETS) and "m" in req.args
 
 
@@ -135,7 +137,7 @@ def _cache_headers(response: Response) -> Response:
     return response
 
 
-def _serve_plotly() -> Response | None:
+def _serve_plotly() -> BaseResponse | None:
     """The partial Plotly bundle in place of the full one, at the URL Dash fetches it from."""
     if request.path != _prefix() + PLOTLY_PATH or request.method not in ("GET", "HEAD"):
         return None

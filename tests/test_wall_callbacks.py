@@ -179,7 +179,15 @@ def test_the_page_comes_filled_and_a_refresh_sends_only_what_changed(wall):
     assert ids.tile_value("received_shift") in changed
     assert ids.WALL_DATA_TIME in changed
     assert ids.WALL_SHIFT not in changed and ids.tile_value("level4_open") not in changed
-    assert changed[ids.HOURLY_GRAPH]["figure"]["__dash_patch_update"] == "__dash_patch_update"
+    hourly = changed[ids.HOURLY_GRAPH]["children"]
+    assert hourly["__dash_patch_update"] == "__dash_patch_update"
+    # Only the chart's changed columns travel (the hour of the new ticket; all when the scale grew).
+    columns = [
+        op["location"]
+        for op in hourly["operations"]
+        if op["location"][:3] == [2, "props", "children"]
+    ]
+    assert 1 <= len(columns) <= 24
     fields = [key for key in changed if key.startswith("{") and "list-fields" in key]
     assert fields, "the field list is updated in place"
     assert ids.FIELDS_LIST not in changed, "its rows are not rebuilt"
@@ -287,6 +295,8 @@ def test_a_page_opened_before_the_first_snapshot_fills_in_by_itself(wall):
     assert changed[ids.tile_value("overdue")]["children"] == "1"
     assert "wall--ok" in changed[ids.WALL]["className"]
     assert changed[ids.WALL_BANNER]["className"].endswith("--hidden")
-    # The empty lists get their rows; the figures their arrays.
+    # The empty lists get their rows; the charts their columns (layouts/wall_charts.py).
     assert _count_rows(changed[ids.FIELDS_LIST]["children"], ids.FIELDS_LIST) == 15
-    assert changed[ids.SHIFTS_GRAPH]["figure"]["__dash_patch_update"] == "__dash_patch_update"
+    shifts = changed[ids.SHIFTS_GRAPH]["children"]
+    assert shifts["__dash_patch_update"] == "__dash_patch_update"
+    assert shifts["operations"], "the shifts' columns are sent"
