@@ -2,7 +2,7 @@
 
 The page is built once from a ``WallView``; a refresh then sets leaf
 properties (a number's text, a tile's class, a bar's width) and patches the
-charts' changed columns. ``wall_leaves`` is the single list of those properties, so
+charts' bars (layouts/wall_charts.py). ``wall_leaves`` is the single list of those properties, so
 that the page and its refresh cannot disagree.
 """
 
@@ -16,12 +16,7 @@ from dash import dcc, html
 from dashboard import ids
 from dashboard.i18n import text
 from layouts.theme import TILE_ICONS, URGENCY_ICONS, Palette, palette
-from layouts.wall_charts import (
-    build_hourly_chart,
-    build_shifts_chart,
-    make_hourly_update,
-    make_shifts_update,
-)
+from layouts.wall_charts import build_hourly_chart, build_shifts_chart
 from layouts.wall_view import BannerView, BarsView, OverdueRow, TileView, UrgencyView, WallView
 
 Leaf = tuple[str, str]
@@ -358,19 +353,6 @@ def make_wall_figures(view: WallView, pal: Palette) -> dict[str, Any]:
 def figure_sources(view: WallView) -> dict[str, Any]:
     """What each chart shows (to tell whether it changed)."""
     return {ids.SHIFTS_GRAPH: view.shifts, ids.HOURLY_GRAPH: view.hourly}
-
-
-def make_wall_patch(
-    graph_id: str, view: WallView, pal: Palette, before: WallView | None = None
-) -> Any:
-    """What brings a chart of the page to this view: a Patch of the columns that differ from
-    ``before`` (the view the screen shows), or the chart's children when that is unknown."""
-    del pal  # the charts' colours are set once with the page
-    if graph_id == ids.SHIFTS_GRAPH:
-        return make_shifts_update(view.shifts, before.shifts if before else None, view.lang)
-    if graph_id == ids.HOURLY_GRAPH:
-        return make_hourly_update(view.hourly, before.hourly if before else None, view.lang)
-    raise KeyError(graph_id)
 
 
 def leaf_outputs() -> list[Leaf]:
