@@ -46,9 +46,12 @@ bench: $(STAMP)
 	$(PY) -m bench --skip-browser
 
 ## bench-browser: the wall in headless Chromium, (f): first render and JS heap over 2,000
-## refreshes (7-15 min: the browser sets the pace), figures into docs/PERFORMANCE.md
+## refreshes (7-15 min: the browser sets the pace), then (g) Lighthouse 12.2.3 (installed from
+## npm into var/lighthouse) on /, /shift, /overview (desktop) and /overview (mobile), 3 runs
+## each (about 10 min), figures into docs/PERFORMANCE.md
 bench-browser: $(STAMP)
 	$(PY) -m bench.browser --update-report
+	$(PY) -m bench.lighthouse --update-report
 
 init-db: $(STAMP)
 	$(PY) -m dashboard init-db
