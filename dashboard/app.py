@@ -53,10 +53,11 @@ class BoardDash(Dash):
 
 
 def _security_headers(response: Any) -> Any:
-    """No framing by other sites (clickjacking of the login), no MIME sniffing, no referrer."""
+    """No framing by other sites (clickjacking of the login), no MIME sniffing, no referrer
+    to other sites (same-origin: the page's own layout request names the page it renders)."""
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
     return response
 
 

@@ -523,10 +523,20 @@ def build_wall(
     )
 
 
-def build_shell() -> html.Div:
-    """The app's layout: a location and the page container a router fills."""
+def build_shell(
+    pathname: str | None = None, search: str | None = None, page: Any = None
+) -> html.Div:
+    """The app's layout: a location and the page container a router fills.
+
+    Given the address and its page (the first layout, see callbacks/router.py), the page
+    comes filled and the location already knows where it is.
+    """
+    location = {} if pathname is None else {"pathname": pathname, "search": search or ""}
     return html.Div(
-        [dcc.Location(id=ids.URL, refresh=False), html.Div(id=ids.PAGE, className="page")],
+        [
+            dcc.Location(id=ids.URL, refresh=False, **location),
+            html.Div(page, id=ids.PAGE, className="page"),
+        ],
         className="shell",
     )
 
