@@ -293,7 +293,7 @@ def section(results: Sequence[PageResult], about: dict[str, str], runs: int) -> 
         "Targets: desktop performance ≥ 95, accessibility 100, best practices 100; mobile "
         "`/overview` performance ≥ 80; any page ≤ 1 MB over the wire (compressed)."
     )
-    benchmarks = [r.median("benchmark") for r in results if r.median("benchmark")]
+    benchmarks = [b for r in results if (b := r.median("benchmark"))]
     if benchmarks:
         lines.append("")
         lines.append(
