@@ -119,7 +119,7 @@ PAGE_PROBE = """
     const value = document.getElementById(%(tile)s);
     if (!value || !/[0-9]/.test(value.textContent)) return false;
     if (bench.numbers === null) bench.numbers = performance.now();
-    return %(graphs)s.every((id) => document.querySelector('#' + id + ' .chart-col .chart-bar'));
+    return %(graphs)s.every((id) => document.querySelector('#' + id + ' .chart-bar'));
   };
   const observer = new MutationObserver(() => {
     if (bench.complete !== null || !done()) return;
