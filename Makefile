@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-fast lint format bench bench-browser init-db demo clean
+.PHONY: run dev test test-fast lint format bench bench-browser init-db demo clean
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found (set PYTHON=...)"; exit 1; }
@@ -13,8 +13,15 @@ $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt -c constraints.txt
 	touch $(STAMP)
 
-## run: the board on the embedded default (SQLite, 30 days of demo history, live feed) at :8050
+## run: the board on the embedded default (SQLite, 30 days of demo history, live feed) at :8050,
+## served by gunicorn (gunicorn.conf.py: one process with threads without REDIS_URL)
 run: $(STAMP)
+	$(PY) -m dashboard init-db
+	$(PY) -m dashboard demo-data --days 30 --if-empty
+	HOTLINE_SIMULATE=$${HOTLINE_SIMULATE:-true} $(VENV)/bin/gunicorn --config gunicorn.conf.py app:server
+
+## dev: the same with Werkzeug's development server (python app.py)
+dev: $(STAMP)
 	$(PY) -m dashboard init-db
 	$(PY) -m dashboard demo-data --days 30 --if-empty
 	HOTLINE_SIMULATE=$${HOTLINE_SIMULATE:-true} $(PY) app.py
@@ -44,9 +51,12 @@ bench: $(STAMP)
 	$(PY) -m bench.intelligence --update-report
 
 ## bench-browser: the wall in headless Chromium, (f): first render and JS heap over 2,000
-## refreshes (7-15 min: the browser sets the pace), figures into docs/PERFORMANCE.md
+## refreshes (7-15 min: the browser sets the pace), then (g) Lighthouse 12.2.3 (installed from
+## npm into var/lighthouse) on /, /shift, /overview (desktop) and /overview (mobile), 3 runs
+## each (about 10 min), figures into docs/PERFORMANCE.md
 bench-browser: $(STAMP)
 	$(PY) -m bench.browser --update-report
+	$(PY) -m bench.lighthouse --update-report
 
 init-db: $(STAMP)
 	$(PY) -m dashboard init-db

@@ -15,14 +15,31 @@ import multiprocessing
 import os
 from typing import Any
 
+
+def _shared() -> bool:
+    """Whether the processes share one snapshot (REDIS_URL in the environment or .env)."""
+    if os.environ.get("REDIS_URL"):
+        return True
+    try:
+        from dashboard.settings import load_settings
+
+        return bool(load_settings().redis_url)
+    except Exception:  # noqa: BLE001 - a bad setting is reported by on_starting below
+        return False
+
+
 bind = f"{os.environ.get('HOTLINE_HOST', '127.0.0.1')}:{os.environ.get('HOTLINE_PORT', '8050')}"
 # A request's work is Python (the wall's refresh, Dash serialisation): one process per core
 # runs it; threads only keep slow clients and waits from holding a process. More processes
 # than cores buy nothing but more connections and more first renders of each new snapshot
 # (every process renders a new view once; see docs/PERFORMANCE.md).
-workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count()))
+# Without REDIS_URL (the embedded SQLite default of `make run`) every process would compute
+# its own snapshot and run its own live demo feed: one process, with threads, unless asked.
+workers = int(
+    os.environ.get("WEB_CONCURRENCY") or (multiprocessing.cpu_count() if _shared() else 1)
+)
 worker_class = "gthread"
-threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+threads = int(os.environ.get("GUNICORN_THREADS", "8"))
 # No preload: an app built in the master would hand its database pool and its scheduler
 # thread to forked children (threads do not survive a fork; shared sockets corrupt).
 preload_app = False

@@ -99,12 +99,12 @@ PAGE_PROBE = """
       });
     },
   });
-  // The first full render: a KPI tile holds digits and both figures have drawn bars.
+  // The first full render: a KPI tile holds digits and both charts have their bars.
   const done = () => {
     const value = document.getElementById(%(tile)s);
     if (!value || !/[0-9]/.test(value.textContent)) return false;
     if (bench.numbers === null) bench.numbers = performance.now();
-    return %(graphs)s.every((id) => document.querySelector('#' + id + ' .barlayer .point path'));
+    return %(graphs)s.every((id) => document.querySelector('#' + id + ' .chart-bar'));
   };
   const observer = new MutationObserver(() => {
     if (bench.complete !== null || !done()) return;
@@ -128,7 +128,8 @@ PAGE_PROBE = """
         const changed = Object.keys((answer && answer.response) || {});
         bench.refreshes += 1;
         if (changed.some((key) => key !== %(meta)s)) bench.changed += 1;
-        if (changed.some((key) => %(graphs)s.indexOf(key) >= 0)) bench.figures += 1;
+        const chart = (key) => %(graphs)s.some((id) => key.indexOf(id) >= 0);
+        if (changed.some(chart)) bench.figures += 1;
       }, () => { bench.failed += 1; });
       return response;
     }, (error) => { bench.failed += 1; throw error; });

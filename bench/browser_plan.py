@@ -9,7 +9,7 @@ TICKETS_PER_DAY = 490  # as in October 2025 (docs/WALL.md)
 REFRESH_SECONDS = 1
 NEW_TICKETS_PER_SECOND = 1.0  # the demo feed's rate at the current hour
 
-RENDER_TARGET_MS = 2000
+RENDER_TARGET_MS = 1000  # SPEC section 6 (issue 11)
 HEAP_GROWTH_TARGET = 0.20
 LOADS = 5
 REFRESHES = 2000

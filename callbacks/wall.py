@@ -31,6 +31,7 @@ from callbacks.kiosk import options_from_args, options_to_args
 from callbacks.wall_presenter import WallPresenter, rows_on_screen
 from dashboard import ids
 from layouts.wall import leaf_outputs
+from layouts.wall_charts import chart_outputs
 
 __all__ = ["WallPresenter", "refresh_outputs", "refresh_wall", "register"]
 
@@ -42,7 +43,7 @@ ROTATE_JS = "function(n) { return window.hotlineWall.rotate(n); }"
 def refresh_outputs() -> list[Output]:
     """The outputs of the refresh callback, in the order ``WallPresenter.refresh`` fills."""
     outputs = [Output(component, prop) for component, prop in leaf_outputs()]
-    outputs += [Output(graph_id, "figure") for graph_id in ids.GRAPHS]
+    outputs += [Output(component, prop) for component, prop in chart_outputs()]
     for list_id in ids.BAR_LISTS:
         outputs.append(Output(list_id, "children"))
         outputs += [Output(ids.bar_part(part, list_id, ALL), prop) for part, prop in ids.BAR_PARTS]

@@ -38,9 +38,9 @@ from layouts.wall import (
     build_wall,
     figure_sources,
     leaf_outputs,
-    make_wall_patch,
     wall_leaves,
 )
+from layouts.wall_charts import chart_updates, columns_on_screen
 from layouts.wall_view import Freshness, WallOptions, WallView, make_wall_view
 
 VIEW_CACHE_SIZE = 64
@@ -243,11 +243,10 @@ class WallPresenter:
             name = f"{component}.{prop}"
             outputs.append(no_update if old.get(name) == new[name] else leaves[(component, prop)])
         pal = palette(view.theme)
-        for graph_id in ids.GRAPHS:
-            name = f"{graph_id}.figure"
-            outputs.append(
-                no_update if old.get(name) == new[name] else make_wall_patch(graph_id, view, pal)
-            )
+        # The charts: the bars that differ from what the screen shows (layouts/wall_charts.py).
+        outputs += chart_updates(
+            view, previous.view if previous is not None and old else None, rows_shown
+        )
         # A bar list keeps its rows and gets new labels, numbers and widths in place; only
         # when the number of rows differs (reference data changed) are its rows rebuilt.
         for list_id, (bars, colors) in bar_lists(view, pal).items():
@@ -277,4 +276,5 @@ def rows_on_screen(context: Any) -> dict[str, int]:
                 if isinstance(component, dict) and component.get("type") == "bar-label":
                     list_id = str(component.get("list"))
                     rows[list_id] = rows.get(list_id, 0) + 1
+    rows.update(columns_on_screen(context.outputs_list))  # the charts' columns
     return rows

@@ -22,13 +22,15 @@ from dashboard.scheduler import start_background_jobs
 from dashboard.service import SnapshotService
 from dashboard.settings import PROJECT_ROOT, Settings, load_settings
 from dashboard.store import make_service
+from dashboard.web_perf import install_web_perf
 from layouts.theme import THEME_STYLESHEETS, normalise_theme
 from layouts.wall import build_shell
 
 log = logging.getLogger(__name__)
 
-# Dash walks assets/ and loads every CSS file; the themes are linked explicitly instead.
-ASSETS_IGNORE = r"^(darkly|flatly)\.min\.css$"
+# Dash walks assets/ and loads every CSS file; the themes are linked explicitly instead, and
+# the partial Plotly bundle is fetched by dcc.Graph only where one mounts (dashboard/web_perf).
+ASSETS_IGNORE = r"^(darkly|flatly)\.min\.css$|^plotly-.*\.js$"
 
 
 class BoardDash(Dash):
@@ -56,10 +58,11 @@ class BoardDash(Dash):
 
 
 def _security_headers(response: Any) -> Any:
-    """No framing by other sites (clickjacking of the login), no MIME sniffing, no referrer."""
+    """No framing by other sites (clickjacking of the login), no MIME sniffing, no referrer
+    to other sites (same-origin: the page's own layout request names the page it renders)."""
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
     return response
 
 
@@ -96,11 +99,12 @@ def create_app(
     # Then the shape of callback requests (after the role check: 401/403 come first).
     install_callback_guard(app)
     app.server.after_request(_security_headers)
+    install_web_perf(app)  # compression, cache lifetimes, partial Plotly, 404 for unknown files
     register_api(app.server, service)
     register_export(app.server, service)
     register_public(app.server, service, settings)  # /tra-cuu, /track, /open311/v2/
     # A location and a page container: the router fills it with the page of dashboard.routes.
-    app.layout = build_shell()
+    app.layout = build_shell()  # replaced by the router's first layout (callbacks/router.py)
     alerts = install_alerts(app, settings, service, start_jobs=start_jobs)
     app.server.config["HOTLINE_WALL"] = register_callbacks(app, service, access, alerts)
     if start_jobs:

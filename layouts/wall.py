@@ -2,7 +2,7 @@
 
 The page is built once from a ``WallView``; a refresh then sets leaf
 properties (a number's text, a tile's class, a bar's width) and patches the
-figures' arrays. ``wall_leaves`` is the single list of those properties, so
+charts' bars (layouts/wall_charts.py). ``wall_leaves`` is the single list of those properties, so
 that the page and its refresh cannot disagree.
 """
 
@@ -16,16 +16,10 @@ from dash import dcc, html
 from dashboard import ids
 from dashboard.i18n import text
 from layouts.alerts import build_wall_alerts
-from layouts.figures import (
-    GRAPH_CONFIG,
-    make_hourly_figure,
-    make_hourly_patch,
-    make_shifts_figure,
-    make_shifts_patch,
-)
 from layouts.intelligence import build_incident_banner
 from layouts.switchboard import build_switchboard_panel
 from layouts.theme import ARIA_HIDDEN, TILE_ICONS, URGENCY_ICONS, Palette, palette
+from layouts.wall_charts import build_hourly_chart, build_shifts_chart
 from layouts.wall_view import BannerView, BarsView, OverdueRow, TileView, UrgencyView, WallView
 
 Leaf = tuple[str, str]
@@ -257,12 +251,6 @@ def _panel(title: str, body: Any, *, class_name: str, scope: str | None = None) 
     )
 
 
-def _graph(graph_id: str, figure: Any) -> dcc.Graph:
-    return dcc.Graph(
-        id=graph_id, figure=figure, config=GRAPH_CONFIG, className="wall-graph", responsive=True
-    )
-
-
 def build_header(view: WallView) -> html.Header:
     """Brand, the shift and operating day (or a banner), the clock and the time of the data."""
     lang = view.lang
@@ -358,26 +346,16 @@ def build_offline_banner() -> html.Div:
 
 # --- the page --------------------------------------------------------------------------------
 def make_wall_figures(view: WallView, pal: Palette) -> dict[str, Any]:
-    """The full figures of a view (for building the page)."""
+    """The charts of a view (for building the page), drawn in HTML (layouts/wall_charts.py)."""
     return {
-        ids.SHIFTS_GRAPH: make_shifts_figure(view.shifts, pal, view.lang),
-        ids.HOURLY_GRAPH: make_hourly_figure(view.hourly, pal, view.lang),
+        ids.SHIFTS_GRAPH: build_shifts_chart(ids.SHIFTS_GRAPH, view.shifts, pal, view.lang),
+        ids.HOURLY_GRAPH: build_hourly_chart(ids.HOURLY_GRAPH, view.hourly, pal, view.lang),
     }
 
 
 def figure_sources(view: WallView) -> dict[str, Any]:
-    """What each figure shows (to tell whether it changed)."""
+    """What each chart shows (to tell whether it changed)."""
     return {ids.SHIFTS_GRAPH: view.shifts, ids.HOURLY_GRAPH: view.hourly}
-
-
-def make_wall_patch(graph_id: str, view: WallView, pal: Palette) -> Any:
-    """The Patch that brings a figure of the page to this view: its arrays only."""
-    lang = view.lang
-    if graph_id == ids.SHIFTS_GRAPH:
-        return make_shifts_patch(view.shifts, pal, lang)
-    if graph_id == ids.HOURLY_GRAPH:
-        return make_hourly_patch(view.hourly)
-    raise KeyError(graph_id)
 
 
 def leaf_outputs() -> list[Leaf]:
@@ -472,13 +450,13 @@ def build_wall(
     )
     hourly = _panel(
         text(lang, "panel.hourly"),
-        _graph(ids.HOURLY_GRAPH, figures[ids.HOURLY_GRAPH]),
+        figures[ids.HOURLY_GRAPH],
         class_name="panel-hourly",
         scope=view.scope,
     )
     shifts = _panel(
         text(lang, "panel.shifts"),
-        _graph(ids.SHIFTS_GRAPH, figures[ids.SHIFTS_GRAPH]),
+        figures[ids.SHIFTS_GRAPH],
         class_name="panel-shifts",
     )
     overdue = _panel(
@@ -554,10 +532,20 @@ def build_wall(
     )
 
 
-def build_shell() -> html.Div:
-    """The app's layout: a location and the page container a router fills."""
+def build_shell(
+    pathname: str | None = None, search: str | None = None, page: Any = None
+) -> html.Div:
+    """The app's layout: a location and the page container a router fills.
+
+    Given the address and its page (the first layout, see callbacks/router.py), the page
+    comes filled and the location already knows where it is.
+    """
+    location = {} if pathname is None else {"pathname": pathname, "search": search or ""}
     return html.Div(
-        [dcc.Location(id=ids.URL, refresh=False), html.Div(id=ids.PAGE, className="page")],
+        [
+            dcc.Location(id=ids.URL, refresh=False, **location),
+            html.Div(page, id=ids.PAGE, className="page"),
+        ],
         className="shell",
     )
 

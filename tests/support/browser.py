@@ -230,7 +230,7 @@ def open_wall(driver: Any, url: str, timeout: float = 15) -> None:
         lambda: driver.execute_script(
             "var v = document.getElementById('tile-received-day-value');"
             "return v && v.textContent !== '…' && window.hotlineWall"
-            " && document.querySelector('#graph-hourly .main-svg');"
+            " && document.querySelector('#graph-hourly .chart-col');"
         ),
         timeout,
         "the wall never showed its numbers",
@@ -275,15 +275,18 @@ for (const list of ['list-fields', 'list-status', 'list-channel', 'list-line']) 
 }
 const overdue = [...document.querySelectorAll('#overdue-body tr')].map(
   (tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent));
-const graph = (id) => document.querySelector('#' + id + ' .js-plotly-plot');
-const hourly = graph('graph-hourly');
-const shifts = graph('graph-shifts');
+// The charts are HTML (layouts/wall_charts.py): each column carries its numbers.
+const columns = (selector) => [...document.querySelectorAll(selector)];
+const number = (text) => (text === '' || text === undefined ? null : Number(text));
+const hourly = columns('#graph-hourly .chart-col');
+const shifts = columns('#graph-shifts .chart-group');
 return {
   tiles, urgency, lists, overdue,
-  hourly: hourly && hourly.data ? hourly.data[0].y : null,
-  hourlyLabels: hourly && hourly.data ? hourly.data[0].x : null,
-  shifts: shifts && shifts.data ? shifts.data[1].y : null,
-  shiftsBefore: shifts && shifts.data ? shifts.data[0].y : null,
+  hourly: hourly.length ? hourly.map((c) => number(c.dataset.value)) : null,
+  hourlyLabels: hourly.length
+    ? columns('#graph-hourly .chart-tick').map((t) => t.textContent) : null,
+  shifts: shifts.length ? shifts.map((g) => number(g.dataset.value)) : null,
+  shiftsBefore: shifts.length ? shifts.map((g) => number(g.dataset.previous)) : null,
   dataTime: text('wall-data-time'),
   shift: text('wall-shift'),
   banner: document.getElementById('wall-banner').className,

@@ -13,6 +13,7 @@ from dashboard.app import create_app
 from dashboard.settings import Settings
 from dashboard.shifts import utc_now
 from data_access.engine import make_engine
+from layouts.wall_charts import COUNTED_PART
 from tests.support.db import insert_tickets, make_ticket
 from tests.support.views import dependencies, find
 
@@ -39,9 +40,9 @@ def wall(sqlite_url):
     service.engine.dispose()
 
 
-def _count_rows(components, list_id):
+def _count_rows(components, list_id, part="bar-label"):
     text = json.dumps(components)
-    pattern = r'"id": \{"type": "bar-label", "list": "' + re.escape(list_id) + '"'
+    pattern = r'"id": \{"type": "' + part + '", "list": "' + re.escape(list_id) + '"'
     return len(re.findall(pattern, text))
 
 
@@ -75,7 +76,10 @@ def refresh_request(client, page, *, config=None, meta=None):
     if key not in _PAGES:
         _PAGES.clear()
         _PAGES[key] = (
-            {list_id: _count_rows(page, list_id) for list_id in ids.BAR_LISTS},
+            {
+                **{list_id: _count_rows(page, list_id) for list_id in ids.BAR_LISTS},
+                **{chart: _count_rows(page, chart, COUNTED_PART) for chart in ids.GRAPHS},
+            },
             find(page, ids.WALL_CONFIG)["data"],
             find(page, ids.WALL_META)["data"],
         )
@@ -87,7 +91,10 @@ def refresh_request(client, page, *, config=None, meta=None):
             part = spec.component_id["type"]
             outputs.append(
                 [
-                    {"id": ids.bar_part(part, list_id, index), "property": spec.component_property}
+                    {
+                        "id": {"type": part, "list": list_id, "index": index},
+                        "property": spec.component_property,
+                    }
                     for index in range(rows[list_id])
                 ]
             )
@@ -161,7 +168,10 @@ def test_the_page_comes_filled_and_a_refresh_sends_only_what_changed(wall):
     assert ids.tile_value("received_shift") in changed
     assert ids.WALL_DATA_TIME in changed
     assert ids.WALL_SHIFT not in changed and ids.tile_value("level4_open") not in changed
-    assert changed[ids.HOURLY_GRAPH]["figure"]["__dash_patch_update"] == "__dash_patch_update"
+    # The hourly chart: only the bars that changed, in place (layouts/wall_charts.py).
+    assert ids.HOURLY_GRAPH not in changed, "the chart is not rebuilt"
+    bars = [key for key in changed if key.startswith("{") and '"chart-bar"' in key]
+    assert bars, "the hourly bars are updated in place"
     fields = [key for key in changed if key.startswith("{") and "list-fields" in key]
     assert fields, "the field list is updated in place"
     assert ids.FIELDS_LIST not in changed, "its rows are not rebuilt"
@@ -269,6 +279,8 @@ def test_a_page_opened_before_the_first_snapshot_fills_in_by_itself(wall):
     assert changed[ids.tile_value("overdue")]["children"] == "1"
     assert "wall--ok" in changed[ids.WALL]["className"]
     assert changed[ids.WALL_BANNER]["className"].endswith("--hidden")
-    # The empty lists get their rows; the figures their arrays.
+    # The empty lists get their rows; the charts their columns (layouts/wall_charts.py).
     assert _count_rows(changed[ids.FIELDS_LIST]["children"], ids.FIELDS_LIST) == 15
-    assert changed[ids.SHIFTS_GRAPH]["figure"]["__dash_patch_update"] == "__dash_patch_update"
+    assert ids.SHIFTS_GRAPH not in changed, "the chart's columns were there: not rebuilt"
+    shifts = [key for key in changed if key.startswith("{") and '"chart-cur"' in key]
+    assert shifts, "the shifts' bars get their heights"

@@ -1,0 +1,109 @@
+"""First numbers in one round trip: the layout Dash fetches is the page, already filled."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from dashboard import ids
+from dashboard.app import create_app
+from dashboard.auth import AccessFile
+from dashboard.settings import Settings
+from dashboard.shifts import utc_now
+from tests.conftest import insert_tickets, make_ticket
+
+
+def _find(node: Any, component_id: Any) -> dict[str, Any] | None:
+    if isinstance(node, dict):
+        props = node.get("props", {})
+        if props.get("id") == component_id:
+            return props
+        for value in props.values():
+            found = _find(value, component_id)
+            if found is not None:
+                return found
+    elif isinstance(node, list):
+        for item in node:
+            found = _find(item, component_id)
+            if found is not None:
+                return found
+    return None
+
+
+@pytest.fixture
+def app(settings: Settings, engine: Any) -> Iterator[Any]:
+    insert_tickets(engine, [make_ticket(received_at=utc_now(), status="received")])
+    app = create_app(settings, start_jobs=False)
+    assert app.server.config["HOTLINE_SERVICE"].refresh()
+    yield app
+    app.server.config["HOTLINE_SERVICE"].engine.dispose()
+
+
+def layout(client: Any, referrer: str | None) -> dict[str, Any]:
+    headers = {"Referer": referrer} if referrer else {}
+    response = client.get("/_dash-layout", headers=headers)
+    assert response.status_code == 200
+    return json.loads(response.get_data(as_text=True))
+
+
+def test_the_walls_layout_carries_its_numbers_and_its_address(app):
+    client = app.server.test_client()
+    tree = layout(client, "http://localhost/?lang=en&theme=light")
+    value = _find(tree, ids.tile_value("received_shift"))
+    assert value is not None and value["children"] == "1"
+    location = _find(tree, ids.URL)
+    assert location["pathname"] == "/" and location["search"] == "?lang=en&theme=light"
+    assert "Received" in json.dumps(tree, ensure_ascii=False)  # the language of the address
+
+
+def test_the_same_numbers_as_the_routing_callback(app):
+    client = app.server.test_client()
+    tree = layout(client, "http://localhost/")
+    body = {
+        "output": "page.children",
+        "outputs": {"id": "page", "property": "children"},
+        "inputs": [
+            {"id": "url", "property": "pathname", "value": "/"},
+            {"id": "url", "property": "search", "value": ""},
+        ],
+        "changedPropIds": ["url.pathname"],
+        "state": [],
+    }
+    routed = client.post("/_dash-update-component", json=body).get_json()
+    page = routed["response"]["page"]["children"]
+    for key in ids.TILE_KEYS:
+        assert (
+            _find(tree, ids.tile_value(key))["children"]
+            == _find(page, ids.tile_value(key))["children"]
+        ), key
+
+
+@pytest.mark.parametrize(
+    "referrer", [None, "http://evil.example/", "javascript:alert(1)", "http://localhost"[:8]]
+)
+def test_without_a_same_origin_address_the_layout_is_the_empty_shell(app, referrer):
+    tree = layout(app.server.test_client(), referrer)
+    assert _find(tree, ids.PAGE).get("children") is None
+    assert "pathname" not in _find(tree, ids.URL)
+
+
+def test_the_pages_answer_with_a_same_origin_referrer_policy(app):
+    response = app.server.test_client().get("/")
+    assert response.headers["Referrer-Policy"] == "same-origin"
+
+
+def test_with_login_an_anonymous_layout_request_gets_no_numbers(sqlite_url, tmp_path):
+    users = tmp_path / "users.json"
+    AccessFile(users).add_user("lanhdao", "mat-khau-lanh-dao", "leader", "Lê Văn Đạo")
+    app = create_app(
+        Settings(DATABASE_URL=sqlite_url, HOTLINE_USERS_FILE=str(users)), start_jobs=False
+    )
+    try:
+        for page in ("/", "/overview", "/shift"):
+            tree = layout(app.server.test_client(), f"http://localhost{page}")
+            assert _find(tree, ids.PAGE).get("children") is None, page
+    finally:
+        app.server.config["HOTLINE_SERVICE"].engine.dispose()
