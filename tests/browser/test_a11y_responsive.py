@@ -28,7 +28,7 @@ from dashboard.settings import DEFAULT_REFERENCE_FILE
 from data_access.engine import make_engine
 from data_access.migrate import upgrade_to_head
 from data_access.reference import load_reference_data, read_reference_file
-from tests.browser.conftest import (
+from tests.support.browser import (
     LiveWall,
     console_errors,
     requested_urls,

@@ -15,7 +15,7 @@ from dashboard.shifts import utc_now
 from data_access.engine import make_engine
 from data_access.migrate import upgrade_to_head
 from data_access.reference import load_reference_data, read_reference_file
-from tests.browser.conftest import (
+from tests.support.browser import (
     LAYOUT_PROBLEMS,
     LiveWall,
     open_wall,
@@ -26,7 +26,7 @@ from tests.browser.conftest import (
     wall_settings,
     write_history,
 )
-from tests.conftest import insert_tickets, make_ticket
+from tests.support.db import insert_tickets, make_ticket
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from dashboard.shifts import utc_now
-from tests.browser.conftest import (
+from tests.support.browser import (
     LAYOUT_PROBLEMS,
     REFRESH_SECONDS,
     LiveWall,
@@ -23,7 +23,7 @@ from tests.browser.conftest import (
     wall_settings,
     write_history,
 )
-from tests.conftest import _prepare
+from tests.support.db import prepare_database as _prepare
 
 pytestmark = pytest.mark.browser
 

@@ -22,8 +22,8 @@ from dashboard.settings import PROJECT_ROOT
 from dashboard.shifts import utc_now
 from data_access.alert_store import list_outbox
 from data_access.engine import make_engine
-from tests.conftest import IN_CI, insert_tickets, make_ticket
 from tests.db.alert_receivers import HttpReceiver, free_port, wait_for
+from tests.support.db import IN_CI, insert_tickets, make_ticket
 
 pytestmark = pytest.mark.slow
 
