@@ -157,9 +157,8 @@ def callback_prefixes() -> Mapping[str, str]:
 
 def nav_entries() -> tuple[tuple[NavEntry, Page | Route], ...]:
     """The navbar's links, in order, with their pages (or Flask routes)."""
-    entries: list[tuple[NavEntry, Page | Route]] = [
-        (item.nav, item) for item in (*PAGES, *ROUTES) if item.nav is not None
-    ]
+    items: tuple[Page | Route, ...] = (*PAGES, *ROUTES)
+    entries = [(item.nav, item) for item in items if item.nav is not None]
     return tuple((nav, page) for nav, page in sorted(entries, key=lambda item: item[0].order))
 
 

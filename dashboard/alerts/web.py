@@ -28,10 +28,12 @@ from flask import Blueprint, Response, jsonify, request
 
 from dashboard.alerts.links import AckLinks, LinkError
 from dashboard.alerts.notify import NotifyError, load_notify
+from dashboard.alerts.providers import screen_silent_provider, surge_provider
 from dashboard.alerts.rules import KNOWN_RULES, RulesError, load_rules
 from dashboard.alerts.service import AlertService
 from dashboard.auth import access_of
 from dashboard.i18n import text
+from dashboard.intelligence.screens import ScreenRegistry
 from dashboard.service import SnapshotService
 from dashboard.settings import PROJECT_ROOT, Settings, SettingsError, env_name
 from dashboard.store import SharedSnapshotService
@@ -123,10 +125,19 @@ def build_alert_service(app: Dash, settings: Settings, service: SnapshotService)
 
 
 def install_alerts(
-    app: Dash, settings: Settings, service: SnapshotService, *, start_jobs: bool = True
+    app: Dash,
+    settings: Settings,
+    service: SnapshotService,
+    screens: ScreenRegistry,
+    *,
+    start_jobs: bool = True,
 ) -> AlertService:
-    """The alert service, its routes and (when jobs run) its evaluation and delivery jobs."""
+    """The alert service, its providers, its routes and (when jobs run) its evaluation and
+    delivery jobs."""
     alerts = build_alert_service(app, settings, service)
+    # The wall's surges and the silent screens become alerts through the same lifecycle.
+    alerts.set_provider("surge", surge_provider(service))
+    alerts.set_provider("screen_silent", screen_silent_provider(screens))
     app.server.config["HOTLINE_ALERTS"] = alerts
     register_alert_routes(app, alerts)
     if start_jobs and settings.alerts_enabled:
