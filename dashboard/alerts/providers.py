@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from dashboard.alerts.evaluate import Candidate, Provider, ProviderUnavailable
+from dashboard.alerts.service import AlertService
 from dashboard.intelligence.screens import ScreenRegistry
 from dashboard.intelligence.surges import surge_candidates
 from dashboard.service import SnapshotService
@@ -65,3 +66,11 @@ def screen_silent_provider(registry: ScreenRegistry) -> Provider:
         ]
 
     return provide
+
+
+def install_providers(
+    alerts: AlertService, service: SnapshotService, screens: ScreenRegistry
+) -> None:
+    """Give the hook rules their candidates: the wall's surges and the silent screens."""
+    alerts.set_provider("surge", surge_provider(service))
+    alerts.set_provider("screen_silent", screen_silent_provider(screens))

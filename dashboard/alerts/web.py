@@ -28,7 +28,7 @@ from flask import Blueprint, Response, jsonify, request
 
 from dashboard.alerts.links import AckLinks, LinkError
 from dashboard.alerts.notify import NotifyError, load_notify
-from dashboard.alerts.providers import screen_silent_provider, surge_provider
+from dashboard.alerts.providers import install_providers
 from dashboard.alerts.rules import KNOWN_RULES, RulesError, load_rules
 from dashboard.alerts.service import AlertService
 from dashboard.auth import access_of
@@ -136,8 +136,7 @@ def install_alerts(
     delivery jobs."""
     alerts = build_alert_service(app, settings, service)
     # The wall's surges and the silent screens become alerts through the same lifecycle.
-    alerts.set_provider("surge", surge_provider(service))
-    alerts.set_provider("screen_silent", screen_silent_provider(screens))
+    install_providers(alerts, service, screens)
     app.server.config["HOTLINE_ALERTS"] = alerts
     register_alert_routes(app, alerts)
     if start_jobs and settings.alerts_enabled:
