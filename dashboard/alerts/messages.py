@@ -81,10 +81,11 @@ def ticket_link(base_url: str, code: str) -> str:
 
 def describe_intelligence(
     alert: AlertRecord, now: datetime, lang: str, names: Mapping[str, Labels], zone: ZoneInfo
-) -> str:
-    """The line of a surge (the wall's banner line) or of a silent screen."""
+) -> str | None:
+    """The line of a surge (the wall's banner line) or of a silent screen; None when the
+    alert does not carry their figures (another provider's, with a label of its own)."""
     detail = alert.detail_value()
-    if alert.rule == "surge":
+    if alert.rule == "surge" and "count" in detail:
         where = _name(names, "categories", str(detail.get("category") or ""), lang)
         if detail.get("area"):
             where += " · " + _name(names, "areas", str(detail["area"]), lang)
@@ -92,12 +93,14 @@ def describe_intelligence(
             lang,
             "intel.incident.line",
             where=where,
-            count=detail.get("count", "?"),
+            count=detail["count"],
             minutes=detail.get("minutes", "?"),
             multiple=detail.get("multiple", "?"),
         )
     last = detail.get("last_poll")
-    last_poll = datetime.fromisoformat(last) if isinstance(last, str) else alert.since
+    if alert.rule != "screen_silent" or not isinstance(last, str):
+        return None
+    last_poll = datetime.fromisoformat(last)
     minutes = int((now - last_poll).total_seconds() // 60)
     return text(
         lang,
@@ -118,7 +121,9 @@ def describe(
 ) -> str:
     """One line of a message about an alert (codes and reference names only)."""
     if alert.rule in INTELLIGENCE_RULES:
-        return describe_intelligence(alert, now, lang, names, zone)
+        line = describe_intelligence(alert, now, lang, names, zone)
+        if line is not None:
+            return line
     detail = alert.detail_value()
     parts: list[str] = []
     if alert.tickets:
