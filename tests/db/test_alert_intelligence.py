@@ -13,6 +13,7 @@ from flask import Flask
 
 from dashboard.alerts.providers import install_providers
 from dashboard.alerts.service import AlertService
+from dashboard.alerts.view import make_alerts_view
 from dashboard.alerts.web import build_alert_service
 from dashboard.auth import AccessControl
 from dashboard.intelligence.screens import MemoryBeats, ScreenRegistry
@@ -160,6 +161,8 @@ def test_a_screen_that_stops_polling_is_one_message_and_resolves_when_it_polls(
         if seconds * timedelta(seconds=1) > silent_after and seconds <= 12:
             (alert,) = active
             assert (alert.rule, alert.subject) == ("screen_silent", "sanh-tang-1")
+            (item,) = make_alerts_view(active, at, "vi", {}, alerts.settings.zone).items
+            assert item.tickets_text == "sanh-tang-1"  # the wall's strip names the screen
         elif seconds > 12:
             assert active == ()
     (message,) = http.to("operations")
