@@ -17,7 +17,12 @@ from flask import current_app, has_app_context
 
 from callbacks.views import Board, search_lang
 from dashboard import ids
-from dashboard.intelligence.screens import ScreenRegistry, parse_beat
+from dashboard.intelligence.screens import (
+    SCREENS_KEY,
+    ScreenRegistry,
+    install_screens,
+    parse_beat,
+)
 from dashboard.service import SnapshotService
 from dashboard.shifts import utc_now
 from layouts.intelligence import (
@@ -32,8 +37,6 @@ from layouts.intelligence import (
 from layouts.views import build_forbidden
 
 log = logging.getLogger(__name__)
-
-SCREENS_KEY = "HOTLINE_SCREENS"
 
 
 def linked_block(service: SnapshotService, code: str, lang: str) -> Any:
@@ -89,9 +92,9 @@ def refresh_screens(board: Board, registry: ScreenRegistry, _n: Any, search: Any
 
 
 def register(app: Dash, board: Board) -> ScreenRegistry:
-    """The screen registry, the /screens refresh and the wall's incident banner on ``app``."""
-    registry = ScreenRegistry(board.service.settings)
-    app.server.config[SCREENS_KEY] = registry
+    """The /screens refresh and the wall's incident banner on ``app`` (the screen registry is
+    the app's, ``install_screens``: created in ``dashboard.app`` for the alerts too)."""
+    registry = install_screens(app.server.config, board.service.settings)
     app.callback(
         Output(SCREENS_BODY, "children"),
         Input(SCREENS_POLL, "n_intervals"),

@@ -16,6 +16,7 @@ from dashboard.auth import install_access
 from dashboard.callback_guard import MAX_CALLBACK_BODY, install_callback_guard
 from dashboard.export import register_export
 from dashboard.i18n import normalise_language, text
+from dashboard.intelligence.screens import install_screens
 from dashboard.public.routes import register_public
 from dashboard.routes import is_light_page, page_of
 from dashboard.scheduler import start_background_jobs
@@ -105,7 +106,8 @@ def create_app(
     register_public(app.server, service, settings)  # /tra-cuu, /track, /open311/v2/
     # A location and a page container: the router fills it with the page of dashboard.routes.
     app.layout = build_shell()  # replaced by the router's first layout (callbacks/router.py)
-    alerts = install_alerts(app, settings, service, start_jobs=start_jobs)
+    screens = install_screens(app.server.config, settings)  # the wall screens' heartbeats
+    alerts = install_alerts(app, settings, service, screens, start_jobs=start_jobs)
     app.server.config["HOTLINE_WALL"] = register_callbacks(app, service, access, alerts)
     if start_jobs:
         start_background_jobs(app, settings, service)

@@ -4,8 +4,8 @@ A page is one :class:`Page` in :data:`PAGES`: its path, title, access area (None
 theme, the prefix of its components' ids (the callback guard finds a callback's area by
 its outputs) and its navbar entry. Its layout builder is bound to the path in
 ``callbacks.pages.BUILDERS`` (start-up fails when a declared page has no builder, or a
-builder no page). Flask routes that are not pages (the API, the exports) declare their
-area in :data:`PREFIXES`.
+builder no page). Flask routes that are not pages (the API, the exports, the alerts'
+history) declare their area, and their navbar entry if any, in :data:`ROUTES`.
 
 Roles by area (when login is configured; without it, everyone may do all):
 
@@ -13,7 +13,7 @@ Roles by area (when login is configured; without it, everyone may do all):
 area       roles                    routes
 ========== ======================== =====================================
 wall       wall, supervisor, leader ``/``, ``/api/*`` and the wall's callbacks
-shift      supervisor, leader       ``/shift``, ``/shift/report``
+shift      supervisor, leader       ``/shift``, ``/shift/report``, ``/screens``, ``/alerts``
 overview   leader                   ``/overview``, ``/export/*``
 ========== ======================== =====================================
 """
@@ -79,13 +79,32 @@ PAGES: tuple[Page, ...] = (
     Page("/screens", "app.title", "shift", theme="light", component_prefix="screens-"),
 )
 
-#: Flask routes that are not pages, by path prefix: their access area.
-PREFIXES: Mapping[str, str] = {
+
+@dataclass(frozen=True)
+class Route:
+    """Flask routes that are not Dash pages, by path prefix: their area and navbar entry."""
+
+    prefix: str
+    area: str | None  # None: open (the route checks a key of its own)
+    nav: NavEntry | None = None  # a link in the navbar (a full page load, like every link)
+
+    @property
+    def path(self) -> str:
+        """Where the navbar links to."""
+        return self.prefix
+
+
+#: Flask routes that are not pages; the longest matching prefix decides.
+ROUTES: tuple[Route, ...] = (
     # The API carries the wall's numbers (and, with filters, a supervisor's breakdown):
     # with login configured it needs at least the wall's role. /healthz stays open.
-    "/api/": "wall",
-    "/export/": "overview",
-}
+    Route("/api/", "wall"),
+    Route("/export/", "overview"),
+    # The alerts' history and CSV (/alerts, /alerts.csv) are a supervisor's; the acknowledge
+    # link of a message is signed and expiring: it opens without a login.
+    Route("/alerts", "shift", nav=NavEntry("alerts", "nav.alerts", "bi-bell", 40)),
+    Route("/alerts/ack/", None),
+)
 
 #: Public routes (no login even when the board has one): the citizens' page and Open311.
 PUBLIC_PREFIXES: tuple[str, ...] = ("/tra-cuu", "/track", "/open311/")
@@ -121,10 +140,14 @@ def path_area(path: str) -> str | None:
     page = page_of(path)
     if page is not None:
         return page.area
-    for prefix, area in PREFIXES.items():
-        if path.startswith(prefix):
-            return area
-    return None
+    route = route_of(path)
+    return route.area if route is not None else None
+
+
+def route_of(path: str) -> Route | None:
+    """The Flask route a path belongs to (the longest matching prefix), or None."""
+    matching = [route for route in ROUTES if path.startswith(route.prefix)]
+    return max(matching, key=lambda route: len(route.prefix), default=None)
 
 
 def callback_prefixes() -> Mapping[str, str]:
@@ -132,9 +155,10 @@ def callback_prefixes() -> Mapping[str, str]:
     return {p.component_prefix: p.area for p in PAGES if p.component_prefix and p.area}
 
 
-def nav_entries() -> tuple[tuple[NavEntry, Page], ...]:
-    """The navbar's links, in order, with their pages."""
-    entries = [(page.nav, page) for page in PAGES if page.nav is not None]
+def nav_entries() -> tuple[tuple[NavEntry, Page | Route], ...]:
+    """The navbar's links, in order, with their pages (or Flask routes)."""
+    items: tuple[Page | Route, ...] = (*PAGES, *ROUTES)
+    entries = [(item.nav, item) for item in items if item.nav is not None]
     return tuple((nav, page) for nav, page in sorted(entries, key=lambda item: item[0].order))
 
 

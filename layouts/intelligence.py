@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from dash import dcc, html
 
-from dashboard.intelligence.texts import itext
+from dashboard.i18n import text
 from dashboard.intelligence.values import RepeatLink, ScreenStatus
 
 INCIDENT_BANNER = "wall-incidents"
@@ -51,7 +51,7 @@ def incident_lines(lines: Sequence[str], lang: str) -> list[str]:
     """The biggest incident on the wall (it may wrap to two lines); the others counted."""
     shown = list(lines[:MAX_INCIDENT_LINES])
     if len(lines) > MAX_INCIDENT_LINES:
-        more = itext(lang, "incident.more", count=len(lines) - MAX_INCIDENT_LINES)
+        more = text(lang, "intel.incident.more", count=len(lines) - MAX_INCIDENT_LINES)
         shown[-1] = f"{shown[-1]} ({more})"
     return shown
 
@@ -64,11 +64,11 @@ def _local(value: datetime, zone: ZoneInfo) -> str:
 def build_screen_rows(statuses: Sequence[ScreenStatus], lang: str, zone: ZoneInfo) -> list[html.Tr]:
     """The rows of the /screens table (silent first)."""
     if not statuses:
-        return [html.Tr(html.Td(itext(lang, "screens.none"), colSpan=6))]
+        return [html.Tr(html.Td(text(lang, "intel.screens.none"), colSpan=6))]
     rows = []
     for status in statuses:
         beat = status.beat
-        state = itext(lang, "screens.silent" if status.silent else "screens.alive")
+        state = text(lang, "intel.screens.silent" if status.silent else "intel.screens.alive")
         age = beat.page_age_seconds
         rows.append(
             html.Tr(
@@ -87,18 +87,18 @@ def build_screen_rows(statuses: Sequence[ScreenStatus], lang: str, zone: ZoneInf
                             _local(beat.last_poll, zone),
                             html.Br(),
                             html.Small(
-                                itext(lang, "screens.ago", seconds=status.silent_for_seconds),
+                                text(lang, "intel.screens.ago", seconds=status.silent_for_seconds),
                                 className="text-body-secondary",
                             ),
                         ]
                     ),
                     html.Td(
-                        itext(lang, "screens.unknown")
+                        text(lang, "intel.screens.unknown")
                         if age is None
-                        else itext(lang, "screens.minutes", minutes=age // 60)
+                        else text(lang, "intel.screens.minutes", minutes=age // 60)
                     ),
                     html.Td(
-                        itext(lang, "screens.unknown")
+                        text(lang, "intel.screens.unknown")
                         if beat.heap_mb is None
                         else f"{beat.heap_mb:.1f} MB"
                     ),
@@ -121,21 +121,21 @@ def build_screens_page(
 ) -> html.Div:
     """The /screens page: every wall screen, alive or silent."""
     head = [
-        "screens.name",
-        "screens.state",
-        "screens.last_poll",
-        "screens.page_age",
-        "screens.heap",
-        "screens.path",
+        "intel.screens.name",
+        "intel.screens.state",
+        "intel.screens.last_poll",
+        "intel.screens.page_age",
+        "intel.screens.heap",
+        "intel.screens.path",
     ]
     return html.Div(
         [
             dcc.Interval(id=SCREENS_POLL, interval=refresh_ms),
-            html.H1(itext(lang, "screens.title"), className="h3 mt-3"),
-            html.P(itext(lang, "screens.intro", intervals=intervals)),
+            html.H1(text(lang, "intel.screens.title"), className="h3 mt-3"),
+            html.P(text(lang, "intel.screens.intro", intervals=intervals)),
             html.Table(
                 [
-                    html.Thead(html.Tr([html.Th(itext(lang, key)) for key in head])),
+                    html.Thead(html.Tr([html.Th(text(lang, key)) for key in head])),
                     html.Tbody(build_screen_rows(statuses, lang, zone), id=SCREENS_BODY),
                 ],
                 id=SCREENS_TABLE,
@@ -165,9 +165,9 @@ def build_repeat_candidates(
                 html.Thead(
                     html.Tr(
                         [
-                            html.Th(itext(lang, "repeats.code")),
-                            html.Th(itext(lang, "repeats.field")),
-                            html.Th(itext(lang, "repeats.linked")),
+                            html.Th(text(lang, "intel.repeats.code")),
+                            html.Th(text(lang, "intel.repeats.field")),
+                            html.Th(text(lang, "intel.repeats.linked")),
                         ]
                     )
                 ),
@@ -191,11 +191,11 @@ def build_repeat_candidates(
             className="table table-sm repeat-table",
         )
     else:
-        body = html.P(itext(lang, "repeats.none"), className="text-body-secondary")
+        body = html.P(text(lang, "intel.repeats.none"), className="text-body-secondary")
     return html.Section(
         [
-            html.H2(itext(lang, "repeats.title"), className="h5"),
-            html.P(itext(lang, "repeats.intro", days=window_days), className="small"),
+            html.H2(text(lang, "intel.repeats.title"), className="h5"),
+            html.P(text(lang, "intel.repeats.intro", days=window_days), className="small"),
             body,
         ],
         id=REPEATS_PANEL,
@@ -209,7 +209,7 @@ def build_linked_reports(codes: Sequence[str], lang: str) -> html.Div | None:
         return None
     return html.Div(
         [
-            html.Strong(itext(lang, "repeats.linked_title") + ": "),
+            html.Strong(text(lang, "intel.repeats.linked_title") + ": "),
             html.Span(", ".join(codes), className="repeat-linked"),
         ],
         className="repeat-drilldown small",
@@ -227,7 +227,7 @@ def rereport_column(lang: str) -> dict[str, Any]:
 
     return {
         "id": "rereport_rate",
-        "name": itext(lang, "repeats.rate"),
+        "name": text(lang, "intel.repeats.rate"),
         "type": "numeric",
         "format": Format(precision=1, scheme=Scheme.percentage),
     }

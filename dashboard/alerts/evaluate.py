@@ -34,8 +34,13 @@ class Candidate:
 Provider = Callable[[datetime], Sequence[Candidate]]
 
 
+class ProviderUnavailable(Exception):
+    """A provider has nothing to judge by yet (no live snapshot): the rule waits this time."""
+
+
 def empty_provider(now: datetime) -> Sequence[Candidate]:
-    """The default provider of a hook rule: nothing (issue 13 supplies the real ones)."""
+    """The default provider of a hook rule: nothing (``dashboard.alerts.providers`` wires the
+    real ones)."""
     return ()
 
 

@@ -12,8 +12,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
-from dashboard.formatting import format_duration
+from dashboard.formatting import format_clock, format_duration
 from dashboard.i18n import text
 from data_access.alert_store import AlertRecord
 from data_access.reference import Labels
@@ -21,6 +22,9 @@ from data_access.reference import Labels
 KINDS: tuple[str, ...] = ("new", "repeat", "escalation")
 # A message lists at most this many alerts; the rest are counted (a chat message has limits).
 MAX_LINES = 60
+# Rules about no ticket: a surge of a field, a silent wall screen (operations intelligence).
+INTELLIGENCE_RULES: tuple[str, ...] = ("surge", "screen_silent")
+UTC_ZONE = ZoneInfo("UTC")
 
 
 @dataclass(frozen=True)
@@ -75,10 +79,51 @@ def ticket_link(base_url: str, code: str) -> str:
     return f"{base_url.rstrip('/')}/alerts?ticket={quote(code, safe='')}"
 
 
+def describe_intelligence(
+    alert: AlertRecord, now: datetime, lang: str, names: Mapping[str, Labels], zone: ZoneInfo
+) -> str | None:
+    """The line of a surge (the wall's banner line) or of a silent screen; None when the
+    alert does not carry their figures (another provider's, with a label of its own)."""
+    detail = alert.detail_value()
+    if alert.rule == "surge" and "count" in detail:
+        where = _name(names, "categories", str(detail.get("category") or ""), lang)
+        if detail.get("area"):
+            where += " · " + _name(names, "areas", str(detail["area"]), lang)
+        return text(
+            lang,
+            "intel.incident.line",
+            where=where,
+            count=detail["count"],
+            minutes=detail.get("minutes", "?"),
+            multiple=detail.get("multiple", "?"),
+        )
+    last = detail.get("last_poll")
+    if alert.rule != "screen_silent" or not isinstance(last, str):
+        return None
+    last_poll = datetime.fromisoformat(last)
+    minutes = int((now - last_poll).total_seconds() // 60)
+    return text(
+        lang,
+        "intel.alert.screen_line",
+        name=str(detail.get("screen") or alert.subject),
+        since=format_clock(last_poll, zone, seconds=False),
+        duration=format_duration(minutes, lang),
+    )
+
+
 def describe(
-    alert: AlertRecord, now: datetime, lang: str, names: Mapping[str, Labels], base_url: str
+    alert: AlertRecord,
+    now: datetime,
+    lang: str,
+    names: Mapping[str, Labels],
+    base_url: str,
+    zone: ZoneInfo = UTC_ZONE,
 ) -> str:
     """One line of a message about an alert (codes and reference names only)."""
+    if alert.rule in INTELLIGENCE_RULES:
+        line = describe_intelligence(alert, now, lang, names, zone)
+        if line is not None:
+            return line
     detail = alert.detail_value()
     parts: list[str] = []
     if alert.tickets:
@@ -117,6 +162,7 @@ def build_message(
     names: Mapping[str, Labels],
     base_url: str,
     ack_url: Callable[[Sequence[int], str], str] | None = None,
+    zone: ZoneInfo = UTC_ZONE,
 ) -> Message:
     """The one message of an evaluation to an audience."""
     event_id = event_id_for(audience, evaluated_at, notices)
@@ -143,7 +189,8 @@ def build_message(
         for notice in (n for n in ordered if n.alert.rule == rule):
             if len(lines) >= MAX_LINES:
                 break
-            lines.append("• " + describe(notice.alert, evaluated_at, lang, names, base_url))
+            line = describe(notice.alert, evaluated_at, lang, names, base_url, zone)
+            lines.append("• " + line)
     shown = sum(1 for line in lines if line.startswith("• "))
     if shown < len(notices):
         lines.append(text(lang, "alert.more", count=len(notices) - shown))

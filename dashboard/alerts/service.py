@@ -22,6 +22,7 @@ from dashboard.alerts.delivery import Deliverer, apprise_send, backoff, log_send
 from dashboard.alerts.evaluate import (
     Candidate,
     Provider,
+    ProviderUnavailable,
     applied,
     empty_provider,
     notices_by_audience,
@@ -156,7 +157,7 @@ class AlertService:
         self.evaluations = 0
         self._evaluated: tuple[datetime | None, datetime | None] = (None, None)
 
-    # --- providers (the lead wires issue 13's surge detector and screen registry) ---------
+    # --- providers (dashboard.alerts.providers: the surges and the screen registry) --------
     def set_provider(self, rule: str, provider: Provider) -> None:
         """Give a hook rule (surge, screen_silent) its candidates."""
         if rule not in PROVIDED_RULES:
@@ -193,6 +194,8 @@ class AlertService:
             if self.rules.get(name) is not None:
                 try:
                     result[name] = list(self.providers[name](now))
+                except ProviderUnavailable as exc:
+                    log.debug("alert provider %s: %s", name, exc)
                 except Exception as exc:  # noqa: BLE001 - a hook must not stop the others
                     log.error("alert provider %s failed: %s", name, exc.__class__.__name__)
         return result, names
@@ -283,6 +286,7 @@ class AlertService:
             names=names,
             base_url=self.settings.public_base_url,
             ack_url=self.ack_url,
+            zone=self.settings.zone,
         )
 
     def _outbox_rows(self, message: Message) -> list[NewOutboxRow]:

@@ -23,6 +23,8 @@ class AlertLike(Protocol):
     @property
     def rule(self) -> str: ...
     @property
+    def subject(self) -> str: ...
+    @property
     def state(self) -> str: ...
     @property
     def agency(self) -> str | None: ...
@@ -89,6 +91,8 @@ def make_alerts_view(
                 time=alert.acknowledged_at.astimezone(zone).strftime("%H:%M"),
             )
         tickets = ", ".join(alert.tickets[:3]) + (" …" if len(alert.tickets) > 3 else "")
+        if not alert.tickets and alert.rule == "screen_silent":
+            tickets = alert.subject  # which screen (a surge's field is on the wall's banner)
         items.append(
             AlertItem(
                 id=alert.id,

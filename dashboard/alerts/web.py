@@ -24,14 +24,16 @@ from typing import Any
 from urllib.parse import urlencode
 
 from dash import Dash
-from flask import Blueprint, Response, jsonify, redirect, request
+from flask import Blueprint, Response, jsonify, request
 
 from dashboard.alerts.links import AckLinks, LinkError
 from dashboard.alerts.notify import NotifyError, load_notify
+from dashboard.alerts.providers import install_providers
 from dashboard.alerts.rules import KNOWN_RULES, RulesError, load_rules
 from dashboard.alerts.service import AlertService
 from dashboard.auth import access_of
 from dashboard.i18n import text
+from dashboard.intelligence.screens import ScreenRegistry
 from dashboard.service import SnapshotService
 from dashboard.settings import PROJECT_ROOT, Settings, SettingsError, env_name
 from dashboard.store import SharedSnapshotService
@@ -123,10 +125,18 @@ def build_alert_service(app: Dash, settings: Settings, service: SnapshotService)
 
 
 def install_alerts(
-    app: Dash, settings: Settings, service: SnapshotService, *, start_jobs: bool = True
+    app: Dash,
+    settings: Settings,
+    service: SnapshotService,
+    screens: ScreenRegistry,
+    *,
+    start_jobs: bool = True,
 ) -> AlertService:
-    """The alert service, its routes and (when jobs run) its evaluation and delivery jobs."""
+    """The alert service, its providers, its routes and (when jobs run) its evaluation and
+    delivery jobs."""
     alerts = build_alert_service(app, settings, service)
+    # The wall's surges and the silent screens become alerts through the same lifecycle.
+    install_providers(alerts, service, screens)
     app.server.config["HOTLINE_ALERTS"] = alerts
     register_alert_routes(app, alerts)
     if start_jobs and settings.alerts_enabled:
@@ -331,23 +341,14 @@ def history_page(alerts: AlertService, lang: str, filters: dict[str, Any]) -> st
 
 
 def register_alert_routes(app: Dash, alerts: AlertService) -> None:
-    """Attach /api/alerts, /alerts, /alerts.csv and /alerts/ack/<token> to the server."""
+    """Attach /api/alerts, /alerts, /alerts.csv and /alerts/ack/<token> to the server.
+
+    Who may open them is declared in ``dashboard.routes.ROUTES`` and checked by the board's
+    one guard (``dashboard.auth.guard``): the history is the shift area's, the ack link open.
+    """
     server = app.server
     bp = Blueprint("alerts", __name__)
     settings = alerts.settings
-
-    @bp.before_request
-    def _guard():  # type: ignore[no-untyped-def]
-        # The history is a supervisor's page (shift area); the ack link carries its own key.
-        path = request.path
-        if path.startswith("/alerts/ack/") or path.startswith("/api/"):
-            return None
-        access = access_of(app)
-        if access.allows("shift"):
-            return None
-        if access.role() is None:
-            return redirect("/login?" + urlencode({"next": request.full_path.rstrip("?")}))
-        return _page(_lang(), text(_lang(), "alert.history"), "<p>403</p>", 403)
 
     @bp.get("/api/alerts")
     def api_alerts():  # type: ignore[no-untyped-def]

@@ -13,7 +13,7 @@ import json
 import logging
 import re
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, MutableMapping
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -279,3 +279,17 @@ class ScreenRegistry:
         return silent_screens(
             self.beats(), now, self.settings.refresh_seconds, self.settings.screen_silent_intervals
         )
+
+
+# The app's registry lives in its Flask config: the wall's refresh records beats into it,
+# /screens lists it, the ``screen_silent`` alert rule reads it.
+SCREENS_KEY = "HOTLINE_SCREENS"
+
+
+def install_screens(config: MutableMapping[str, Any], settings: Settings) -> ScreenRegistry:
+    """The screen registry of an app (its server's ``config``): the one installed, else new."""
+    registry = config.get(SCREENS_KEY)
+    if not isinstance(registry, ScreenRegistry):
+        registry = ScreenRegistry(settings)
+        config[SCREENS_KEY] = registry
+    return registry

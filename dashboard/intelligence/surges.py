@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Engine
 
-from dashboard.intelligence.texts import itext
+from dashboard.i18n import text
 from dashboard.intelligence.values import Incident, SurgeRule
 from dashboard.settings import Settings
 from data_access.intelligence import SlotCount, count_surge_slots
@@ -133,9 +133,9 @@ def incident_text(
     where = category
     if incident.area is not None:
         where += " · " + names.get("areas", {}).get(incident.area, incident.area)
-    return itext(
+    return text(
         lang,
-        "incident.line",
+        "intel.incident.line",
         where=where,
         count=incident.count,
         minutes=minutes,

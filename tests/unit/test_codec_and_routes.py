@@ -73,7 +73,13 @@ def test_adding_a_page_is_one_entry(monkeypatch):
     )
     monkeypatch.setattr(routes, "PAGES", (*routes.PAGES, page))
     assert routes.path_area("/tra-cuu") is None and routes.find_page("/tra-cuu/") is page
-    assert [nav.name for nav, _ in routes.nav_entries()] == ["wall", "lookup", "shift", "overview"]
+    assert [nav.name for nav, _ in routes.nav_entries()] == [
+        "wall",
+        "lookup",
+        "shift",
+        "overview",
+        "alerts",
+    ]
     with pytest.raises(RuntimeError, match="tra-cuu"):
         check_builders(BUILDERS)  # its builder is the second half of the entry
 
@@ -83,6 +89,12 @@ def test_the_table_drives_areas_themes_and_callback_prefixes():
     assert routes.path_area("/overview") == routes.path_area("/export/x.csv") == "overview"
     assert routes.path_area("/") == routes.path_area("/api/snapshot") == "wall"
     assert routes.path_area("/shiftless") is None and routes.path_area("/healthz") is None
+    # Flask routes: the longest prefix decides (the signed acknowledge link is open)
+    assert routes.path_area("/alerts") == routes.path_area("/alerts.csv") == "shift"
+    assert routes.path_area("/alerts/ack/abc.def") is None
+    assert routes.path_area("/api/alerts") == "wall"
+    (alerts,) = [item for nav, item in routes.nav_entries() if nav.name == "alerts"]
+    assert alerts.path == "/alerts" and alerts.area == "shift"
     assert routes.is_light_page("/shift/report") and not routes.is_light_page("/")
     assert routes.callback_prefixes() == {
         "shift-": "shift",

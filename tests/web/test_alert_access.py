@@ -98,3 +98,43 @@ def test_only_a_supervisor_acknowledges(secured):
     assert response.status_code == 200, response.get_data(as_text=True)
     (acked,) = alerts.active()
     assert acked.state == "acknowledged" and acked.acknowledged_by == "Trần Thị Ca"
+
+
+def test_the_general_guard_declares_the_alert_routes(secured):
+    """/alerts is the shift area's (routes table); a wall screen's session may not open it."""
+    access = secured.server.config["HOTLINE_ACCESS"]
+    _link, token = access.file.create_link("Tường 1")
+    wall = secured.server.test_client()
+    assert wall.get(f"/wall/{token}").status_code == 302
+    assert wall.get("/api/alerts").status_code == 200  # the wall's own strip
+    assert wall.get("/alerts").status_code == 403
+    assert wall.get("/alerts.csv").status_code == 403
+
+
+def test_the_signed_ack_link_opens_without_a_login(secured):
+    alerts = secured.server.config["HOTLINE_ALERTS"]
+    (alert,) = alerts.active()
+    token = alerts.links.token([alert.id], "supervisors")
+    client = secured.server.test_client()
+    assert client.get(f"/alerts/ack/{token}").status_code == 200
+    assert client.get("/alerts/ack/not-a-token").status_code == 403
+    response = client.post(f"/alerts/ack/{token}", data={"name": "Trực ban"})
+    assert response.status_code == 200
+    alerts.invalidate()
+    assert alerts.active()[0].state == "acknowledged"
+
+
+def test_the_navbar_links_the_alerts_for_supervisors_only(secured):
+    from flask_login import login_user
+
+    from callbacks.views import nav_context
+    from dashboard.auth import Viewer
+
+    access = secured.server.config["HOTLINE_ACCESS"]
+    for role, shown in (("supervisor", True), ("leader", True), ("wall", False)):
+        with secured.server.test_request_context("/shift"):
+            login_user(Viewer(f"u:{role}:x", role, role))
+            links = {link.name: link for link in nav_context(access, "vi").links}
+            assert ("alerts" in links) is shown, role
+            if shown:
+                assert links["alerts"].href == "/alerts"
