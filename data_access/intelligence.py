@@ -15,9 +15,12 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Connection,
+    Integer,
     Select,
+    String,
     and_,
     case,
+    column,
     func,
     literal,
     null,
@@ -25,6 +28,7 @@ from sqlalchemy import (
     select,
     type_coerce,
     union_all,
+    values,
 )
 
 from data_access.queries import is_open
@@ -206,6 +210,116 @@ def list_next_reports_after_resolution(
     )
     rows = conn.execute(query.where(o.kind == 0)).all()
     return tuple((None if a is None else str(a), at, nxt) for a, at, nxt in rows)
+
+
+def list_open_reports_below_level(
+    conn: Connection, start: datetime, end: datetime, statuses: Sequence[str], level: int
+) -> tuple[ReportRow, ...]:
+    """Reports received in ``[start, end)`` in one of ``statuses`` and below ``level``.
+
+    With a known field and ward, oldest first: the few a shift's level 3 candidates come
+    from (the ``received_at`` index; the shift's reports only).
+    """
+    query = (
+        select(*_report_columns())
+        .where(
+            t.received_at >= _ts(start),
+            t.received_at < _ts(end),
+            *_known(),
+            t.status.in_(list(statuses)),
+            or_(t.urgency.is_(None), t.urgency < level),
+        )
+        .order_by(t.received_at, t.id)
+    )
+    return tuple(_report(row) for row in conn.execute(query))
+
+
+@dataclass(frozen=True)
+class RecentReports:
+    """The reports of a field and ward received in ``[since, until)``: how many, the latest."""
+
+    count: int
+    latest: tuple[tuple[datetime, str], ...]  # (received_at, code), at least the last ``keep``
+
+
+RECENT_BATCH = 500  # bound rows per statement (5 parameters each; SQLite allows 32 766)
+
+
+def count_recent_reports(
+    conn: Connection, spans: Sequence[tuple[str, str, datetime, datetime]], keep: int
+) -> list[RecentReports]:
+    """For each ``(category, area, since, until)``: the reports received in ``[since, until)``.
+
+    One correlated count and one "``keep``-th latest" lookup per span, both on the index
+    ``(category, area, received_at)``, then only the rows from that instant on: a few index
+    entries per span, however dense the field and ward (ties at that instant come too).
+    """
+    found: list[RecentReports] = []
+    for first in range(0, len(spans), RECENT_BATCH):
+        batch = spans[first : first + RECENT_BATCH]
+        found.extend(_count_recent_batch(conn, batch, keep))
+    return found
+
+
+def _count_recent_batch(
+    conn: Connection, spans: Sequence[tuple[str, str, datetime, datetime]], keep: int
+) -> list[RecentReports]:
+    given = (
+        values(
+            column("n", Integer),
+            column("category", String),
+            column("area", String),
+            column("since", UTCDateTime()),
+            column("until", UTCDateTime()),
+            name="spans",
+        )
+        .data([(index, *span) for index, span in enumerate(spans)])
+        .cte("spans")
+    )
+    g = given.c
+    e = tickets.alias("e")
+    in_span = [
+        e.c.category == g.category,
+        e.c.area == g.area,
+        e.c.received_at >= g.since,
+        e.c.received_at < g.until,
+    ]
+    counted = select(func.count()).select_from(e).where(*in_span).scalar_subquery()
+    kept = (
+        select(e.c.received_at)
+        .where(*in_span)
+        .order_by(e.c.received_at.desc())
+        .limit(1)
+        .offset(keep - 1)
+        .scalar_subquery()
+    )
+    per_span = select(
+        g.n, g.category, g.area, g.since, g.until, counted.label("count"), kept.label("kept")
+    ).subquery("per_span")
+    s = per_span.c
+    lower = func.coalesce(s.kept, s.since)
+    query = (
+        select(s.n, s.count, e.c.received_at, e.c.code)
+        .select_from(per_span)
+        .outerjoin(
+            e,
+            and_(
+                e.c.category == s.category,
+                e.c.area == s.area,
+                e.c.received_at >= lower,
+                e.c.received_at < s.until,
+            ),
+        )
+    )
+    counts = [0] * len(spans)
+    latest: list[list[tuple[datetime, str]]] = [[] for _ in spans]
+    for n, count, received_at, code in conn.execute(query):
+        counts[n] = int(count)
+        if code is not None:
+            latest[n].append((received_at, str(code)))
+    return [
+        RecentReports(count, tuple(sorted(rows))) for count, rows in zip(counts, latest, strict=True)
+    ]
 
 
 def read_report(conn: Connection, code: str) -> ReportRow | None:

@@ -137,6 +137,8 @@ tickets = Table(
     # Window queries scan received_at; filters narrow within it.
     Index("ix_tickets_received_at", "received_at"),
     Index("ix_tickets_resolved_at", "resolved_at"),
+    # Repeat reports: one field and ward in time order (migration 0009).
+    Index("ix_tickets_repeat", "category", "area", "received_at"),
     # Open-ticket queries read only the backlog, not the history.
     Index(
         "ix_tickets_open_due",

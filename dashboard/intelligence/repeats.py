@@ -27,7 +27,9 @@ from dashboard.intelligence.values import RepeatLink
 from dashboard.shifts import Window
 from data_access.intelligence import (
     ReportRow,
+    count_recent_reports,
     list_next_reports_after_resolution,
+    list_open_reports_below_level,
     list_reports_live_since,
     list_reports_received,
     read_report,
@@ -118,6 +120,53 @@ def level3_candidates(links: Iterable[RepeatLink]) -> tuple[RepeatLink, ...]:
     )
 
 
+def find_level3_candidates(
+    engine: Engine, start: datetime, end: datetime, window: timedelta
+) -> tuple[RepeatLink, ...]:
+    """``level3_candidates(find_repeats(...))`` without reading the whole window.
+
+    Only the range's open reports below level 3 are looked at. For each, the reports of
+    its field and ward received within ``window`` before it are counted on the index
+    ``(category, area, received_at)`` (they link whatever their state) and only the
+    latest few are read; the older ones still open or ended within the window (the
+    backlog and the slow resolutions) are read once for the whole range.
+    """
+    with engine.connect() as conn:
+        later = list_open_reports_below_level(conn, start, end, OPEN_STATUSES, 3)
+        if not later:
+            return ()
+        spans = [(r.category, r.area, r.received_at - window, r.received_at) for r in later]
+        recent = count_recent_reports(conn, spans, MAX_LINKED_CODES)
+        older: dict[tuple[str, str], list[ReportRow]] = defaultdict(list)
+        for row in list_reports_live_since(conn, start - window, end - window):
+            older[(row.category, row.area)].append(row)
+    result = []
+    for row, found in zip(later, recent, strict=True):
+        edge = row.received_at - window
+        before = sorted(
+            (e.received_at, e.code)
+            for e in older.get((row.category, row.area), ())
+            if e.received_at < edge and links_to(row, e, window)
+        )
+        count = len(before) + found.count
+        if not count:
+            continue
+        shown = (before + list(found.latest))[-MAX_LINKED_CODES:]
+        result.append(
+            RepeatLink(
+                row.code,
+                row.category,
+                row.area,
+                row.received_at,
+                row.urgency,
+                row.status,
+                tuple(code for _, code in shown),
+                count,
+            )
+        )
+    return level3_candidates(result)
+
+
 def linked_reports_of(links: Iterable[RepeatLink], code: str) -> tuple[str, ...]:
     """The codes linked to one report (as the earlier or the later one), for the drill-down."""
     found: list[str] = []
@@ -205,8 +254,8 @@ def shift_repeats(engine: Engine, window: Window, window_days: int | None) -> di
         return {}
     span = timedelta(days=window_days)
     try:
-        links = find_repeats(engine, window.start, window.end, span)
+        candidates = find_level3_candidates(engine, window.start, window.end, span)
     except Exception as exc:  # noqa: BLE001 - the shift view stays whole without them
         log.error("repeat candidates failed: %s", exc.__class__.__name__)
         return {"repeat_window_days": window_days}
-    return {"repeat_candidates": level3_candidates(links), "repeat_window_days": window_days}
+    return {"repeat_candidates": candidates, "repeat_window_days": window_days}
