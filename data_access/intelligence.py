@@ -318,7 +318,8 @@ def _count_recent_batch(
         if code is not None:
             latest[n].append((received_at, str(code)))
     return [
-        RecentReports(count, tuple(sorted(rows))) for count, rows in zip(counts, latest, strict=True)
+        RecentReports(count, tuple(sorted(rows)))
+        for count, rows in zip(counts, latest, strict=True)
     ]
 
 
