@@ -234,93 +234,77 @@ def list_open_reports_below_level(
     return tuple(_report(row) for row in conn.execute(query))
 
 
-@dataclass(frozen=True)
-class RecentReports:
-    """The reports of a field and ward received in ``[since, until)``: how many, the latest."""
+SPAN_BATCH = 500  # bound rows per statement (5 parameters each; SQLite allows 32 766)
 
-    count: int
-    latest: tuple[tuple[datetime, str], ...]  # (received_at, code), at least the last ``keep``
+Span = tuple[str, str, datetime, datetime]  # (category, area, since, until): [since, until)
 
 
-RECENT_BATCH = 500  # bound rows per statement (5 parameters each; SQLite allows 32 766)
+def count_reports_in_spans(
+    conn: Connection, spans: Sequence[Span], keep: int
+) -> list[tuple[int, datetime | None]]:
+    """For each span: its reports, and the instant of the ``keep``-th latest (None if fewer).
 
-
-def count_recent_reports(
-    conn: Connection, spans: Sequence[tuple[str, str, datetime, datetime]], keep: int
-) -> list[RecentReports]:
-    """For each ``(category, area, since, until)``: the reports received in ``[since, until)``.
-
-    One correlated count and one "``keep``-th latest" lookup per span, both on the index
-    ``(category, area, received_at)``, then only the rows from that instant on: a few index
-    entries per span, however dense the field and ward (ties at that instant come too).
+    One correlated count and one backward lookup per span, both on the index
+    ``(category, area, received_at)``: short index ranges, no rows read.
     """
-    found: list[RecentReports] = []
-    for first in range(0, len(spans), RECENT_BATCH):
-        batch = spans[first : first + RECENT_BATCH]
-        found.extend(_count_recent_batch(conn, batch, keep))
+    found: list[tuple[int, datetime | None]] = []
+    for first in range(0, len(spans), SPAN_BATCH):
+        batch = spans[first : first + SPAN_BATCH]
+        given = (
+            values(
+                column("n", Integer),
+                column("category", String),
+                column("area", String),
+                column("since", UTCDateTime()),
+                column("until", UTCDateTime()),
+                name="spans",
+            )
+            .data([(index, *span) for index, span in enumerate(batch)])
+            .cte("spans")
+        )
+        g = given.c
+        in_span = [
+            t.category == g.category,
+            t.area == g.area,
+            t.received_at >= g.since,
+            t.received_at < g.until,
+        ]
+        counted = select(func.count()).where(*in_span).scalar_subquery()
+        kept = (
+            select(t.received_at)
+            .where(*in_span)
+            .order_by(t.received_at.desc())
+            .limit(1)
+            .offset(keep - 1)
+            .scalar_subquery()
+        )
+        query = select(g.n, counted, type_coerce(kept, UTCDateTime())).order_by(g.n)
+        found.extend((int(count), at) for _, count, at in conn.execute(query))
     return found
 
 
-def _count_recent_batch(
-    conn: Connection, spans: Sequence[tuple[str, str, datetime, datetime]], keep: int
-) -> list[RecentReports]:
-    given = (
-        values(
-            column("n", Integer),
-            column("category", String),
-            column("area", String),
-            column("since", UTCDateTime()),
-            column("until", UTCDateTime()),
-            name="spans",
+def list_codes_in_spans(
+    conn: Connection, spans: Sequence[Span]
+) -> tuple[tuple[str, str, datetime, str], ...]:
+    """``(category, area, received_at, code)`` of the reports in any of the spans."""
+    found: list[tuple[str, str, datetime, str]] = []
+    for first in range(0, len(spans), SPAN_BATCH):
+        batch = spans[first : first + SPAN_BATCH]
+        query = select(t.category, t.area, t.received_at, t.code).where(
+            or_(
+                *(
+                    and_(
+                        t.category == category,
+                        t.area == area,
+                        t.received_at >= _ts(since),
+                        t.received_at < _ts(until),
+                    )
+                    for category, area, since, until in batch
+                )
+            )
         )
-        .data([(index, *span) for index, span in enumerate(spans)])
-        .cte("spans")
-    )
-    g = given.c
-    e = tickets.alias("e")
-    in_span = [
-        e.c.category == g.category,
-        e.c.area == g.area,
-        e.c.received_at >= g.since,
-        e.c.received_at < g.until,
-    ]
-    counted = select(func.count()).select_from(e).where(*in_span).scalar_subquery()
-    kept = (
-        select(e.c.received_at)
-        .where(*in_span)
-        .order_by(e.c.received_at.desc())
-        .limit(1)
-        .offset(keep - 1)
-        .scalar_subquery()
-    )
-    per_span = select(
-        g.n, g.category, g.area, g.since, g.until, counted.label("count"), kept.label("kept")
-    ).subquery("per_span")
-    s = per_span.c
-    lower = func.coalesce(s.kept, s.since)
-    query = (
-        select(s.n, s.count, e.c.received_at, e.c.code)
-        .select_from(per_span)
-        .outerjoin(
-            e,
-            and_(
-                e.c.category == s.category,
-                e.c.area == s.area,
-                e.c.received_at >= lower,
-                e.c.received_at < s.until,
-            ),
-        )
-    )
-    counts = [0] * len(spans)
-    latest: list[list[tuple[datetime, str]]] = [[] for _ in spans]
-    for n, count, received_at, code in conn.execute(query):
-        counts[n] = int(count)
-        if code is not None:
-            latest[n].append((received_at, str(code)))
-    return [
-        RecentReports(count, tuple(sorted(rows)))
-        for count, rows in zip(counts, latest, strict=True)
-    ]
+        found.extend((str(c), str(a), at, str(code)) for c, a, at, code in conn.execute(query))
+    return tuple(found)
 
 
 def read_report(conn: Connection, code: str) -> ReportRow | None:

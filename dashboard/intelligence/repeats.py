@@ -19,6 +19,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import pairwise
 from typing import Any
 
 from sqlalchemy import Engine
@@ -27,7 +28,9 @@ from dashboard.intelligence.values import RepeatLink
 from dashboard.shifts import Window
 from data_access.intelligence import (
     ReportRow,
-    count_recent_reports,
+    Span,
+    count_reports_in_spans,
+    list_codes_in_spans,
     list_next_reports_after_resolution,
     list_open_reports_below_level,
     list_reports_live_since,
@@ -125,33 +128,60 @@ def find_level3_candidates(
 ) -> tuple[RepeatLink, ...]:
     """``level3_candidates(find_repeats(...))`` without reading the whole window.
 
-    Only the range's open reports below level 3 are looked at. For each, the reports of
-    its field and ward received within ``window`` before it are counted on the index
-    ``(category, area, received_at)`` (they link whatever their state) and only the
-    latest few are read; the older ones still open or ended within the window (the
-    backlog and the slow resolutions) are read once for the whole range.
+    Only the range's open reports below level 3 are looked at. The reports of their field
+    and ward received within ``window`` before each link whatever their state: they are
+    counted on the index ``(category, area, received_at)`` (per field and ward, the
+    first report's whole window, then for each next one only what its window gained and
+    lost), and only the latest few are read. The older ones still open or ended within
+    the window (the backlog, slow resolutions) are read once for the whole range.
     """
     with engine.connect() as conn:
         later = list_open_reports_below_level(conn, start, end, OPEN_STATUSES, 3)
         if not later:
             return ()
-        spans = [(r.category, r.area, r.received_at - window, r.received_at) for r in later]
-        recent = count_recent_reports(conn, spans, MAX_LINKED_CODES)
+        by_pair: dict[tuple[str, str], list[ReportRow]] = defaultdict(list)
+        for row in later:
+            by_pair[(row.category, row.area)].append(row)
+        spans: list[Span] = []
+        for (category, area), rows in by_pair.items():
+            first = rows[0]
+            spans.append((category, area, first.received_at - window, first.received_at))
+            for before, row in pairwise(rows):
+                spans.append(
+                    (category, area, before.received_at - window, row.received_at - window)
+                )
+                spans.append((category, area, before.received_at, row.received_at))
+        counted = iter(count_reports_in_spans(conn, spans, MAX_LINKED_CODES))
+        recent: dict[str, int] = {}
+        reads: list[Span] = []
+        for (category, area), rows in by_pair.items():
+            count, kept = next(counted)
+            recent[rows[0].code] = count
+            since = rows[0].received_at - window if kept is None else kept
+            reads.append((category, area, since, rows[-1].received_at))
+            for before, row in pairwise(rows):
+                lost, gained = next(counted)[0], next(counted)[0]
+                recent[row.code] = recent[before.code] - lost + gained
+        codes: dict[tuple[str, str], list[tuple[datetime, str]]] = defaultdict(list)
+        for category, area, received_at, code in list_codes_in_spans(conn, reads):
+            codes[(category, area)].append((received_at, code))
         older: dict[tuple[str, str], list[ReportRow]] = defaultdict(list)
         for row in list_reports_live_since(conn, start - window, end - window):
             older[(row.category, row.area)].append(row)
     result = []
-    for row, found in zip(later, recent, strict=True):
+    for row in later:
+        pair = (row.category, row.area)
         edge = row.received_at - window
         before = sorted(
             (e.received_at, e.code)
-            for e in older.get((row.category, row.area), ())
+            for e in older.get(pair, ())
             if e.received_at < edge and links_to(row, e, window)
         )
-        count = len(before) + found.count
+        count = len(before) + recent[row.code]
         if not count:
             continue
-        shown = (before + list(found.latest))[-MAX_LINKED_CODES:]
+        latest = sorted(item for item in codes[pair] if edge <= item[0] < row.received_at)
+        shown = (before + latest)[-MAX_LINKED_CODES:]
         result.append(
             RepeatLink(
                 row.code,
