@@ -85,6 +85,17 @@ def count_surge_slots(
 
 
 # --- repeat reports --------------------------------------------------------------------------
+def without_jit(conn: Connection) -> None:
+    """Turn PostgreSQL's JIT off for this transaction (a no-op elsewhere).
+
+    The repeat queries are many short index ranges whose row estimates are far too high
+    (a field and ward's window is a few thousand rows, the planner guesses more), so
+    PostgreSQL compiles them, which costs 80 ms to a second: more than running them.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("SET LOCAL jit = off")
+
+
 @dataclass(frozen=True)
 class ReportRow:
     """One report with a known field and ward, as the repeat linking needs it."""

@@ -36,6 +36,7 @@ from data_access.intelligence import (
     list_reports_live_since,
     list_reports_received,
     read_report,
+    without_jit,
 )
 
 log = logging.getLogger(__name__)
@@ -136,6 +137,7 @@ def find_level3_candidates(
     the window (the backlog, slow resolutions) are read once for the whole range.
     """
     with engine.connect() as conn:
+        without_jit(conn)
         later = list_open_reports_below_level(conn, start, end, OPEN_STATUSES, 3)
         if not later:
             return ()
