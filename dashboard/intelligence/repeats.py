@@ -174,16 +174,16 @@ def find_level3_candidates(
     for row in later:
         pair = (row.category, row.area)
         edge = row.received_at - window
-        before = sorted(
+        backlog = sorted(
             (e.received_at, e.code)
             for e in older.get(pair, ())
             if e.received_at < edge and links_to(row, e, window)
         )
-        count = len(before) + recent[row.code]
+        count = len(backlog) + recent[row.code]
         if not count:
             continue
         latest = sorted(item for item in codes[pair] if edge <= item[0] < row.received_at)
-        shown = (before + latest)[-MAX_LINKED_CODES:]
+        shown = (backlog + latest)[-MAX_LINKED_CODES:]
         result.append(
             RepeatLink(
                 row.code,
