@@ -86,14 +86,16 @@ def count_surge_slots(
 
 # --- repeat reports --------------------------------------------------------------------------
 def without_jit(conn: Connection) -> None:
-    """Turn PostgreSQL's JIT off for this transaction (a no-op elsewhere).
+    """Turn PostgreSQL's JIT and parallel workers off for this transaction (else a no-op).
 
     The repeat queries are many short index ranges whose row estimates are far too high
     (a field and ward's window is a few thousand rows, the planner guesses more), so
-    PostgreSQL compiles them, which costs 80 ms to a second: more than running them.
+    PostgreSQL compiles them and starts workers, which costs 80 ms to a second: more than
+    running them on one core.
     """
     if conn.dialect.name == "postgresql":
         conn.exec_driver_sql("SET LOCAL jit = off")
+        conn.exec_driver_sql("SET LOCAL max_parallel_workers_per_gather = 0")
 
 
 @dataclass(frozen=True)
@@ -243,6 +245,25 @@ def list_open_reports_below_level(
         .order_by(t.received_at, t.id)
     )
     return tuple(_report(row) for row in conn.execute(query))
+
+
+def list_backlog_reports(
+    conn: Connection, since: datetime, until: datetime
+) -> tuple[tuple[str, str, datetime, datetime | None, str], ...]:
+    """``(category, area, received_at, ended_at, code)`` of ``list_reports_live_since``.
+
+    The same rows (received before ``until``, open or ended at ``since`` or later), only the
+    five values the linking needs: some ten thousand rows at the benchmark's density.
+    """
+    ended = type_coerce(func.coalesce(t.resolved_at, t.closed_at), UTCDateTime())
+    query = select(t.category, t.area, t.received_at, ended, t.code).where(
+        t.received_at < _ts(until),
+        *_known(),
+        or_(t.received_at >= _ts(since), is_open(), t.resolved_at >= _ts(since)),
+    )
+    return tuple(
+        (str(c), str(a), at, end, str(code)) for c, a, at, end, code in conn.execute(query)
+    )
 
 
 SPAN_BATCH = 500  # bound rows per statement (5 parameters each; SQLite allows 32 766)

@@ -30,6 +30,7 @@ from data_access.intelligence import (
     ReportRow,
     Span,
     count_reports_in_spans,
+    list_backlog_reports,
     list_codes_in_spans,
     list_next_reports_after_resolution,
     list_open_reports_below_level,
@@ -167,17 +168,24 @@ def find_level3_candidates(
         codes: dict[tuple[str, str], list[tuple[datetime, str]]] = defaultdict(list)
         for category, area, received_at, code in list_codes_in_spans(conn, reads):
             codes[(category, area)].append((received_at, code))
-        older: dict[tuple[str, str], list[ReportRow]] = defaultdict(list)
-        for row in list_reports_live_since(conn, start - window, end - window):
-            older[(row.category, row.area)].append(row)
+        older: dict[tuple[str, str], list[tuple[datetime, datetime | None, str]]] = {
+            pair: [] for pair in by_pair
+        }
+        for category, area, received_at, ended_at, code in list_backlog_reports(
+            conn, start - window, end - window
+        ):
+            found = older.get((category, area))
+            if found is not None:
+                found.append((received_at, ended_at, code))
     result = []
     for row in later:
         pair = (row.category, row.area)
         edge = row.received_at - window
+        # Received before the window: linked while open or if ended within it (links_to).
         backlog = sorted(
-            (e.received_at, e.code)
-            for e in older.get(pair, ())
-            if e.received_at < edge and links_to(row, e, window)
+            (received_at, code)
+            for received_at, ended_at, code in older[pair]
+            if received_at < edge and (ended_at is None or ended_at >= edge)
         )
         count = len(backlog) + recent[row.code]
         if not count:
