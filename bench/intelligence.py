@@ -150,7 +150,10 @@ def measure_database(url: str, size: str, *, runs: int) -> IntelligenceResult:
 
 
 def render_section(
-    results: Sequence[IntelligenceResult], started: datetime, load: tuple[float, float]
+    results: Sequence[IntelligenceResult],
+    started: datetime,
+    load: tuple[float, float],
+    suffix: str = "",
 ) -> str:
     """Section (g) of docs/PERFORMANCE.md."""
     lines = [
@@ -158,7 +161,9 @@ def render_section(
         "## (g) Operations intelligence: surges and repeat reports",
         "",
         f"Measured by `python -m bench.intelligence` on {started:%Y-%m-%d %H:%M} UTC on the "
-        "benchmark databases above (warm; median and p95 in ms). Surge detection runs with "
+        "benchmark databases above"
+        + (f" (copies `bench_*{suffix}` with the indexes of migration 0009)" if suffix else "")
+        + " (warm; median and p95 in ms). Surge detection runs with "
         "every live refresh (one query: the last 30 minutes and the same half hour of the 4 "
         "weeks before); a shift's level 3 candidates on each /shift refresh; the re-report "
         f"rates of {RATE_DAYS} days on each /overview; the linked reports of one ticket in "
@@ -248,7 +253,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         clock = time.perf_counter()
         results.append(measure_database(url, label, runs=args.runs))
         log.info("%s measured in %.0f s", label, time.perf_counter() - clock)
-    section = render_section(results, started, (load_before, os.getloadavg()[0]))
+    section = render_section(results, started, (load_before, os.getloadavg()[0]), args.suffix)
     print(section)
     if args.update_report is not None:
         update_report(section, args.update_report)
