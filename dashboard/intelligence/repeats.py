@@ -253,6 +253,7 @@ def compute_rereport_rates(
 ) -> dict[str | None, ReReportRate]:
     """Re-report figures of the reports resolved in ``[start, end)``, per agency."""
     with engine.connect() as conn:
+        without_jit(conn)
         rows = list_next_reports_after_resolution(conn, start, end, end + window)
     return rereport_rates(rows, window)
 
