@@ -15,9 +15,12 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Connection,
+    Integer,
     Select,
+    String,
     and_,
     case,
+    column,
     func,
     literal,
     null,
@@ -25,6 +28,7 @@ from sqlalchemy import (
     select,
     type_coerce,
     union_all,
+    values,
 )
 
 from data_access.queries import is_open
@@ -81,6 +85,20 @@ def count_surge_slots(
 
 
 # --- repeat reports --------------------------------------------------------------------------
+def without_jit(conn: Connection) -> None:
+    """Turn PostgreSQL's JIT and parallel workers off for this transaction (else a no-op).
+
+    The repeat candidates' queries are many short index ranges whose row estimates are far
+    too high (a field and ward's window is a few thousand rows, the planner guesses more),
+    so PostgreSQL compiles them and starts workers, which costs 80 ms to a second: more than
+    running them on one core. The re-report rates' window query ran 9.6 s with both and
+    6.6 s without at 10 M on the shared machine.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("SET LOCAL jit = off")
+        conn.exec_driver_sql("SET LOCAL max_parallel_workers_per_gather = 0")
+
+
 @dataclass(frozen=True)
 class ReportRow:
     """One report with a known field and ward, as the repeat linking needs it."""
@@ -206,6 +224,120 @@ def list_next_reports_after_resolution(
     )
     rows = conn.execute(query.where(o.kind == 0)).all()
     return tuple((None if a is None else str(a), at, nxt) for a, at, nxt in rows)
+
+
+def list_open_reports_below_level(
+    conn: Connection, start: datetime, end: datetime, statuses: Sequence[str], level: int
+) -> tuple[ReportRow, ...]:
+    """Reports received in ``[start, end)`` in one of ``statuses`` and below ``level``.
+
+    With a known field and ward, oldest first: the few a shift's level 3 candidates come
+    from (the ``received_at`` index; the shift's reports only).
+    """
+    query = (
+        select(*_report_columns())
+        .where(
+            t.received_at >= _ts(start),
+            t.received_at < _ts(end),
+            *_known(),
+            t.status.in_(list(statuses)),
+            or_(t.urgency.is_(None), t.urgency < level),
+        )
+        .order_by(t.received_at, t.id)
+    )
+    return tuple(_report(row) for row in conn.execute(query))
+
+
+def list_backlog_reports(
+    conn: Connection, since: datetime, until: datetime
+) -> tuple[tuple[str, str, datetime, datetime | None, str], ...]:
+    """``(category, area, received_at, ended_at, code)`` of ``list_reports_live_since``.
+
+    The same rows (received before ``until``, open or ended at ``since`` or later), only the
+    five values the linking needs: some ten thousand rows at the benchmark's density.
+    """
+    ended = type_coerce(func.coalesce(t.resolved_at, t.closed_at), UTCDateTime())
+    query = select(t.category, t.area, t.received_at, ended, t.code).where(
+        t.received_at < _ts(until),
+        *_known(),
+        or_(t.received_at >= _ts(since), is_open(), t.resolved_at >= _ts(since)),
+    )
+    return tuple(
+        (str(c), str(a), at, end, str(code)) for c, a, at, end, code in conn.execute(query)
+    )
+
+
+SPAN_BATCH = 500  # bound rows per statement (5 parameters each; SQLite allows 32 766)
+
+Span = tuple[str, str, datetime, datetime]  # (category, area, since, until): [since, until)
+
+
+def count_reports_in_spans(
+    conn: Connection, spans: Sequence[Span], keep: int
+) -> list[tuple[int, datetime | None]]:
+    """For each span: its reports, and the instant of the ``keep``-th latest (None if fewer).
+
+    One correlated count and one backward lookup per span, both on the index
+    ``(category, area, received_at)``: short index ranges, no rows read.
+    """
+    found: list[tuple[int, datetime | None]] = []
+    for first in range(0, len(spans), SPAN_BATCH):
+        batch = spans[first : first + SPAN_BATCH]
+        given = (
+            values(
+                column("n", Integer),
+                column("category", String),
+                column("area", String),
+                column("since", UTCDateTime()),
+                column("until", UTCDateTime()),
+                name="spans",
+            )
+            .data([(index, *span) for index, span in enumerate(batch)])
+            .cte("spans")
+        )
+        g = given.c
+        in_span = [
+            t.category == g.category,
+            t.area == g.area,
+            t.received_at >= g.since,
+            t.received_at < g.until,
+        ]
+        counted = select(func.count()).where(*in_span).scalar_subquery()
+        kept = (
+            select(t.received_at)
+            .where(*in_span)
+            .order_by(t.received_at.desc())
+            .limit(1)
+            .offset(keep - 1)
+            .scalar_subquery()
+        )
+        query = select(g.n, counted, type_coerce(kept, UTCDateTime())).order_by(g.n)
+        found.extend((int(count), at) for _, count, at in conn.execute(query))
+    return found
+
+
+def list_codes_in_spans(
+    conn: Connection, spans: Sequence[Span]
+) -> tuple[tuple[str, str, datetime, str], ...]:
+    """``(category, area, received_at, code)`` of the reports in any of the spans."""
+    found: list[tuple[str, str, datetime, str]] = []
+    for first in range(0, len(spans), SPAN_BATCH):
+        batch = spans[first : first + SPAN_BATCH]
+        query = select(t.category, t.area, t.received_at, t.code).where(
+            or_(
+                *(
+                    and_(
+                        t.category == category,
+                        t.area == area,
+                        t.received_at >= _ts(since),
+                        t.received_at < _ts(until),
+                    )
+                    for category, area, since, until in batch
+                )
+            )
+        )
+        found.extend((str(c), str(a), at, str(code)) for c, a, at, code in conn.execute(query))
+    return tuple(found)
 
 
 def read_report(conn: Connection, code: str) -> ReportRow | None:

@@ -137,6 +137,10 @@ tickets = Table(
     # Window queries scan received_at; filters narrow within it.
     Index("ix_tickets_received_at", "received_at"),
     Index("ix_tickets_resolved_at", "resolved_at"),
+    # Repeat reports: one field and ward in time order (migration 0009).
+    Index("ix_tickets_repeat", "category", "area", "received_at"),
+    # Reports resolved since an instant but received before another: the backlog then.
+    Index("ix_tickets_resolved_received", "resolved_at", "received_at"),
     # Open-ticket queries read only the backlog, not the history.
     Index(
         "ix_tickets_open_due",

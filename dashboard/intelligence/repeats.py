@@ -19,6 +19,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import pairwise
 from typing import Any
 
 from sqlalchemy import Engine
@@ -27,10 +28,16 @@ from dashboard.intelligence.values import RepeatLink
 from dashboard.shifts import Window
 from data_access.intelligence import (
     ReportRow,
+    Span,
+    count_reports_in_spans,
+    list_backlog_reports,
+    list_codes_in_spans,
     list_next_reports_after_resolution,
+    list_open_reports_below_level,
     list_reports_live_since,
     list_reports_received,
     read_report,
+    without_jit,
 )
 
 log = logging.getLogger(__name__)
@@ -118,6 +125,88 @@ def level3_candidates(links: Iterable[RepeatLink]) -> tuple[RepeatLink, ...]:
     )
 
 
+def find_level3_candidates(
+    engine: Engine, start: datetime, end: datetime, window: timedelta
+) -> tuple[RepeatLink, ...]:
+    """``level3_candidates(find_repeats(...))`` without reading the whole window.
+
+    Only the range's open reports below level 3 are looked at. The reports of their field
+    and ward received within ``window`` before each link whatever their state: they are
+    counted on the index ``(category, area, received_at)`` (per field and ward, the
+    first report's whole window, then for each next one only what its window gained and
+    lost), and only the latest few are read. The older ones still open or ended within
+    the window (the backlog, slow resolutions) are read once for the whole range.
+    """
+    with engine.connect() as conn:
+        without_jit(conn)
+        later = list_open_reports_below_level(conn, start, end, OPEN_STATUSES, 3)
+        if not later:
+            return ()
+        by_pair: dict[tuple[str, str], list[ReportRow]] = defaultdict(list)
+        for row in later:
+            by_pair[(row.category, row.area)].append(row)
+        spans: list[Span] = []
+        for (category, area), rows in by_pair.items():
+            first = rows[0]
+            spans.append((category, area, first.received_at - window, first.received_at))
+            for before, row in pairwise(rows):
+                spans.append(
+                    (category, area, before.received_at - window, row.received_at - window)
+                )
+                spans.append((category, area, before.received_at, row.received_at))
+        counted = iter(count_reports_in_spans(conn, spans, MAX_LINKED_CODES))
+        recent: dict[str, int] = {}
+        reads: list[Span] = []
+        for (category, area), rows in by_pair.items():
+            count, kept = next(counted)
+            recent[rows[0].code] = count
+            since = rows[0].received_at - window if kept is None else kept
+            reads.append((category, area, since, rows[-1].received_at))
+            for before, row in pairwise(rows):
+                lost, gained = next(counted)[0], next(counted)[0]
+                recent[row.code] = recent[before.code] - lost + gained
+        codes: dict[tuple[str, str], list[tuple[datetime, str]]] = defaultdict(list)
+        for category, area, received_at, code in list_codes_in_spans(conn, reads):
+            codes[(category, area)].append((received_at, code))
+        older: dict[tuple[str, str], list[tuple[datetime, datetime | None, str]]] = {
+            pair: [] for pair in by_pair
+        }
+        for category, area, received_at, ended_at, code in list_backlog_reports(
+            conn, start - window, end - window
+        ):
+            found = older.get((category, area))
+            if found is not None:
+                found.append((received_at, ended_at, code))
+    result = []
+    for row in later:
+        pair = (row.category, row.area)
+        edge = row.received_at - window
+        # Received before the window: linked while open or if ended within it (links_to).
+        backlog = sorted(
+            (received_at, code)
+            for received_at, ended_at, code in older[pair]
+            if received_at < edge and (ended_at is None or ended_at >= edge)
+        )
+        count = len(backlog) + recent[row.code]
+        if not count:
+            continue
+        latest = sorted(item for item in codes[pair] if edge <= item[0] < row.received_at)
+        shown = (backlog + latest)[-MAX_LINKED_CODES:]
+        result.append(
+            RepeatLink(
+                row.code,
+                row.category,
+                row.area,
+                row.received_at,
+                row.urgency,
+                row.status,
+                tuple(code for _, code in shown),
+                count,
+            )
+        )
+    return level3_candidates(result)
+
+
 def linked_reports_of(links: Iterable[RepeatLink], code: str) -> tuple[str, ...]:
     """The codes linked to one report (as the earlier or the later one), for the drill-down."""
     found: list[str] = []
@@ -164,6 +253,7 @@ def compute_rereport_rates(
 ) -> dict[str | None, ReReportRate]:
     """Re-report figures of the reports resolved in ``[start, end)``, per agency."""
     with engine.connect() as conn:
+        without_jit(conn)
         rows = list_next_reports_after_resolution(conn, start, end, end + window)
     return rereport_rates(rows, window)
 
@@ -205,8 +295,8 @@ def shift_repeats(engine: Engine, window: Window, window_days: int | None) -> di
         return {}
     span = timedelta(days=window_days)
     try:
-        links = find_repeats(engine, window.start, window.end, span)
+        candidates = find_level3_candidates(engine, window.start, window.end, span)
     except Exception as exc:  # noqa: BLE001 - the shift view stays whole without them
         log.error("repeat candidates failed: %s", exc.__class__.__name__)
         return {"repeat_window_days": window_days}
-    return {"repeat_candidates": level3_candidates(links), "repeat_window_days": window_days}
+    return {"repeat_candidates": candidates, "repeat_window_days": window_days}

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import random
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from dashboard.intelligence.repeats import (
     compute_rereport_rates,
+    find_level3_candidates,
     find_repeats,
     level3_candidates,
     linked_reports_of,
@@ -95,6 +97,41 @@ def test_candidates_are_open_below_level_3_and_drilldown_goes_both_ways(engine):
     }
     assert [link.code for link in level3_candidates(links)] == ["D"]
     assert linked_reports_of(links, "B") == ("A", "C", "D")
+
+
+def test_candidates_read_on_the_index_equal_the_linked_shift(engine):
+    rng = random.Random(13)
+    start = local("2026-12-01 06:00")
+    rows = []
+    for i in range(400):
+        received = start - timedelta(days=20) + timedelta(minutes=rng.randrange(0, 21 * 24 * 60))
+        received += timedelta(seconds=rng.choice([0, 0, 30]))
+        status = rng.choice(["received", "forwarded", "in_progress", "resolved", "closed"])
+        ended = received + timedelta(hours=rng.choice([1, 30, 200, 400, 700]))
+        resolved = ended if status == "resolved" or rng.random() < 0.5 else None
+        closed = ended if status == "closed" else None
+        if status in ("resolved", "closed") and resolved is None and closed is None:
+            closed = ended
+        rows.append(
+            make_ticket(
+                code=f"R-{i:03d}",
+                received_at=received,
+                category=rng.choice(["thoat_nuoc", "dien", None]),
+                area=rng.choice(["phuong_thu_duc", "phuong_ben_thanh", None]),
+                urgency=rng.choice([None, 1, 2, 3, 4]),
+                status=status,
+                resolved_at=resolved if status in ("resolved", "closed") else None,
+                closed_at=closed,
+            )
+        )
+    # Many at one instant: the latest linked codes are cut among ties.
+    rows += [_report(f"TIE-{i}", "2026-12-01 07:00") for i in range(12)]
+    rows += [_report("TIE-LATER", "2026-12-01 08:00", urgency=None)]
+    insert_tickets(engine, rows)
+    end = local("2026-12-01 14:00")
+    expected = level3_candidates(find_repeats(engine, start, end, WINDOW))
+    assert expected
+    assert find_level3_candidates(engine, start, end, WINDOW) == expected
 
 
 def test_rereport_rate_counts_later_reports_within_the_window_after_closure(engine):
