@@ -407,15 +407,44 @@ def wall_leaves(view: WallView, rotate: int = 0) -> dict[Leaf, Any]:
     return leaves
 
 
-def build_wall(
-    view: WallView,
-    *,
-    config: dict[str, Any],
-    meta: dict[str, Any],
-    refresh_ms: int,
-    rotate: int = 0,
-) -> html.Div:
-    """The wall page for a view: header, banners, KPI tiles and the panels."""
+def build_overdue_panel(view: WallView) -> html.Section:
+    """The panel of overdue tickets: a table without personal data and a "more" line."""
+    lang = view.lang
+    return _panel(
+        text(lang, "panel.overdue"),
+        [
+            html.Table(
+                [
+                    html.Thead(
+                        html.Tr(
+                            [
+                                html.Th(text(lang, "overdue.code")),
+                                html.Th(text(lang, "overdue.level")),
+                                html.Th(
+                                    [
+                                        text(lang, "overdue.field"),
+                                        html.Span(
+                                            " · " + text(lang, "overdue.agency"),
+                                            className="overdue-agency-head",
+                                        ),
+                                    ]
+                                ),
+                                html.Th(text(lang, "overdue.by"), className="overdue-by"),
+                            ]
+                        )
+                    ),
+                    html.Tbody(build_overdue_rows(view), id=ids.OVERDUE_BODY),
+                ],
+                className="overdue-table",
+            ),
+            html.Div(view.overdue_more, id=ids.OVERDUE_MORE, className="overdue-more"),
+        ],
+        class_name="panel-overdue",
+    )
+
+
+def build_wall_panels(view: WallView) -> html.Main:
+    """The two panels of the wall: breakdowns, then charts, switchboard, overdue and alerts."""
     pal = palette(view.theme)
     lang = view.lang
     figures = make_wall_figures(view, pal)
@@ -459,37 +488,41 @@ def build_wall(
         figures[ids.SHIFTS_GRAPH],
         class_name="panel-shifts",
     )
-    overdue = _panel(
-        text(lang, "panel.overdue"),
+    overdue = build_overdue_panel(view)
+    return html.Main(
         [
-            html.Table(
+            html.Div(
                 [
-                    html.Thead(
-                        html.Tr(
-                            [
-                                html.Th(text(lang, "overdue.code")),
-                                html.Th(text(lang, "overdue.level")),
-                                html.Th(
-                                    [
-                                        text(lang, "overdue.field"),
-                                        html.Span(
-                                            " · " + text(lang, "overdue.agency"),
-                                            className="overdue-agency-head",
-                                        ),
-                                    ]
-                                ),
-                                html.Th(text(lang, "overdue.by"), className="overdue-by"),
-                            ]
-                        )
-                    ),
-                    html.Tbody(build_overdue_rows(view), id=ids.OVERDUE_BODY),
+                    html.Div([fields, status], className="panel-column"),
+                    html.Div([urgency, channel_line], className="panel-column"),
                 ],
-                className="overdue-table",
+                className="wall-panel wall-panel--a",
             ),
-            html.Div(view.overdue_more, id=ids.OVERDUE_MORE, className="overdue-more"),
+            html.Div(
+                [
+                    html.Div([hourly, shifts], className="panel-pair"),
+                    build_switchboard_panel(lang),
+                    overdue,
+                    build_wall_alerts(lang),
+                ],
+                className="wall-panel wall-panel--b",
+            ),
         ],
-        class_name="panel-overdue",
+        id=ids.WALL_MAIN,
+        className="wall-main wall-main--show-0",
     )
+
+
+def build_wall(
+    view: WallView,
+    *,
+    config: dict[str, Any],
+    meta: dict[str, Any],
+    refresh_ms: int,
+    rotate: int = 0,
+) -> html.Div:
+    """The wall page for a view: header, banners, KPI tiles and the panels."""
+    lang = view.lang
     return html.Div(
         [
             dcc.Store(id=ids.WALL_CONFIG, data=config),
@@ -503,28 +536,7 @@ def build_wall(
             build_header(view),
             build_incident_banner(meta.get("intel")),  # surges (issue 13)
             html.Section([build_tile(tile) for tile in view.tiles], className="wall-kpis"),
-            html.Main(
-                [
-                    html.Div(
-                        [
-                            html.Div([fields, status], className="panel-column"),
-                            html.Div([urgency, channel_line], className="panel-column"),
-                        ],
-                        className="wall-panel wall-panel--a",
-                    ),
-                    html.Div(
-                        [
-                            html.Div([hourly, shifts], className="panel-pair"),
-                            build_switchboard_panel(lang),
-                            overdue,
-                            build_wall_alerts(lang),
-                        ],
-                        className="wall-panel wall-panel--b",
-                    ),
-                ],
-                id=ids.WALL_MAIN,
-                className="wall-main wall-main--show-0",
-            ),
+            build_wall_panels(view),
         ],
         id=ids.WALL,
         className=wall_class(view, rotate),
