@@ -117,8 +117,8 @@ def _service(settings: Settings) -> Any:
 def measure_latency(base_url: str, result: AlertBench) -> None:
     """Rule holds -> message received, through the real jobs and a local json:// receiver."""
     from dashboard.alerts.web import start_alert_jobs
-    from tests.conftest import make_ticket
     from tests.db.alert_receivers import HttpReceiver, wait_for
+    from tests.support.db import make_ticket
 
     receiver = HttpReceiver()
     receiver.start()

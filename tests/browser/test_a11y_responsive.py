@@ -24,11 +24,7 @@ import pytest
 from selenium.webdriver.common.by import By
 
 from dashboard.auth import AccessFile
-from dashboard.settings import DEFAULT_REFERENCE_FILE
-from data_access.engine import make_engine
-from data_access.migrate import upgrade_to_head
-from data_access.reference import load_reference_data, read_reference_file
-from tests.browser.conftest import (
+from tests.support.browser import (
     LiveWall,
     console_errors,
     requested_urls,
@@ -39,6 +35,7 @@ from tests.browser.conftest import (
     wall_settings,
     write_history,
 )
+from tests.support.db import prepare_database
 
 pytestmark = pytest.mark.browser
 
@@ -115,13 +112,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     require_browser()
     directory = tmp_path_factory.mktemp("a11y")
     url = f"sqlite:///{directory / 'tickets.db'}"
-    engine = make_engine(url)
-    try:
-        upgrade_to_head(engine)
-        with engine.begin() as conn:
-            load_reference_data(conn, read_reference_file(DEFAULT_REFERENCE_FILE))
-    finally:
-        engine.dispose()
+    prepare_database(url)
     write_history(url, days=40, per_day=300)
     users_file = directory / "users.json"
     AccessFile(users_file).add_user(LEADER[0], LEADER[1], "leader", "Lê Văn Đạo")

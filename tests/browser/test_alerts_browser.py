@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from dashboard.shifts import utc_now
-from tests.browser.conftest import (
+from tests.support.browser import (
     console_errors,
     open_wall,
     serve,
@@ -16,7 +16,7 @@ from tests.browser.conftest import (
     wait_for,
     wall_settings,
 )
-from tests.conftest import insert_tickets, make_ticket
+from tests.support.db import insert_tickets, make_ticket
 
 pytestmark = pytest.mark.browser
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import console_errors, open_wall, set_viewport, wait_for
+from tests.support.browser import console_errors, open_wall, set_viewport, wait_for
 
 pytestmark = pytest.mark.browser
 

@@ -18,8 +18,8 @@ from dashboard.service import SnapshotService
 from dashboard.settings import Settings
 from data_access.alert_store import list_outbox
 from data_access.schema import tickets
-from tests.conftest import insert_tickets, make_ticket
 from tests.db.alert_receivers import PERSONAL_MARKERS, HttpReceiver, SmtpReceiver, wait_for
+from tests.support.db import insert_tickets, make_ticket
 
 AGENCY_MAIL = "dau-moi@soxaydung.example"
 

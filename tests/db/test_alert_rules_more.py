@@ -11,8 +11,8 @@ from dashboard.alerts.web import build_alert_service
 from dashboard.auth import AccessControl
 from dashboard.service import SnapshotService
 from dashboard.settings import Settings
-from tests.conftest import insert_tickets, make_ticket
 from tests.db.alert_receivers import HttpReceiver, free_port
+from tests.support.db import insert_tickets, make_ticket
 
 
 class _App:

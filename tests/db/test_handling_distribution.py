@@ -32,7 +32,7 @@ from data_access.overview_rollups import (
 )
 from data_access.queries import Filters
 from data_access.schema import tickets
-from tests.conftest import insert_tickets, local, make_ticket
+from tests.support.db import insert_tickets, local, make_ticket
 
 NOW = local("2026-12-02 07:00")
 FIRST, LAST = date(2026, 11, 4), date(2026, 12, 1)  # 28 days: four whole weeks, Wednesdays

@@ -12,7 +12,7 @@ from dashboard.intelligence.repeats import (
     linked_reports_of,
 )
 from dashboard.intelligence.surges import SurgeRule, find_surges
-from tests.conftest import ZONE, insert_tickets, local, make_ticket
+from tests.support.db import ZONE, insert_tickets, local, make_ticket
 
 WINDOW = timedelta(days=14)
 RULE = SurgeRule()

@@ -11,7 +11,7 @@ from dashboard.settings import DEFAULT_REFERENCE_FILE
 from data_access.public import find_public_ticket, list_public_tickets, read_public_categories
 from data_access.reference import load_reference_data, read_reference_file
 from data_access.schema import categories
-from tests.conftest import insert_tickets, make_ticket
+from tests.support.db import insert_tickets, make_ticket
 from tests.web.public_helpers import NOW
 
 

@@ -8,7 +8,7 @@ from dashboard.intelligence.repeats import linked_reports
 from dashboard.intelligence.screens import MemoryBeats, ScreenRegistry
 from dashboard.intelligence.values import ScreenBeat
 from dashboard.settings import Settings
-from tests.conftest import insert_tickets, local, make_ticket
+from tests.support.db import insert_tickets, local, make_ticket
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 

@@ -15,7 +15,7 @@ from dashboard.settings import Settings
 from dashboard.shift_view import compute_shift_view
 from dashboard.shifts import utc_now
 from data_access.queries import Filters
-from tests.conftest import insert_tickets, make_ticket
+from tests.support.db import insert_tickets, make_ticket
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -15,7 +15,7 @@ from dashboard.switchboard.follower import QueueLogFollower
 from data_access.reference import read_queue_lines
 from layouts.shift import build_operators_table, build_shift_report
 from layouts.views import Names
-from tests.conftest import insert_tickets, local, make_ticket
+from tests.support.db import insert_tickets, local, make_ticket
 
 
 def texts(component: Any) -> list[str]:

@@ -36,9 +36,9 @@ def require_postgres() -> str:
     pytest.skip(message)
 
 
-def prepare_database(url: str) -> None:
+def prepare_database(url: str, *, statement_timeout_ms: int = 5000) -> None:
     """Migrate a database to head and load the reference data."""
-    engine = make_engine(url)
+    engine = make_engine(url, statement_timeout_ms=statement_timeout_ms)
     try:
         upgrade_to_head(engine)
         with engine.begin() as conn:

@@ -10,7 +10,7 @@ from sqlalchemy import Engine, select
 from dashboard.app import create_app
 from dashboard.settings import Settings
 from data_access.schema import ticket_events, tickets
-from tests.conftest import insert_tickets, make_ticket
+from tests.support.db import insert_tickets, make_ticket
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 PERSONAL_MARKERS = ("Nguyễn Văn Riêng", "0909123456", "rieng@example.vn", "Nội dung riêng tư")

@@ -12,7 +12,7 @@ from dashboard.app import create_app
 from dashboard.auth import AccessFile
 from dashboard.settings import Settings
 from dashboard.shifts import utc_now
-from tests.conftest import insert_tickets, make_ticket
+from tests.support.db import insert_tickets, make_ticket
 
 PASSWORDS = {"truongca": "mat-khau-truong-ca", "lanhdao": "mat-khau-lanh-dao"}
 

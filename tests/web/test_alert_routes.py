@@ -13,7 +13,7 @@ import pytest
 from dashboard.app import create_app
 from dashboard.settings import Settings, SettingsError
 from dashboard.shifts import utc_now
-from tests.conftest import insert_tickets, make_ticket
+from tests.support.db import insert_tickets, make_ticket
 
 PERSONAL = ["Nguyễn Văn Riêng", "0909123456", "rieng@example.vn", "Nội dung riêng tư"]
 API_KEYS = {

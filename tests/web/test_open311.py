@@ -238,7 +238,7 @@ def test_public_paths_need_no_login_when_the_board_has_one(database_url, engine,
 
 
 def test_identical_lists_share_one_answer_for_a_few_seconds(database_url, engine):
-    from tests.conftest import insert_tickets, make_ticket
+    from tests.support.db import insert_tickets, make_ticket
 
     seed(engine)
     app = public_app(database_url)

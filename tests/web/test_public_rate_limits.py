@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from tests.conftest import IN_CI
+from tests.support.db import IN_CI
 from tests.web.public_helpers import public_app
 
 REDIS_URL = os.environ.get("TEST_PUBLIC_REDIS_URL", "redis://127.0.0.1:6379/10")
