@@ -22,6 +22,7 @@ from pathlib import Path
 from sqlalchemy import Engine, text
 
 from bench import datasets
+from bench.cli import add_update_report, bench_logging
 from bench.measure import Timing, time_runs
 from dashboard.intelligence.repeats import (
     compute_rereport_rates,
@@ -31,7 +32,6 @@ from dashboard.intelligence.repeats import (
 )
 from dashboard.intelligence.surges import find_surges, surge_slots
 from dashboard.intelligence.values import SurgeRule
-from dashboard.settings import PROJECT_ROOT
 from data_access.engine import make_engine
 from data_access.intelligence import surge_slots_query
 
@@ -211,17 +211,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--sizes", default="100k,1M,10M", help="which databases (comma list)")
     parser.add_argument("--runs", type=int, default=9, help="measured runs per figure")
-    parser.add_argument(
-        "--update-report",
-        nargs="?",
-        type=Path,
-        const=PROJECT_ROOT / "docs" / "PERFORMANCE.md",
-        default=None,
-        help="put the figures into this report (default docs/PERFORMANCE.md)",
-    )
+    add_update_report(parser)
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(message)s")
-    log.setLevel(logging.INFO)
+    bench_logging(log)
     started = datetime.now(UTC)
     results = []
     for label in [part.strip() for part in args.sizes.split(",") if part.strip()]:

@@ -23,6 +23,7 @@ from sqlalchemy import Engine, text
 
 from bench import browser, datasets, load, measure
 from bench.browser import BrowserResult
+from bench.cli import bench_logging
 from bench.datasets import SIZES, BuiltDatabase
 from bench.load import LoadResult
 from dashboard.settings import PROJECT_ROOT
@@ -253,8 +254,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--skip-browser", action="store_true", help="no first render or JS heap test (Chromium)"
     )
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(message)s")
-    log.setLevel(logging.INFO)
+    bench_logging(log)
 
     started = time.perf_counter()
     results = Results(started=datetime.now(UTC), quick=args.quick)
