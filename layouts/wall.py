@@ -449,24 +449,19 @@ def build_wall_panels(view: WallView) -> html.Main:
     lang = view.lang
     figures = make_wall_figures(view, pal)
     lists = bar_lists(view, pal)
-    fields = _panel(
-        text(lang, "panel.fields"),
-        build_bar_list(ids.FIELDS_LIST, *lists[ids.FIELDS_LIST]),
-        class_name="panel-fields",
-        scope=view.scope,
-    )
+
+    def list_panel(key: str, list_id: str, class_name: str) -> html.Section:
+        body = build_bar_list(list_id, *lists[list_id])
+        return _panel(text(lang, key), body, class_name=class_name, scope=view.scope)
+
+    fields = list_panel("panel.fields", ids.FIELDS_LIST, "panel-fields")
     urgency = _panel(
         text(lang, "panel.urgency"),
         [build_urgency_row(row) for row in view.urgency],
         class_name="panel-urgency",
         scope=view.scope,
     )
-    status = _panel(
-        text(lang, "panel.status"),
-        build_bar_list(ids.STATUS_LIST, *lists[ids.STATUS_LIST]),
-        class_name="panel-status",
-        scope=view.scope,
-    )
+    status = list_panel("panel.status", ids.STATUS_LIST, "panel-status")
     channel_line = _panel(
         text(lang, "panel.channel"),
         [
