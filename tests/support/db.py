@@ -17,10 +17,21 @@ from data_access.engine import make_engine, normalise_url
 from data_access.migrate import upgrade_to_head
 from data_access.reference import load_reference_data, read_reference_file
 from data_access.schema import tickets
+from data_access.values import Filters
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 ZONE = "Asia/Ho_Chi_Minh"
+# Filters that cover every dimension, the codes of what is missing and a combination: the
+# cases where the rollups must give the numbers of the raw tickets.
+FILTER_CASES = (
+    Filters(channels=("sms", "web")),
+    Filters(lines=("ubnd",)),
+    Filters(categories=("dien", "unclassified")),
+    Filters(urgencies=("4", "unclassified")),
+    Filters(agencies=("so_gtvt", "unassigned")),
+    Filters(channels=("call",), urgencies=("1", "2"), agencies=("evn_hcmc",)),
+)
 
 
 def require_postgres() -> str:
