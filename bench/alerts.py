@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import statistics
 import sys
 import tempfile
@@ -35,6 +34,7 @@ from typing import Any
 from sqlalchemy import create_engine, func, select, text
 
 from bench import datasets
+from bench.cli import add_database_url, bench_logging, write_section
 from dashboard.settings import PROJECT_ROOT, Settings
 from data_access.engine import make_engine, normalise_url
 from data_access.migrate import upgrade_to_head
@@ -289,13 +289,7 @@ def section(result: AlertBench) -> list[str]:
 
 def update_report(result: AlertBench, path: Path) -> None:
     """Write section (g) into the report (replacing an older one)."""
-    from bench.report import _replace_section
-
-    text_value = path.read_text(encoding="utf-8") if path.exists() else ""
-    path.write_text(
-        _replace_section(text_value, HEADING, section(result), BEFORE).rstrip() + "\n",
-        encoding="utf-8",
-    )
+    write_section(path, HEADING, section(result), before=BEFORE)
 
 
 def run(base_url: str, *, skip_10m: bool = False) -> AlertBench:
@@ -314,17 +308,11 @@ def run(base_url: str, *, skip_10m: bool = False) -> AlertBench:
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m bench.alerts [--update-report]``."""
     parser = argparse.ArgumentParser(prog="python -m bench.alerts", description=__doc__)
-    parser.add_argument(
-        "--database-url",
-        default=os.environ.get(
-            "BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
-        ),
-    )
+    add_database_url(parser)
     parser.add_argument("--output", type=Path, default=PROJECT_ROOT / "docs" / "PERFORMANCE.md")
     parser.add_argument("--skip-10m", action="store_true")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(message)s")
-    log.setLevel(logging.INFO)
+    bench_logging(log)
     result = run(args.database_url, skip_10m=args.skip_10m)
     update_report(result, args.output)
     print("\n".join(section(result)))

@@ -43,9 +43,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bench.cli import add_update_report, bench_logging
 from dashboard import ids
 from dashboard.arrivals import arrival_factor
-from dashboard.settings import PROJECT_ROOT, Settings
+from dashboard.settings import Settings
 from dashboard.shifts import utc_now
 from data_access.engine import make_engine
 from tests.support.browser import chrome_driver, missing_browser, serve, wall_settings
@@ -658,17 +659,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--time-limit", type=float, default=TIME_LIMIT_SECONDS, help="seconds for the refreshes"
     )
-    parser.add_argument(
-        "--update-report",
-        nargs="?",
-        type=Path,
-        const=PROJECT_ROOT / "docs" / "PERFORMANCE.md",
-        default=None,
-        help="put the figures into this report (default docs/PERFORMANCE.md)",
-    )
+    add_update_report(parser)
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(message)s")
-    log.setLevel(logging.INFO)
+    bench_logging(log)
     missing = available()
     if missing:
         print(f"no browser bench: {missing} missing", file=sys.stderr)

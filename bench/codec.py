@@ -18,10 +18,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
+from bench.cli import add_update_report
 from dashboard.demo import write_demo_history
 from dashboard.live_store import LiveState
 from dashboard.service import SnapshotService
-from dashboard.settings import DEFAULT_REFERENCE_FILE, PROJECT_ROOT, Settings
+from dashboard.settings import DEFAULT_REFERENCE_FILE, Settings
 from dashboard.shifts import utc_now
 from dashboard.snapshot_codec import VALUE_TYPES, decode_tagged, encode_tagged
 from data_access.engine import make_engine
@@ -143,14 +144,7 @@ def run() -> CodecResult:
 def main(argv: list[str] | None = None) -> int:
     """``python -m bench.codec [--update-report PATH]``."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--update-report",
-        type=Path,
-        nargs="?",
-        const=PROJECT_ROOT / "docs" / "PERFORMANCE.md",
-        default=None,
-        help="put the figures into this report (default docs/PERFORMANCE.md)",
-    )
+    add_update_report(parser)
     args = parser.parse_args(argv)
     result = run()
     print("\n".join(section(result)))

@@ -23,11 +23,10 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
-from dashboard.settings import DEFAULT_REFERENCE_FILE
 from dashboard.shifts import ShiftCalendar
 from data_access.engine import make_engine, normalise_url
 from data_access.migrate import upgrade_to_head
-from data_access.reference import load_reference_data, read_reference_file
+from tests.support.db import prepare_database
 
 log = logging.getLogger("bench")
 
@@ -485,13 +484,7 @@ def build_postgres(base_url: str, size: Size, *, rebuild: bool = False) -> Built
         admin.dispose()
 
     started = time.perf_counter()
-    engine = make_engine(url, statement_timeout_ms=3_600_000)
-    try:
-        upgrade_to_head(engine)
-        with engine.begin() as conn:
-            load_reference_data(conn, read_reference_file(DEFAULT_REFERENCE_FILE))
-    finally:
-        engine.dispose()
+    prepare_database(url, statement_timeout_ms=3_600_000)
     last_day = cal.operating_day(now)
     first_day = last_day - timedelta(days=size.days - 1)
     log.info("generating %s tickets (%s days) in %s", size.label, size.days, size.database)
@@ -580,13 +573,7 @@ def build_sqlite(
     path.unlink(missing_ok=True)
     for suffix in ("-wal", "-shm"):
         Path(str(path) + suffix).unlink(missing_ok=True)
-    engine = make_engine(url)
-    try:
-        upgrade_to_head(engine)
-        with engine.begin() as conn:
-            load_reference_data(conn, read_reference_file(DEFAULT_REFERENCE_FILE))
-    finally:
-        engine.dispose()
+    prepare_database(url)
     columns = (
         "id, code, received_at, channel, line, category, urgency, status, agency, operator, area,"
         " forwarded_at, due_at, resolved_at, closed_at, satisfaction, citizen_name,"

@@ -22,6 +22,7 @@ from pathlib import Path
 from sqlalchemy import Engine, text
 
 from bench import datasets
+from bench.cli import add_update_report, bench_logging
 from bench.measure import Timing, time_runs
 from dashboard.intelligence.repeats import (
     compute_rereport_rates,
@@ -30,7 +31,6 @@ from dashboard.intelligence.repeats import (
 )
 from dashboard.intelligence.surges import find_surges, surge_slots
 from dashboard.intelligence.values import SurgeRule
-from dashboard.settings import PROJECT_ROOT
 from data_access.engine import make_engine
 from data_access.intelligence import surge_slots_query
 
@@ -233,17 +233,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         default="",
         help="measure copies named bench_10m<suffix> (migrated copies; the originals stay)",
     )
-    parser.add_argument(
-        "--update-report",
-        nargs="?",
-        type=Path,
-        const=PROJECT_ROOT / "docs" / "PERFORMANCE.md",
-        default=None,
-        help="put the figures into this report (default docs/PERFORMANCE.md)",
-    )
+    add_update_report(parser)
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(message)s")
-    log.setLevel(logging.INFO)
+    bench_logging(log)
     started = datetime.now(UTC)
     load_before = os.getloadavg()[0]
     results = []

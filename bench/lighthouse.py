@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench.cli import add_update_report, bench_logging
 from dashboard.settings import PROJECT_ROOT
 
 log = logging.getLogger("bench.lighthouse")
@@ -330,16 +331,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """``python -m bench.lighthouse``: run, print and (optionally) report the figures."""
     parser = argparse.ArgumentParser(prog="python -m bench.lighthouse", description=__doc__)
     parser.add_argument("--runs", type=int, default=RUNS)
-    parser.add_argument(
-        "--update-report",
-        nargs="?",
-        type=Path,
-        const=PROJECT_ROOT / "docs" / "PERFORMANCE.md",
-        default=None,
-    )
+    add_update_report(parser)
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(message)s")
-    log.setLevel(logging.INFO)
+    bench_logging(log)
     if not Path(CHROME_PATH).exists():
         print(f"no Lighthouse bench: {CHROME_PATH} missing", file=sys.stderr)
         return 2

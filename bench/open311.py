@@ -40,6 +40,7 @@ from sqlalchemy import text
 from werkzeug.serving import make_server
 
 from bench import measure
+from bench.cli import write_section
 from dashboard.settings import PROJECT_ROOT, Settings
 from data_access.engine import make_engine
 
@@ -358,13 +359,7 @@ def section(result: Result) -> list[str]:
 
 def update_report(result: Result, path: Path = REPORT) -> None:
     """Replace (or add) this section of docs/PERFORMANCE.md."""
-    from bench.report import _replace_section
-
-    current = path.read_text(encoding="utf-8") if path.exists() else "# Performance\n"
-    path.write_text(
-        _replace_section(current, HEADING, section(result), "## Not met").rstrip() + "\n",
-        encoding="utf-8",
-    )
+    write_section(path, HEADING, section(result), empty="# Performance\n")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -23,6 +23,7 @@ from sqlalchemy import Engine, text
 
 from bench import browser, datasets, load, measure
 from bench.browser import BrowserResult
+from bench.cli import bench_logging
 from bench.datasets import SIZES, BuiltDatabase
 from bench.load import LoadResult
 from dashboard.settings import PROJECT_ROOT
@@ -82,6 +83,13 @@ class Results:
     seconds: float = 0.0
 
 
+def _git(*args: str) -> str:
+    """The output of a git command in the repository (raises when git fails)."""
+    return subprocess.run(
+        ["git", *args], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
 def machine_info(base_url: str) -> dict[str, str]:
     """CPU, memory, Python, PostgreSQL and its settings, the commit measured."""
     cpu = platform.processor() or "unknown"
@@ -118,20 +126,8 @@ def machine_info(base_url: str) -> dict[str, str]:
     finally:
         engine.dispose()
     try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            cwd=PROJECT_ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
-            cwd=PROJECT_ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
+        commit = _git("rev-parse", "--short", "HEAD")
+        dirty = _git("status", "--porcelain", "--untracked-files=no")
         info["commit"] = commit + (" (with uncommitted changes)" if dirty else "")
     except (OSError, subprocess.CalledProcessError):
         info["commit"] = "unknown"
@@ -253,8 +249,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--skip-browser", action="store_true", help="no first render or JS heap test (Chromium)"
     )
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(message)s")
-    log.setLevel(logging.INFO)
+    bench_logging(log)
 
     started = time.perf_counter()
     results = Results(started=datetime.now(UTC), quick=args.quick)

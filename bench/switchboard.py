@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import random
 import tempfile
 import time
@@ -25,6 +24,7 @@ from pathlib import Path
 from sqlalchemy import Engine, text
 
 from bench import datasets, measure
+from bench.cli import add_database_url, write_section
 from dashboard.settings import DEFAULT_REFERENCE_FILE, PROJECT_ROOT
 from dashboard.snapshot import compute_snapshot
 from dashboard.switchboard.demo_log import DemoPbx
@@ -272,24 +272,13 @@ def section(result: SwitchboardResult) -> list[str]:
 
 def update_report(path: Path, result: SwitchboardResult) -> None:
     """Put section (g) into the report (replacing an older one), before "Not met"."""
-    from bench.report import _replace_section
-
-    existing = path.read_text(encoding="utf-8") if path.exists() else ""
-    path.write_text(
-        _replace_section(existing, HEADING, section(result), "## Not met").rstrip() + "\n",
-        encoding="utf-8",
-    )
+    write_section(path, HEADING, section(result))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run (g) and write it into the report."""
     parser = argparse.ArgumentParser(prog="python -m bench.switchboard", description=__doc__)
-    parser.add_argument(
-        "--database-url",
-        default=os.environ.get(
-            "BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
-        ),
-    )
+    add_database_url(parser)
     parser.add_argument("--output", type=Path, default=PROJECT_ROOT / "docs" / "PERFORMANCE.md")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(message)s")

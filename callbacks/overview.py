@@ -19,7 +19,7 @@ from callbacks.views import (
     filter_choices,
     page_names,
     page_navbar,
-    register_url_sync,
+    register_view_sync,
     require,
     search_lang,
 )
@@ -166,12 +166,6 @@ def last_days(board: Board, clicks: Any) -> tuple[str, str]:
     return first.isoformat(), last.isoformat()
 
 
-def clear_filters(board: Board, _clicks: Any) -> list[list[str]]:
-    """Every filter emptied."""
-    require(board.access, "overview")
-    return [[] for _ in FILTER_FIELDS]
-
-
 # --- drill-down ---------------------------------------------------------------------------
 def drill_of(
     trigger: Any, base: dict[str, Any], cell: Any, trend: Any, heat: Any, kpi: Any
@@ -311,11 +305,14 @@ def register(app: Dash, board: Board) -> None:
         Input({"type": ids.OVERVIEW_LAST_DAYS, "days": ALL}, "n_clicks"),
         prevent_initial_call=True,
     )(partial(last_days, board))
-    app.callback(
-        *[Output(ids.filter_id("overview", field), "value") for field in FILTER_FIELDS],
-        Input(ids.OVERVIEW_CLEAR, "n_clicks"),
-        prevent_initial_call=True,
-    )(partial(clear_filters, board))
+    register_view_sync(
+        app,
+        board,
+        "overview",
+        clear_id=ids.OVERVIEW_CLEAR,
+        query_id=ids.OVERVIEW_QUERY,
+        sync_id=ids.OVERVIEW_URL_SYNC,
+    )
     app.callback(
         Output(ids.OVERVIEW_DRILL, "data"),
         Output(ids.OVERVIEW_DRILL_MODAL, "is_open"),
@@ -354,7 +351,6 @@ def register(app: Dash, board: Board) -> None:
         Input(ids.OVERVIEW_DRILL_CLOSE, "n_clicks"),
         prevent_initial_call=True,
     )(partial(close_drill, board))
-    register_url_sync(app, ids.OVERVIEW_QUERY, ids.OVERVIEW_URL_SYNC)
 
 
 def _point_custom(click: dict[str, Any]) -> str | None:

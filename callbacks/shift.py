@@ -16,7 +16,7 @@ from callbacks.views import (
     filter_choices,
     page_names,
     page_navbar,
-    register_url_sync,
+    register_view_sync,
     require,
     search_lang,
 )
@@ -144,12 +144,6 @@ def to_current(board: Board, _clicks: Any) -> tuple[str, int]:
     return day.isoformat(), shift
 
 
-def clear_filters(board: Board, _clicks: Any) -> list[list[str]]:
-    """Every filter emptied."""
-    require(board.access, "shift")
-    return [[] for _ in FILTER_FIELDS]
-
-
 def register(app: Dash, board: Board) -> None:
     """Register the shift view's callbacks (its pages are declared in ``dashboard.routes``)."""
     filter_inputs = [Input(ids.filter_id("shift", field), "value") for field in FILTER_FIELDS]
@@ -170,12 +164,14 @@ def register(app: Dash, board: Board) -> None:
         Input(ids.SHIFT_CURRENT, "n_clicks"),
         prevent_initial_call=True,
     )(partial(to_current, board))
-    app.callback(
-        *[Output(ids.filter_id("shift", field), "value") for field in FILTER_FIELDS],
-        Input(ids.SHIFT_CLEAR, "n_clicks"),
-        prevent_initial_call=True,
-    )(partial(clear_filters, board))
-    register_url_sync(app, ids.SHIFT_QUERY, ids.SHIFT_URL_SYNC)
+    register_view_sync(
+        app,
+        board,
+        "shift",
+        clear_id=ids.SHIFT_CLEAR,
+        query_id=ids.SHIFT_QUERY,
+        sync_id=ids.SHIFT_URL_SYNC,
+    )
     app.clientside_callback(
         PRINT_JS,
         Output(ids.SHIFT_PRINTED, "data"),

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from dash import Dash, Input, Output
 from dash.exceptions import PreventUpdate
 
 from callbacks.wall_presenter import WallPresenter
+from dashboard import ids
 from dashboard.auth import AccessControl
 from dashboard.i18n import normalise_language
 from dashboard.params import FilterChoices, ParameterError, query_args
@@ -120,3 +122,21 @@ def register_url_sync(app: Dash, query_id: str, sync_id: str) -> None:
     app.clientside_callback(
         URL_SYNC_JS, Output(sync_id, "data"), Input(query_id, "data"), prevent_initial_call=True
     )
+
+
+def clear_filters(board: Board, area: str, _clicks: Any) -> list[list[str]]:
+    """Every filter of a view emptied."""
+    require(board.access, area)
+    return [[] for _ in FILTER_FIELDS]
+
+
+def register_view_sync(
+    app: Dash, board: Board, area: str, *, clear_id: str, query_id: str, sync_id: str
+) -> None:
+    """A view's clear button empties its filters; its canonical query goes to the address bar."""
+    app.callback(
+        *[Output(ids.filter_id(area, field), "value") for field in FILTER_FIELDS],
+        Input(clear_id, "n_clicks"),
+        prevent_initial_call=True,
+    )(partial(clear_filters, board, area))
+    register_url_sync(app, query_id, sync_id)

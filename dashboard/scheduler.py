@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import atexit
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -15,33 +16,49 @@ from dashboard.settings import Settings
 log = logging.getLogger(__name__)
 
 
+def every(
+    scheduler: BackgroundScheduler,
+    job: Callable[[], Any],
+    seconds: float,
+    job_id: str,
+    first_run: datetime,
+    **options: Any,
+) -> None:
+    """Run ``job`` every ``seconds`` from ``first_run``, never overlapping itself."""
+    scheduler.add_job(
+        job,
+        "interval",
+        seconds=seconds,
+        id=job_id,
+        max_instances=1,
+        coalesce=True,
+        next_run_time=first_run,
+        **options,
+    )
+
+
+def _in_a_second(settings: Settings) -> datetime:
+    return datetime.now(settings.zone) + timedelta(seconds=1)
+
+
 def build_scheduler(settings: Settings, service: SnapshotService) -> BackgroundScheduler:
     """A scheduler whose refresh job never overlaps itself (max_instances=1, coalesce)."""
     scheduler = BackgroundScheduler(timezone=settings.timezone)
-    scheduler.add_job(
+    now = datetime.now(settings.zone)
+    every(
+        scheduler,
         service.refresh,
-        "interval",
-        seconds=settings.refresh_seconds,
-        id="refresh-snapshot",
-        max_instances=1,
-        coalesce=True,
+        settings.refresh_seconds,
+        "refresh-snapshot",
+        now,
         misfire_grace_time=settings.refresh_seconds,
-        next_run_time=datetime.now(settings.zone),
     )
     store = service.store
     if store.shared:
         # Shared deployments: the lease is renewed (or taken over) every quarter interval.
         # APScheduler logs every run at INFO; four a second per process would drown the log.
         logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)
-        scheduler.add_job(
-            service.keep_lease,
-            "interval",
-            seconds=store.heartbeat_seconds,
-            id="snapshot-lease",
-            max_instances=1,
-            coalesce=True,
-            next_run_time=datetime.now(settings.zone),
-        )
+        every(scheduler, service.keep_lease, store.heartbeat_seconds, "snapshot-lease", now)
     if settings.simulate:
         from dashboard.simulator import Simulator
 
@@ -52,38 +69,21 @@ def build_scheduler(settings: Settings, service: SnapshotService) -> BackgroundS
             if store.is_leader():
                 simulator.tick()
 
-        scheduler.add_job(
-            feed,
-            "interval",
-            seconds=simulator.tick_seconds,
-            id="simulate",
-            max_instances=1,
-            coalesce=True,
-            next_run_time=datetime.now(settings.zone) + timedelta(seconds=1),
-        )
+        every(scheduler, feed, simulator.tick_seconds, "simulate", _in_a_second(settings))
     if settings.queue_log_file is not None and (settings.follow_queue_log or settings.simulate):
         # The switchboard (issue 12): follow the queue_log with a writer engine of its own.
         from dashboard.switchboard.follower import make_follower
 
         follower = make_follower(settings)
-        follow_store = getattr(service, "store", None)
 
         def follow() -> None:
-            if follow_store is None or follow_store.is_leader():
+            if store.is_leader():
                 try:
                     follower.follow_once()
                 except Exception as exc:  # noqa: BLE001 - a busy database: next second again
                     log.error("queue_log follow failed: %s", str(exc).splitlines()[0][:300])
 
-        scheduler.add_job(
-            follow,
-            "interval",
-            seconds=1,
-            id="follow-queue-log",
-            max_instances=1,
-            coalesce=True,
-            next_run_time=datetime.now(settings.zone) + timedelta(seconds=1),
-        )
+        every(scheduler, follow, 1, "follow-queue-log", _in_a_second(settings))
     return scheduler
 
 

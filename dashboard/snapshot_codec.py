@@ -21,9 +21,10 @@ from dashboard.intelligence.values import Incident
 from dashboard.live_store import LiveState
 from dashboard.shifts import Window
 from dashboard.snapshot import OverdueItem, Snapshot
-from dashboard.switchboard.figures import OperatorFigures, SwitchboardFigures
+from dashboard.switchboard.figures import SwitchboardFigures
 from data_access.queries import Filters, ReferenceCodes
 from data_access.reference import Labels
+from data_access.values import OperatorFigures
 
 #: Every dataclass the live state may contain (at any depth). Add a new value type here.
 VALUE_TYPES: tuple[type, ...] = (

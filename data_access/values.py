@@ -17,6 +17,7 @@ __all__ = [
     "UNASSIGNED",
     "UNCLASSIFIED",
     "Filters",
+    "OperatorFigures",
     "ReferenceCodes",
     "TicketEvent",
     "TicketHistory",
@@ -110,3 +111,14 @@ class TicketHistory:
 
     ticket: TicketRow
     events: tuple[TicketEvent, ...]
+
+
+@dataclass(frozen=True)
+class OperatorFigures:
+    """One operator on the switchboard: state since when, calls answered, talk time."""
+
+    operator: str
+    state: str
+    since: datetime | None
+    answered: int
+    talk_seconds: int

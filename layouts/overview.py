@@ -38,6 +38,7 @@ from layouts.views import (
     PALETTE,
     URGENCY_KEYS,
     Names,
+    build_action_link,
     build_clear_col,
     build_control_col,
     build_filters,
@@ -98,17 +99,19 @@ def build_overview_page(
     )
     exports = html.Div(
         [
-            html.A(
-                [html.I(className="bi bi-download me-1"), text(lang, "export.tickets")],
-                id=ids.OVERVIEW_EXPORT_TICKETS,
-                href="/export/tickets.csv",
-                className="btn btn-outline-primary btn-sm",
+            build_action_link(
+                "bi-download",
+                text(lang, "export.tickets"),
+                ids.OVERVIEW_EXPORT_TICKETS,
+                "/export/tickets.csv",
+                "btn btn-outline-primary btn-sm",
             ),
-            html.A(
-                [html.I(className="bi bi-table me-1"), text(lang, "export.agencies")],
-                id=ids.OVERVIEW_EXPORT_AGENCIES,
-                href="/export/agencies.csv",
-                className="btn btn-outline-primary btn-sm",
+            build_action_link(
+                "bi-table",
+                text(lang, "export.agencies"),
+                ids.OVERVIEW_EXPORT_AGENCIES,
+                "/export/agencies.csv",
+                "btn btn-outline-primary btn-sm",
             ),
         ],
         className="hv-actions",
@@ -313,6 +316,23 @@ def overview_subtitle(overview: Overview, lang: str) -> str:
 AGENCY_COUNT_COLUMNS = ("forwarded", "resolved", "overdue_now", "overdue_serious")
 
 
+def _list_table(font_size: str, padding: str, **cell: str) -> dict[str, Any]:
+    """What both tables share: selectable cells, lines between rows only, scrolling sideways."""
+    return {
+        "cell_selectable": True,
+        "style_as_list_view": True,
+        "style_table": {"overflowX": "auto"},
+        "style_cell": {
+            "fontFamily": FONT_FAMILY,
+            "fontSize": font_size,
+            "padding": padding,
+            "border": "none",
+            "borderBottom": f"1px solid {PALETTE.grid}",
+            **cell,
+        },
+    }
+
+
 def build_agency_table(lang: str) -> DataTable:
     """The accountability table, empty until the callback fills it (numeric, sortable)."""
     count = Format(group=Group.yes, precision=0, scheme=Scheme.fixed)
@@ -378,19 +398,7 @@ def build_agency_table(lang: str) -> DataTable:
         sort_by=[{"column_id": "overdue_serious", "direction": "desc"}],
         sort_as_null=["", None],  # type: ignore[list-item]  # None is valid; the stub omits it
         locale_format=LOCALES.get(lang, LOCALES["vi"]),
-        cell_selectable=True,
-        style_as_list_view=True,
-        style_table={"overflowX": "auto"},
-        style_cell={
-            "fontFamily": FONT_FAMILY,
-            "fontSize": "14px",
-            "padding": "6px 10px",
-            "textAlign": "right",
-            "border": "none",
-            "borderBottom": f"1px solid {PALETTE.grid}",
-            "whiteSpace": "normal",
-            "height": "auto",
-        },
+        **_list_table("14px", "6px 10px", textAlign="right", whiteSpace="normal", height="auto"),
         style_cell_conditional=[
             {"if": {"column_id": "agency"}, "textAlign": "left", "minWidth": "220px"},
             {"if": {"column_id": "flag"}, "textAlign": "left", "whiteSpace": "nowrap"},
@@ -517,18 +525,7 @@ def build_drill_modal(lang: str) -> dbc.Modal:
         page_current=0,
         page_size=DRILL_PAGE_SIZE,
         page_count=1,
-        cell_selectable=True,
-        style_as_list_view=True,
-        style_table={"overflowX": "auto"},
-        style_cell={
-            "fontFamily": FONT_FAMILY,
-            "fontSize": "13px",
-            "padding": "4px 6px",
-            "whiteSpace": "nowrap",
-            "textAlign": "left",
-            "border": "none",
-            "borderBottom": f"1px solid {PALETTE.grid}",
-        },
+        **_list_table("13px", "4px 6px", whiteSpace="nowrap", textAlign="left"),
         style_header={"fontWeight": "600", "backgroundColor": "#eef2f6"},
         style_data_conditional=[
             {

@@ -40,6 +40,7 @@ from layouts.views import (
     DATE_PICKER,
     GRAPH_CONFIG,
     Names,
+    build_action_link,
     build_clear_col,
     build_control_col,
     build_filters,
@@ -124,11 +125,12 @@ def build_shift_page(
         html.H1(text(lang, "nav.shift"), id=ids.SHIFT_TITLE, className="hv-title"),
         ids.SHIFT_SUBTITLE,
         html.Div(
-            html.A(
-                [html.I(className="bi bi-printer me-1"), text(lang, "report.button")],
-                id=ids.SHIFT_REPORT_LINK,
-                href="/shift/report",
-                className="btn btn-primary",
+            build_action_link(
+                "bi-printer",
+                text(lang, "report.button"),
+                ids.SHIFT_REPORT_LINK,
+                "/shift/report",
+                "btn btn-primary",
             ),
             className="hv-actions",
         ),
@@ -489,8 +491,9 @@ def build_shift_charts(view: ShiftView, names: Names) -> list[Any]:
     categories = [key for key, value in snap.by_category.items() if value]
     categories.sort(key=lambda key: (key == UNCLASSIFIED, -snap.by_category[key]))
 
-    def graph(graph_id: str, figure: Any) -> dcc.Graph:
-        return dcc.Graph(id=graph_id, figure=figure, config=GRAPH_CONFIG, className="hv-graph")
+    def col(key: str, graph_id: str, figure: Any, width: int) -> dbc.Col:
+        graph = dcc.Graph(id=graph_id, figure=figure, config=GRAPH_CONFIG, className="hv-graph")
+        return dbc.Col(build_panel(text(lang, key), graph), lg=width)
 
     by_urgency = make_bars_figure(
         [short_urgency(lang, key) for key in levels],
@@ -520,39 +523,16 @@ def build_shift_charts(view: ShiftView, names: Names) -> list[Any]:
     return [
         dbc.Row(
             [
-                dbc.Col(
-                    build_panel(
-                        text(lang, "panel.by_urgency"), graph("shift-graph-urgency", by_urgency)
-                    ),
-                    lg=4,
-                ),
-                dbc.Col(
-                    build_panel(
-                        text(lang, "panel.by_status"), graph("shift-graph-status", by_status)
-                    ),
-                    lg=4,
-                ),
-                dbc.Col(
-                    build_panel(
-                        text(lang, "panel.by_channel"), graph("shift-graph-channel", by_channel)
-                    ),
-                    lg=4,
-                ),
+                col("panel.by_urgency", "shift-graph-urgency", by_urgency, 4),
+                col("panel.by_status", "shift-graph-status", by_status, 4),
+                col("panel.by_channel", "shift-graph-channel", by_channel, 4),
             ],
             class_name="g-3",
         ),
         dbc.Row(
             [
-                dbc.Col(
-                    build_panel(
-                        text(lang, "panel.by_category"), graph("shift-graph-category", by_category)
-                    ),
-                    lg=6,
-                ),
-                dbc.Col(
-                    build_panel(text(lang, "panel.by_hour"), graph("shift-graph-hourly", by_hour)),
-                    lg=6,
-                ),
+                col("panel.by_category", "shift-graph-category", by_category, 6),
+                col("panel.by_hour", "shift-graph-hourly", by_hour, 6),
             ],
             class_name="g-3",
         ),

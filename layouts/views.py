@@ -421,6 +421,13 @@ def build_clear_col(button_id: str, lang: str) -> dbc.Col:
     )
 
 
+def build_action_link(icon: str, label: str, link_id: str, href: str, class_name: str) -> html.A:
+    """A button-styled link of a view's header (export, print report): icon, then label."""
+    return html.A(
+        [html.I(className=f"bi {icon} me-1"), label], id=link_id, href=href, className=class_name
+    )
+
+
 def build_view_header(title: Any, subtitle_id: str, actions: Any) -> html.Div:
     """A view's title, its subtitle (filled by a callback) and its action buttons."""
     return html.Div(

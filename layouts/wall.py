@@ -407,59 +407,10 @@ def wall_leaves(view: WallView, rotate: int = 0) -> dict[Leaf, Any]:
     return leaves
 
 
-def build_wall(
-    view: WallView,
-    *,
-    config: dict[str, Any],
-    meta: dict[str, Any],
-    refresh_ms: int,
-    rotate: int = 0,
-) -> html.Div:
-    """The wall page for a view: header, banners, KPI tiles and the panels."""
-    pal = palette(view.theme)
+def build_overdue_panel(view: WallView) -> html.Section:
+    """The panel of overdue tickets: a table without personal data and a "more" line."""
     lang = view.lang
-    figures = make_wall_figures(view, pal)
-    lists = bar_lists(view, pal)
-    fields = _panel(
-        text(lang, "panel.fields"),
-        build_bar_list(ids.FIELDS_LIST, *lists[ids.FIELDS_LIST]),
-        class_name="panel-fields",
-        scope=view.scope,
-    )
-    urgency = _panel(
-        text(lang, "panel.urgency"),
-        [build_urgency_row(row) for row in view.urgency],
-        class_name="panel-urgency",
-        scope=view.scope,
-    )
-    status = _panel(
-        text(lang, "panel.status"),
-        build_bar_list(ids.STATUS_LIST, *lists[ids.STATUS_LIST]),
-        class_name="panel-status",
-        scope=view.scope,
-    )
-    channel_line = _panel(
-        text(lang, "panel.channel"),
-        [
-            build_bar_list(ids.CHANNEL_LIST, *lists[ids.CHANNEL_LIST]),
-            html.H3(text(lang, "panel.line"), className="panel-subtitle"),
-            build_bar_list(ids.LINE_LIST, *lists[ids.LINE_LIST]),
-        ],
-        class_name="panel-channel",
-        scope=view.scope,
-    )
-    hourly = _panel(
-        text(lang, "panel.hourly"),
-        figures[ids.HOURLY_GRAPH],
-        class_name="panel-hourly",
-        scope=view.scope,
-    )
-    shifts = _panel(
-        text(lang, "panel.shifts"),
-        figures[ids.SHIFTS_GRAPH],
-        class_name="panel-shifts",
-    )
-    overdue = _panel(
+    return _panel(
         text(lang, "panel.overdue"),
         [
             html.Table(
@@ -490,6 +441,83 @@ def build_wall(
         ],
         class_name="panel-overdue",
     )
+
+
+def build_wall_panels(view: WallView) -> html.Main:
+    """The two panels of the wall: breakdowns, then charts, switchboard, overdue and alerts."""
+    pal = palette(view.theme)
+    lang = view.lang
+    figures = make_wall_figures(view, pal)
+    lists = bar_lists(view, pal)
+
+    def list_panel(key: str, list_id: str, class_name: str) -> html.Section:
+        body = build_bar_list(list_id, *lists[list_id])
+        return _panel(text(lang, key), body, class_name=class_name, scope=view.scope)
+
+    fields = list_panel("panel.fields", ids.FIELDS_LIST, "panel-fields")
+    urgency = _panel(
+        text(lang, "panel.urgency"),
+        [build_urgency_row(row) for row in view.urgency],
+        class_name="panel-urgency",
+        scope=view.scope,
+    )
+    status = list_panel("panel.status", ids.STATUS_LIST, "panel-status")
+    channel_line = _panel(
+        text(lang, "panel.channel"),
+        [
+            build_bar_list(ids.CHANNEL_LIST, *lists[ids.CHANNEL_LIST]),
+            html.H3(text(lang, "panel.line"), className="panel-subtitle"),
+            build_bar_list(ids.LINE_LIST, *lists[ids.LINE_LIST]),
+        ],
+        class_name="panel-channel",
+        scope=view.scope,
+    )
+    hourly = _panel(
+        text(lang, "panel.hourly"),
+        figures[ids.HOURLY_GRAPH],
+        class_name="panel-hourly",
+        scope=view.scope,
+    )
+    shifts = _panel(
+        text(lang, "panel.shifts"),
+        figures[ids.SHIFTS_GRAPH],
+        class_name="panel-shifts",
+    )
+    overdue = build_overdue_panel(view)
+    return html.Main(
+        [
+            html.Div(
+                [
+                    html.Div([fields, status], className="panel-column"),
+                    html.Div([urgency, channel_line], className="panel-column"),
+                ],
+                className="wall-panel wall-panel--a",
+            ),
+            html.Div(
+                [
+                    html.Div([hourly, shifts], className="panel-pair"),
+                    build_switchboard_panel(lang),
+                    overdue,
+                    build_wall_alerts(lang),
+                ],
+                className="wall-panel wall-panel--b",
+            ),
+        ],
+        id=ids.WALL_MAIN,
+        className="wall-main wall-main--show-0",
+    )
+
+
+def build_wall(
+    view: WallView,
+    *,
+    config: dict[str, Any],
+    meta: dict[str, Any],
+    refresh_ms: int,
+    rotate: int = 0,
+) -> html.Div:
+    """The wall page for a view: header, banners, KPI tiles and the panels."""
+    lang = view.lang
     return html.Div(
         [
             dcc.Store(id=ids.WALL_CONFIG, data=config),
@@ -503,28 +531,7 @@ def build_wall(
             build_header(view),
             build_incident_banner(meta.get("intel")),  # surges (issue 13)
             html.Section([build_tile(tile) for tile in view.tiles], className="wall-kpis"),
-            html.Main(
-                [
-                    html.Div(
-                        [
-                            html.Div([fields, status], className="panel-column"),
-                            html.Div([urgency, channel_line], className="panel-column"),
-                        ],
-                        className="wall-panel wall-panel--a",
-                    ),
-                    html.Div(
-                        [
-                            html.Div([hourly, shifts], className="panel-pair"),
-                            build_switchboard_panel(lang),
-                            overdue,
-                            build_wall_alerts(lang),
-                        ],
-                        className="wall-panel wall-panel--b",
-                    ),
-                ],
-                id=ids.WALL_MAIN,
-                className="wall-main wall-main--show-0",
-            ),
+            build_wall_panels(view),
         ],
         id=ids.WALL,
         className=wall_class(view, rotate),

@@ -18,19 +18,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from data_access.values import OperatorFigures
+
+__all__ = ["OperatorFigures", "SwitchboardFigures", "make_switchboard_figures"]
+
 if TYPE_CHECKING:  # the figures stay free of SQLAlchemy: layouts import this module
     from data_access.switchboard import SwitchboardCounts
-
-
-@dataclass(frozen=True)
-class OperatorFigures:
-    """One operator on the switchboard: state since when, calls answered, talk time."""
-
-    operator: str
-    state: str
-    since: datetime | None
-    answered: int
-    talk_seconds: int
 
 
 @dataclass(frozen=True)
@@ -104,16 +97,7 @@ def make_switchboard_figures(
         service_level=service_level,
         average_speed_of_answer_seconds=asa,
         average_handle_seconds=aht,
-        operators=tuple(
-            OperatorFigures(
-                operator=item.operator,
-                state=item.state,
-                since=item.since,
-                answered=item.answered,
-                talk_seconds=item.talk_seconds,
-            )
-            for item in counts.operators
-        ),
+        operators=counts.operators,
         service_level_seconds=service_level_seconds,
         short_abandon_seconds=short_abandon_seconds,
     )

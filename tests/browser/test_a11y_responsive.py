@@ -12,10 +12,8 @@ Screenshots at 1024x768 and 390x844 go to a temporary directory, or to
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -23,21 +21,14 @@ from urllib.parse import urlparse
 import pytest
 from selenium.webdriver.common.by import By
 
-from dashboard.auth import AccessFile
-from dashboard.settings import DEFAULT_REFERENCE_FILE
-from data_access.engine import make_engine
-from data_access.migrate import upgrade_to_head
-from data_access.reference import load_reference_data, read_reference_file
 from tests.support.browser import (
-    LiveWall,
+    LiveSite,
     console_errors,
     requested_urls,
     require_browser,
-    serve,
+    serve_site,
     set_viewport,
     wait_for,
-    wall_settings,
-    write_history,
 )
 
 pytestmark = pytest.mark.browser
@@ -98,38 +89,15 @@ return problems;
 """
 
 
-@dataclass
-class Site:
-    """The served app and where screenshots go."""
-
-    wall: LiveWall
-    shots: Path
-
-    @property
-    def base(self) -> str:
-        return self.wall.base
+Site = LiveSite
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     require_browser()
-    directory = tmp_path_factory.mktemp("a11y")
-    url = f"sqlite:///{directory / 'tickets.db'}"
-    engine = make_engine(url)
-    try:
-        upgrade_to_head(engine)
-        with engine.begin() as conn:
-            load_reference_data(conn, read_reference_file(DEFAULT_REFERENCE_FILE))
-    finally:
-        engine.dispose()
-    write_history(url, days=40, per_day=300)
-    users_file = directory / "users.json"
-    AccessFile(users_file).add_user(LEADER[0], LEADER[1], "leader", "Lê Văn Đạo")
-    shots = Path(os.environ.get("HOTLINE_SCREENSHOTS") or directory / "screenshots")
-    shots.mkdir(parents=True, exist_ok=True)
-    settings = wall_settings(url, HOTLINE_USERS_FILE=str(users_file), HOTLINE_REFRESH_SECONDS=5)
-    with serve(settings, url) as wall:
-        yield Site(wall, shots)
+    users = {LEADER[0]: (LEADER[1], "leader", "Lê Văn Đạo")}
+    with serve_site(tmp_path_factory.mktemp("a11y"), users, days=40) as served:
+        yield served
 
 
 def _signed_in(browser: Any, site: Site) -> None:

@@ -10,11 +10,7 @@ from typing import Any
 import pytest
 
 from dashboard.intelligence.night import is_night_shift, night_shift_numbers
-from dashboard.settings import DEFAULT_REFERENCE_FILE
 from dashboard.shifts import utc_now
-from data_access.engine import make_engine
-from data_access.migrate import upgrade_to_head
-from data_access.reference import load_reference_data, read_reference_file
 from tests.support.browser import (
     LAYOUT_PROBLEMS,
     LiveWall,
@@ -26,7 +22,7 @@ from tests.support.browser import (
     wall_settings,
     write_history,
 )
-from tests.support.db import insert_tickets, make_ticket
+from tests.support.db import insert_tickets, make_ticket, prepare_database
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
@@ -58,13 +54,7 @@ def intel_wall(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveWall]:
     """A wall on eight days of quiet demo history; screens silent after 3 intervals."""
     require_browser()
     url = f"sqlite:///{tmp_path_factory.mktemp('intel') / 'tickets.db'}"
-    engine = make_engine(url)
-    try:
-        upgrade_to_head(engine)
-        with engine.begin() as conn:
-            load_reference_data(conn, read_reference_file(DEFAULT_REFERENCE_FILE))
-    finally:
-        engine.dispose()
+    prepare_database(url)
     write_history(url, days=8, per_day=200)
     settings = wall_settings(url, HOTLINE_SCREEN_SILENT_INTERVALS=3)
     with serve(settings, url) as wall:

@@ -23,7 +23,7 @@ from tests.support.browser import (
     wall_settings,
     write_history,
 )
-from tests.support.db import prepare_database as _prepare
+from tests.support.db import prepare_database
 
 pytestmark = pytest.mark.browser
 
@@ -37,7 +37,7 @@ def switchboard_wall(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple
     folder = tmp_path_factory.mktemp("switchboard")
     url = f"sqlite:///{folder / 'tickets.db'}"
     queue_log = folder / "queue_log"
-    _prepare(url)
+    prepare_database(url)
     write_history(url, days=2, per_day=300)
     settings = wall_settings(url, HOTLINE_QUEUE_LOG=str(queue_log), HOTLINE_FOLLOW_QUEUE_LOG=True)
     with serve(settings, url) as wall:

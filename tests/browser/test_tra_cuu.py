@@ -20,7 +20,7 @@ from tests.support.browser import (
     wait_for,
     wall_settings,
 )
-from tests.support.db import prepare_database as _prepare
+from tests.support.db import prepare_database
 from tests.web.public_helpers import PERSONAL_MARKERS, seed
 
 SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "tra-cuu-390x844.png"
@@ -30,7 +30,7 @@ SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "tra
 def public_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveWall]:
     require_browser()
     url = f"sqlite:///{tmp_path_factory.mktemp('tra-cuu') / 'tickets.db'}"
-    _prepare(url)
+    prepare_database(url)
     engine = make_engine(url)
     seed(engine)
     engine.dispose()

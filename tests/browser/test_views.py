@@ -10,11 +10,9 @@ or to ``HOTLINE_SCREENSHOTS`` when set (``docs/screenshots`` for the docs):
 from __future__ import annotations
 
 import base64
-import os
 import re
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -33,16 +31,13 @@ from dashboard.shifts import utc_now
 from data_access.queries import Filters
 from data_access.schema import tickets
 from tests.support.browser import (
-    LiveWall,
+    LiveSite,
     console_errors,
     require_browser,
-    serve,
+    serve_site,
     set_viewport,
     wait_for,
-    wall_settings,
-    write_history,
 )
-from tests.support.db import prepare_database
 
 pytestmark = pytest.mark.browser
 
@@ -52,39 +47,15 @@ USERS = {
 }
 
 
-@dataclass
-class LiveViews:
-    """The served app, a reader on its database and where screenshots go."""
-
-    wall: LiveWall
-    shots: Path
-    users_file: Path
-
-    @property
-    def base(self) -> str:
-        return self.wall.base
-
-    @property
-    def service(self) -> Any:
-        return self.wall.service
+LiveViews = LiveSite
 
 
 @pytest.fixture(scope="module")
 def views(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveViews]:
     require_browser()
-    directory = tmp_path_factory.mktemp("views")
-    url = f"sqlite:///{directory / 'tickets.db'}"
-    prepare_database(url)
-    write_history(url, days=64, per_day=300)  # two whole 30-day ranges
-    users_file = directory / "users.json"
-    access = AccessFile(users_file)
-    for username, (password, role, name) in USERS.items():
-        access.add_user(username, password, role, name)
-    shots = Path(os.environ.get("HOTLINE_SCREENSHOTS") or directory / "screenshots")
-    shots.mkdir(parents=True, exist_ok=True)
-    settings = wall_settings(url, HOTLINE_USERS_FILE=str(users_file), HOTLINE_REFRESH_SECONDS=5)
-    with serve(settings, url) as wall:
-        yield LiveViews(wall, shots, users_file)
+    # two whole 30-day ranges of history
+    with serve_site(tmp_path_factory.mktemp("views"), USERS, days=64) as site:
+        yield site
 
 
 def login(driver: Any, views: LiveViews, username: str, target: str) -> None:

@@ -6,10 +6,7 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
-import sys
 import time
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 from datetime import timedelta
@@ -18,46 +15,37 @@ from pathlib import Path
 import pytest
 import requests
 
-from dashboard.settings import PROJECT_ROOT
 from dashboard.shifts import utc_now
 from data_access.alert_store import list_outbox
 from data_access.engine import make_engine
-from tests.db.alert_receivers import HttpReceiver, free_port, wait_for
-from tests.support.db import IN_CI, insert_tickets, make_ticket
+from tests.db.alert_receivers import HttpReceiver, wait_for
+from tests.support.db import insert_tickets, make_ticket
+from tests.support.gunicorn import (
+    free_port,
+    redis_test_url,
+    start_gunicorn,
+    stop_gunicorn,
+    write_config,
+)
 
 pytestmark = pytest.mark.slow
 
 REDIS_BASE = os.environ.get("TEST_ALERTS_REDIS_URL", "redis://127.0.0.1:6379/9")
 WORKERS = 3
 
-CONFIG = """
-import runpy
-
-_base = runpy.run_path({config!r})
-globals().update({{k: v for k, v in _base.items() if not k.startswith("__")}})
-bind = "127.0.0.1:{port}"
-workers = {workers}
-accesslog = None
-"""
-
 
 @pytest.fixture
 def redis_client() -> Iterator[tuple[object, str]]:
     """Redis db 9 and a key prefix of this test (removed afterwards)."""
-    redis = pytest.importorskip("redis")
-    client = redis.Redis.from_url(REDIS_BASE, socket_connect_timeout=1)
-    try:
-        client.ping()
-    except redis.RedisError as exc:
-        if IN_CI:
-            pytest.fail(f"needs Redis at {REDIS_BASE}: {exc}")
-        pytest.skip(f"needs Redis at {REDIS_BASE}: {exc}")
-    prefix = f"hotline-alerts-{uuid.uuid4().hex[:10]}"
-    yield client, prefix
-    keys = list(client.scan_iter(match=f"{prefix}:*"))
-    if keys:
-        client.delete(*keys)
-    client.close()
+    import redis
+
+    from dashboard.store import split_redis_url
+
+    for url in redis_test_url("the alert multi-process test", base=REDIS_BASE):
+        clean_url, prefix = split_redis_url(url)
+        client = redis.Redis.from_url(clean_url)
+        yield client, prefix
+        client.close()
 
 
 def _holder(client: object, prefix: str) -> int | None:
@@ -101,13 +89,10 @@ def test_each_event_sent_once_and_the_next_holder_sends_what_was_pending(
         encoding="utf-8",
     )
     port = free_port()
-    config = tmp_path / "gunicorn_alerts.py"
-    config.write_text(
-        CONFIG.format(config=str(PROJECT_ROOT / "gunicorn.conf.py"), port=port, workers=WORKERS),
-        encoding="utf-8",
+    config = write_config(
+        tmp_path / "gunicorn_alerts.py", port=port, workers=WORKERS, extra="accesslog = None\n"
     )
     env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("HOTLINE_")},
         "DATABASE_URL": sqlite_url,
         "REDIS_URL": f"{REDIS_BASE}?prefix={prefix}",
         "HOTLINE_REFRESH_SECONDS": "1",
@@ -119,14 +104,8 @@ def test_each_event_sent_once_and_the_next_holder_sends_what_was_pending(
     }
     log = tmp_path / "gunicorn.log"
     writer = make_engine(sqlite_url)
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", str(config), "app:server"],
-            cwd=PROJECT_ROOT,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
+    inherit = {k: v for k, v in os.environ.items() if not k.startswith("HOTLINE_")}
+    process = start_gunicorn(config, env, log, inherit=inherit)
     try:
         started = wait_for(
             lambda: (
@@ -172,11 +151,6 @@ def test_each_event_sent_once_and_the_next_holder_sends_what_was_pending(
         assert len(rows) == 5 and all(r.sent_at is not None for r in rows)
         assert sorted(ids) == sorted(r.event_id for r in rows)
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_gunicorn(process)
         receiver.stop()
         writer.dispose()

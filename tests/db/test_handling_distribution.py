@@ -32,7 +32,7 @@ from data_access.overview_rollups import (
 )
 from data_access.queries import Filters
 from data_access.schema import tickets
-from tests.support.db import insert_tickets, local, make_ticket
+from tests.support.db import FILTER_CASES, insert_tickets, local, make_ticket
 
 NOW = local("2026-12-02 07:00")
 FIRST, LAST = date(2026, 11, 4), date(2026, 12, 1)  # 28 days: four whole weeks, Wednesdays
@@ -167,16 +167,7 @@ def test_every_range_reads_the_same_medians(pg, calendar, monkeypatch, first, la
 
 
 @pytest.mark.parametrize(
-    "filters",
-    [
-        Filters(channels=("sms", "web")),
-        Filters(lines=("ubnd",)),
-        Filters(categories=("dien", "unclassified")),
-        Filters(urgencies=("4", "unclassified")),
-        Filters(agencies=("so_gtvt", "unassigned")),
-        Filters(agencies=("unassigned",)),
-        Filters(channels=("call",), urgencies=("1", "2"), agencies=("evn_hcmc",)),
-    ],
+    "filters", [*FILTER_CASES[:5], Filters(agencies=("unassigned",)), FILTER_CASES[5]]
 )
 def test_filters_read_the_same_medians(pg, calendar, monkeypatch, filters) -> None:
     writer, reader = pg

@@ -11,9 +11,8 @@ from dashboard.overview import compute_overview
 from dashboard.shifts import ShiftCalendar
 from data_access.engine import make_engine
 from data_access.overview_rollups import rollup_differences, rollups_ready, sync_rollups
-from data_access.queries import Filters
 from data_access.schema import tickets
-from tests.support.db import insert_tickets, local, make_ticket
+from tests.support.db import FILTER_CASES, insert_tickets, local, make_ticket
 
 NOW = local("2026-12-02 07:00")
 FIRST, LAST = date(2026, 11, 18), date(2026, 12, 1)
@@ -94,17 +93,7 @@ def test_bulk_insert_keeps_rollups_exact(pg, calendar):
     assert result.current.resolved > 100
 
 
-@pytest.mark.parametrize(
-    "filters",
-    [
-        Filters(channels=("sms", "web")),
-        Filters(lines=("ubnd",)),
-        Filters(categories=("dien", "unclassified")),
-        Filters(urgencies=("4", "unclassified")),
-        Filters(agencies=("so_gtvt", "unassigned")),
-        Filters(channels=("call",), urgencies=("1", "2"), agencies=("evn_hcmc",)),
-    ],
-)
+@pytest.mark.parametrize("filters", FILTER_CASES)
 def test_filters_give_the_same_numbers_from_rollups(pg, calendar, filters):
     writer, reader = pg
     insert_tickets(writer, _random_tickets(800, seed=2))

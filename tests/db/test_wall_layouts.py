@@ -10,8 +10,6 @@ from sqlalchemy import create_engine
 from dashboard import ids
 from dashboard.formatting import parse_count
 from data_access.engine import make_engine
-from layouts.figures import make_hourly_figure, make_hourly_patch, make_shifts_patch
-from layouts.theme import palette
 from layouts.wall import build_wall, leaf_outputs, value_size, wall_leaves
 from tests.support.db import insert_tickets
 from tests.support.wall import NOW, make_service, make_view, wall_tickets
@@ -190,19 +188,3 @@ def test_big_numbers_get_smaller_type():
         "xs",
         "xs",
     ]
-
-
-def test_figures_are_themed_and_patches_touch_data_only(service):
-    view = make_view(service)
-    figure = make_hourly_figure(view.hourly, palette("dark"), "vi")
-    assert figure.layout.separators == ",."
-    assert figure.layout.paper_bgcolor == "rgba(0,0,0,0)"
-    assert figure.layout.font.family.startswith("'Be Vietnam Pro'")
-    for patch in (
-        make_hourly_patch(view.hourly),
-        make_shifts_patch(view.shifts, palette("dark"), "vi"),
-    ):
-        operations = patch.to_plotly_json()["operations"]
-        for operation in operations:
-            location = operation["location"]
-            assert location[0] == "data" or location[:2] == ["layout", "yaxis"], location

@@ -14,7 +14,7 @@ import socket
 import subprocess
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +28,7 @@ from dashboard.app import create_app
 from dashboard.service import SnapshotService
 from dashboard.settings import Settings
 from data_access.engine import make_engine
-from tests.support.db import IN_CI
+from tests.support.db import IN_CI, prepare_database
 
 CHROMIUM = os.environ.get("CHROMIUM_BINARY", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")
@@ -129,6 +129,45 @@ def write_history(url: str, *, days: int = 8, per_day: int = 300, seed: int = 10
         write_demo_history(engine, wall_settings(url), days=days, per_day=per_day, seed=seed)
     finally:
         engine.dispose()
+
+
+@dataclass
+class LiveSite:
+    """A served app with its users, and where its screenshots go."""
+
+    wall: LiveWall
+    shots: Path
+    users_file: Path
+
+    @property
+    def base(self) -> str:
+        return self.wall.base
+
+    @property
+    def service(self) -> Any:
+        return self.wall.service
+
+
+@contextmanager
+def serve_site(
+    directory: Path, users: Mapping[str, tuple[str, str, str]], *, days: int, per_day: int = 300
+) -> Iterator[LiveSite]:
+    """A migrated database with ``days`` of demo history, ``users`` (username: password, role,
+    name) and the app served on it with a 5 s refresh; screenshots in HOTLINE_SCREENSHOTS."""
+    from dashboard.auth import AccessFile
+
+    url = f"sqlite:///{directory / 'tickets.db'}"
+    prepare_database(url)
+    write_history(url, days=days, per_day=per_day)
+    users_file = directory / "users.json"
+    access = AccessFile(users_file)
+    for username, (password, role, name) in users.items():
+        access.add_user(username, password, role, name)
+    shots = Path(os.environ.get("HOTLINE_SCREENSHOTS") or directory / "screenshots")
+    shots.mkdir(parents=True, exist_ok=True)
+    settings = wall_settings(url, HOTLINE_USERS_FILE=str(users_file), HOTLINE_REFRESH_SECONDS=5)
+    with serve(settings, url) as wall:
+        yield LiveSite(wall, shots, users_file)
 
 
 # --- a PostgreSQL the test starts and stops itself -----------------------------------------

@@ -17,10 +17,21 @@ from data_access.engine import make_engine, normalise_url
 from data_access.migrate import upgrade_to_head
 from data_access.reference import load_reference_data, read_reference_file
 from data_access.schema import tickets
+from data_access.values import Filters
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 ZONE = "Asia/Ho_Chi_Minh"
+# Filters that cover every dimension, the codes of what is missing and a combination: the
+# cases where the rollups must give the numbers of the raw tickets.
+FILTER_CASES = (
+    Filters(channels=("sms", "web")),
+    Filters(lines=("ubnd",)),
+    Filters(categories=("dien", "unclassified")),
+    Filters(urgencies=("4", "unclassified")),
+    Filters(agencies=("so_gtvt", "unassigned")),
+    Filters(channels=("call",), urgencies=("1", "2"), agencies=("evn_hcmc",)),
+)
 
 
 def require_postgres() -> str:
@@ -36,9 +47,9 @@ def require_postgres() -> str:
     pytest.skip(message)
 
 
-def prepare_database(url: str) -> None:
+def prepare_database(url: str, *, statement_timeout_ms: int = 5000) -> None:
     """Migrate a database to head and load the reference data."""
-    engine = make_engine(url)
+    engine = make_engine(url, statement_timeout_ms=statement_timeout_ms)
     try:
         upgrade_to_head(engine)
         with engine.begin() as conn:

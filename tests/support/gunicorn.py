@@ -58,13 +58,18 @@ def write_config(path: Path, *, port: int, workers: int, extra: str = "") -> Pat
     return path
 
 
-def start_gunicorn(config: Path, env: Mapping[str, str], log: Path) -> subprocess.Popen[bytes]:
-    """``gunicorn app:server`` with ``config`` and the board's settings in ``env``."""
+def start_gunicorn(
+    config: Path, env: Mapping[str, str], log: Path, *, inherit: Mapping[str, str] | None = None
+) -> subprocess.Popen[bytes]:
+    """``gunicorn app:server`` with ``config`` and the board's settings in ``env``.
+
+    ``env`` goes on top of ``inherit`` (by default this process's environment).
+    """
     with log.open("wb") as output:
         return subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-c", str(config), "app:server"],
             cwd=PROJECT_ROOT,
-            env={**os.environ, **env},
+            env={**(os.environ if inherit is None else inherit), **env},
             stdout=output,
             stderr=subprocess.STDOUT,
         )
@@ -80,10 +85,13 @@ def stop_gunicorn(process: subprocess.Popen[bytes], timeout: float = 15) -> None
         process.wait()
 
 
-def redis_test_url(what: str) -> Iterator[str]:
-    """TEST_REDIS_URL with a key prefix of its own (keys removed afterwards); skips without."""
+def redis_test_url(what: str, base: str | None = None) -> Iterator[str]:
+    """TEST_REDIS_URL (or ``base``) with a key prefix of its own (keys removed afterwards).
+
+    Skips without Redis (fails in CI).
+    """
     redis = pytest.importorskip("redis")
-    base = os.environ.get("TEST_REDIS_URL", DEFAULT_REDIS_URL)
+    base = base or os.environ.get("TEST_REDIS_URL", DEFAULT_REDIS_URL)
     client = redis.Redis.from_url(base, socket_connect_timeout=1)
     try:
         client.ping()

@@ -10,6 +10,7 @@ from dash import Dash
 
 from dashboard.app import create_app
 from dashboard.settings import Settings
+from tests.web.public_helpers import public_app, seed
 
 
 @pytest.fixture
@@ -24,3 +25,12 @@ def app(settings: Settings) -> Iterator[Dash]:
 def client(app: Dash) -> Any:
     """Flask's test client of that app."""
     return app.server.test_client()
+
+
+@pytest.fixture
+def public_client(database_url: str, engine: Any) -> Iterator[Any]:
+    """The test client of the board (generous public rate limits) over the seeded tickets."""
+    seed(engine)
+    app = public_app(database_url)
+    yield app.server.test_client()
+    app.server.config["HOTLINE_SERVICE"].engine.dispose()

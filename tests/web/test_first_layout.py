@@ -14,6 +14,7 @@ from dashboard.auth import AccessFile
 from dashboard.settings import Settings
 from dashboard.shifts import utc_now
 from tests.support.db import insert_tickets, make_ticket
+from tests.support.views import router_body
 
 
 def _find(node: Any, component_id: Any) -> dict[str, Any] | None:
@@ -62,16 +63,7 @@ def test_the_walls_layout_carries_its_numbers_and_its_address(app):
 def test_the_same_numbers_as_the_routing_callback(app):
     client = app.server.test_client()
     tree = layout(client, "http://localhost/")
-    body = {
-        "output": "page.children",
-        "outputs": {"id": "page", "property": "children"},
-        "inputs": [
-            {"id": "url", "property": "pathname", "value": "/"},
-            {"id": "url", "property": "search", "value": ""},
-        ],
-        "changedPropIds": ["url.pathname"],
-        "state": [],
-    }
+    body = {**router_body("/", ""), "state": []}
     routed = client.post("/_dash-update-component", json=body).get_json()
     page = routed["response"]["page"]["children"]
     for key in ids.TILE_KEYS:

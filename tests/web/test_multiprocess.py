@@ -10,12 +10,9 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
-import sys
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -24,26 +21,26 @@ from pathlib import Path
 import pytest
 import requests
 
-from dashboard.settings import PROJECT_ROOT
 from dashboard.shifts import utc_now
 from data_access.engine import make_engine
-from tests.support.db import IN_CI, insert_tickets, make_ticket
+from tests.support.db import insert_tickets, make_ticket
+from tests.support.gunicorn import (
+    answers,
+    free_port,
+    redis_test_url,
+    start_gunicorn,
+    stop_gunicorn,
+    write_config,
+)
 
 pytestmark = pytest.mark.slow
 
 REFRESH_SECONDS = 1
 WORKERS = 3
 CLIENTS = 20
-DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/15"
 
+# Added to the repository's config (tests/support/gunicorn.py): no access log, the worker's pid.
 TEST_CONFIG = """
-import os
-import runpy
-
-_base = runpy.run_path({config!r})
-globals().update({{k: v for k, v in _base.items() if not k.startswith("__")}})
-bind = "127.0.0.1:{port}"
-workers = {workers}
 accesslog = None
 
 
@@ -66,28 +63,7 @@ def post_worker_init(worker):
 @pytest.fixture
 def redis_url() -> Iterator[str]:
     """A Redis database for the test, with a key prefix of its own (removed afterwards)."""
-    redis = pytest.importorskip("redis")
-    base = os.environ.get("TEST_REDIS_URL", DEFAULT_REDIS_URL)
-    client = redis.Redis.from_url(base, socket_connect_timeout=1)
-    try:
-        client.ping()
-    except redis.RedisError as exc:
-        message = f"the multi-process test needs Redis at {base} (TEST_REDIS_URL): {exc}"
-        if IN_CI:
-            pytest.fail(message + " (required in CI)")
-        pytest.skip(message)
-    prefix = f"hotline-test-{uuid.uuid4().hex[:10]}"
-    yield f"{base}{'&' if '?' in base else '?'}prefix={prefix}"
-    keys = list(client.scan_iter(match=f"{prefix}:*"))
-    if keys:
-        client.delete(*keys)
-    client.close()
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    yield from redis_test_url("the multi-process test")
 
 
 @dataclass
@@ -121,16 +97,11 @@ def board(sqlite_url: str, redis_url: str, tmp_path: Path) -> Iterator[Board]:
 
     from dashboard.store import split_redis_url
 
-    port = _free_port()
-    config = tmp_path / "gunicorn_test.py"
-    config.write_text(
-        TEST_CONFIG.format(
-            config=str(PROJECT_ROOT / "gunicorn.conf.py"), port=port, workers=WORKERS
-        ),
-        encoding="utf-8",
+    port = free_port()
+    config = write_config(
+        tmp_path / "gunicorn_test.py", port=port, workers=WORKERS, extra=TEST_CONFIG
     )
     env = {
-        **os.environ,
         "DATABASE_URL": sqlite_url,
         "REDIS_URL": redis_url,
         "HOTLINE_REFRESH_SECONDS": str(REFRESH_SECONDS),
@@ -138,39 +109,20 @@ def board(sqlite_url: str, redis_url: str, tmp_path: Path) -> Iterator[Board]:
         "HOTLINE_LOG_LEVEL": "WARNING",
     }
     log = tmp_path / "gunicorn.log"
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", str(config), "app:server"],
-            cwd=PROJECT_ROOT,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
+    process = start_gunicorn(config, env, log)
     clean_url, prefix = split_redis_url(redis_url)
     client = redis.Redis.from_url(clean_url)
     running = Board(f"http://127.0.0.1:{port}", process, client, prefix, log)
     try:
         deadline = time.monotonic() + 30
-        while running.computations() < 1 or not _answers(running.base_url):
+        while running.computations() < 1 or not answers(running.base_url):
             if process.poll() is not None or time.monotonic() > deadline:
                 pytest.fail("gunicorn did not start:\n" + log.read_text(errors="replace")[-3000:])
             time.sleep(0.1)
         yield running
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_gunicorn(process)
         client.close()
-
-
-def _answers(base_url: str) -> bool:
-    try:
-        return requests.get(f"{base_url}/healthz", timeout=2).status_code == 200
-    except requests.RequestException:
-        return False
 
 
 @dataclass

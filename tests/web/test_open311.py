@@ -41,11 +41,8 @@ BASE = "/open311/v2"
 
 
 @pytest.fixture
-def client(database_url, engine):
-    seed(engine)
-    app = public_app(database_url)
-    yield app.server.test_client()
-    app.server.config["HOTLINE_SERVICE"].engine.dispose()
+def client(public_client):
+    return public_client
 
 
 def codes(records):

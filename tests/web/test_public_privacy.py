@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.web.public_helpers import PERSONAL_MARKERS, public_app, seed
+from tests.web.public_helpers import PERSONAL_MARKERS
 
 KNOWN_CODES = [f"1022-261201-000{n}" for n in range(1, 7)]
 code_text = st.one_of(
@@ -41,11 +41,8 @@ fmt = st.sampled_from(["json", "xml", "html", ""])
 
 
 @pytest.fixture
-def client(database_url, engine):
-    seed(engine)
-    app = public_app(database_url)
-    yield app.server.test_client()
-    app.server.config["HOTLINE_SERVICE"].engine.dispose()
+def client(public_client):
+    return public_client
 
 
 def check(response):

@@ -6,15 +6,10 @@ import re
 
 import pytest
 
-from tests.web.public_helpers import public_app, seed
-
 
 @pytest.fixture
-def client(database_url, engine):
-    seed(engine)
-    app = public_app(database_url)
-    yield app.server.test_client()
-    app.server.config["HOTLINE_SERVICE"].engine.dispose()
+def client(public_client):
+    return public_client
 
 
 def plain(response):

@@ -15,7 +15,7 @@ from dashboard.shifts import utc_now
 from data_access.engine import make_engine
 from layouts.wall_charts import COUNTED_PART
 from tests.support.db import insert_tickets, make_ticket
-from tests.support.views import dependencies, find
+from tests.support.views import dependencies, find, router_body
 
 
 @pytest.fixture
@@ -225,16 +225,7 @@ def test_kiosk_parameters_fix_the_window(wall):
 
 def test_an_unknown_address_gets_a_page_not_an_error(wall):
     _, _, client, _ = wall
-    body = {
-        "output": "page.children",
-        "outputs": {"id": "page", "property": "children"},
-        "inputs": [
-            {"id": "url", "property": "pathname", "value": "/nope"},
-            {"id": "url", "property": "search", "value": ""},
-        ],
-        "changedPropIds": ["url.pathname"],
-        "state": [],
-    }
+    body = {**router_body("/nope", ""), "state": []}
     response = client.post("/_dash-update-component", json=body)
     assert response.status_code == 200
     assert "Không có trang này" in json.dumps(response.get_json(), ensure_ascii=False)

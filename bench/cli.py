@@ -1,0 +1,53 @@
+"""What every ``python -m bench.*`` command line shares: the report option and the logging."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+from pathlib import Path
+
+from dashboard.settings import PROJECT_ROOT
+
+REPORT = PROJECT_ROOT / "docs" / "PERFORMANCE.md"
+
+
+def add_update_report(parser: argparse.ArgumentParser) -> None:
+    """``--update-report [PATH]``: put the figures into a report (docs/PERFORMANCE.md)."""
+    parser.add_argument(
+        "--update-report",
+        nargs="?",
+        type=Path,
+        const=REPORT,
+        default=None,
+        help="put the figures into this report (default docs/PERFORMANCE.md)",
+    )
+
+
+def bench_logging(log: logging.Logger) -> None:
+    """Warnings from the libraries, progress (INFO) from the bench's own ``log``."""
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(message)s")
+    log.setLevel(logging.INFO)
+
+
+def add_database_url(parser: argparse.ArgumentParser) -> None:
+    """``--database-url``: the PostgreSQL server of the bench_* databases (BENCH_DATABASE_URL)."""
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get(
+            "BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+        ),
+    )
+
+
+def write_section(
+    path: Path, heading: str, lines: list[str], *, empty: str = "", before: str = "## Not met"
+) -> None:
+    """Put a section into the report (replacing an older one), before ``before``."""
+    from bench.report import _replace_section
+
+    existing = path.read_text(encoding="utf-8") if path.exists() else empty
+    path.write_text(
+        _replace_section(existing, heading, lines, before).rstrip() + "\n",
+        encoding="utf-8",
+    )
