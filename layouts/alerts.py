@@ -22,7 +22,8 @@ SHIFT_ALERTS_TICK = "shift-alerts-tick"
 SHIFT_ALERTS_NOTICE = "shift-alerts-notice"
 ACK_BUTTON = "shift-alert-ack"
 CHIME_FILE = "/assets/alerts-chime.wav"
-WALL_ITEMS = 3
+# The wall's strip is three lines high: this many alerts, then the count of the others.
+WALL_ITEMS = 2
 
 
 def _chip(item: AlertItem, lang: str) -> html.Div:
@@ -41,19 +42,25 @@ def _chip(item: AlertItem, lang: str) -> html.Div:
             item.agency_label,
             item.tickets_text,
             text(lang, "alert.level", level=item.level) if item.level else "",
-            item.age_text,
         )
         if part
     )
     parts.append(html.Span(where, className="wall-alert-where"))
+    # The age last and never cut: a long agency name or ticket list gives way first.
+    parts.append(html.Span(item.age_text, className="wall-alert-age"))
     return html.Div(parts, className=" ".join(classes), id=f"wall-alert-{item.id}")
 
 
 def build_wall_alert_items(view: AlertsView, lang: str) -> list[Any]:
-    """The chips of the wall's alert strip (the first few; a count of the rest)."""
+    """The chips of the wall's alert strip (the first few; a count of the rest).
+
+    Unacknowledged alerts come first (a stable sort: the view's order otherwise), so that
+    an acknowledged one never hides a new one on a strip with room for two.
+    """
     if not view.items:
         return [html.Div(text(lang, "alert.none"), className="wall-alert-none")]
-    shown = [_chip(item, lang) for item in view.items[:WALL_ITEMS]]
+    ordered = sorted(view.items, key=lambda item: item.state == "acknowledged")
+    shown = [_chip(item, lang) for item in ordered[:WALL_ITEMS]]
     rest = len(view.items) - WALL_ITEMS
     if rest > 0:
         shown.append(html.Div(text(lang, "alert.more", count=rest), className="wall-alert-more"))

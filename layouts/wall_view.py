@@ -34,7 +34,7 @@ UNASSIGNED = "unassigned"
 ON_TIME_GOOD = 0.9
 ON_TIME_WARN = 0.75
 # The wall lists the most overdue tickets that fit on one screen (the API has the full list).
-OVERDUE_ROWS_SHOWN = 7
+OVERDUE_ROWS_SHOWN = 4
 
 
 @dataclass(frozen=True)

@@ -349,7 +349,9 @@ if (wall.left < -1 || wall.top < -1 || wall.right > vw + 1 || wall.bottom > vh +
 const boxes = document.querySelectorAll(
   '.wall, .wall-header, .wall-banner, .tile, .tile-label, .tile-value, .tile-note, .panel, ' +
   '.panel-title, .panel-body, .barlist, .barlist-label, .barlist-value, .urgency-row, ' +
-  '.urgency-text, .overdue-table td, .overdue-table th, .wall-clock, .wall-data-time');
+  '.urgency-text, .overdue-table td, .overdue-table th, .wall-clock, .wall-data-time, ' +
+  '.overdue-more, .sb-label, .sb-value, .sb-note, .sb-state, .chart-legend, ' +
+  '.chart-group-label, .wall-alert-rule, .wall-alert-age, .wall-alert-more');
 for (const box of boxes) {
   if (box.offsetParent === null && getComputedStyle(box).position !== 'fixed') continue;
   if (getComputedStyle(box).visibility === 'hidden') continue;
@@ -365,6 +367,22 @@ for (const panel of document.querySelectorAll('#wall-main .panel')) {
   const r = panel.getBoundingClientRect();
   if (r.bottom > main.bottom + 1 || r.right > main.right + 1) {
     problems.push('panel past the main area: ' + panel.className);
+  }
+}
+// The charts keep a real height (design px: offsetHeight ignores the canvas's scale), and
+// no number over a bar runs into the legend.
+const charts = document.querySelectorAll('#wall-main .panel-hourly, #wall-main .panel-shifts');
+for (const panel of charts) {
+  if (panel.offsetParent === null || getComputedStyle(panel).visibility === 'hidden') continue;
+  if (panel.offsetHeight < 200) problems.push('chart too low: ' + panel.className);
+  const legend = panel.querySelector('.chart-legend');
+  if (!legend) continue;
+  const under = legend.getBoundingClientRect().bottom;
+  for (const label of panel.querySelectorAll('.chart-bar-value')) {
+    if (!label.textContent || getComputedStyle(label).visibility === 'hidden') continue;
+    if (label.getBoundingClientRect().top < under - 1) {
+      problems.push('chart number over the legend: ' + label.textContent);
+    }
   }
 }
 return problems;
