@@ -42,7 +42,7 @@ from data_access.reference import load_reference_data, read_reference_file
 
 log = logging.getLogger("bench.alerts")
 
-HEADING = "## (g) Alerts"
+HEADING = "## (j) Alerts"
 BEFORE = "## Not met"
 REFRESH_SECONDS = 5
 SAMPLES = 3

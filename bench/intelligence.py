@@ -158,7 +158,7 @@ def render_section(
     """Section (g) of docs/PERFORMANCE.md."""
     lines = [
         START,
-        "## (g) Operations intelligence: surges and repeat reports",
+        "## (k) Operations intelligence: surges and repeat reports",
         "",
         f"Measured by `python -m bench.intelligence` on {started:%Y-%m-%d %H:%M} UTC on the "
         "benchmark databases above"

@@ -265,7 +265,7 @@ def section(results: Sequence[PageResult], about: dict[str, str], runs: int) -> 
     """The report's Lighthouse section (markdown)."""
     lines = [
         SECTION_START,
-        "## (g) Lighthouse: every page, desktop and mobile",
+        "## (l) Lighthouse: every page, desktop and mobile",
         "",
         f"`make bench-browser` → `python -m bench.lighthouse`: Lighthouse {LIGHTHOUSE_VERSION} "
         f"(npm, installed into `var/lighthouse` by the bench) driving {about['chromium']} "

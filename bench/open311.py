@@ -48,7 +48,7 @@ log = logging.getLogger("bench")
 
 DATABASE_URL = os.environ.get("BENCH_OPEN311_URL", "postgresql://postgres@127.0.0.1:5432/bench_10m")
 REPORT = PROJECT_ROOT / "docs" / "PERFORMANCE.md"
-HEADING = "## (g) Open311 and the citizens' page"
+HEADING = "## (h) Open311 and the citizens' page"
 LIGHTHOUSE = "lighthouse@12.2.3"
 CHROME_PATH = os.environ.get("CHROMIUM_BINARY", "/usr/bin/chromium")
 LIST_TARGET_MS = 200.0

@@ -41,7 +41,7 @@ EVENTS = 100_000
 CALLS_PER_DAY = 30_000
 CALL_DAYS = 90
 SCHEMA = "switchboard_bench"
-HEADING = "## (g) The switchboard"
+HEADING = "## (i) The switchboard"
 RUNS = 15
 
 
