@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from dash import ALL, Dash, Input, Output, State, callback_context, no_update
+from dash.exceptions import PreventUpdate
 
 from dashboard import ids
 from dashboard.alerts.service import AlertService
@@ -94,6 +95,10 @@ def register_alerts(app: Dash, alerts: AlertService) -> None:
         triggered = callback_context.triggered_id
         if isinstance(triggered, dict) and triggered.get("type") == layout.ACK_BUTTON:
             clicked = [t for t in callback_context.triggered if t.get("value")]
+            if not clicked:
+                # New rows bring new buttons, which re-trigger this callback: redrawing them
+                # again would loop for ever (the page froze). Only a real click acts.
+                raise PreventUpdate
             alert_id = triggered.get("alert")
             if clicked and isinstance(alert_id, int) and not isinstance(alert_id, bool):
                 if not can_ack:

@@ -49,6 +49,7 @@
   }
 
   var pending = false;
+  var observer = null;
   function schedule() {
     if (pending) return;
     pending = true;
@@ -56,13 +57,18 @@
     Promise.resolve().then(function () {
       pending = false;
       repair();
+      // The repair's own changes are not news: dropping their records keeps a change that
+      // React undoes (or that undoes itself) from feeding an endless chain of microtasks,
+      // which froze the page.
+      if (observer) observer.takeRecords();
     });
   }
 
   function start() {
     repair();
     window.addEventListener('resize', schedule);
-    new MutationObserver(schedule).observe(document.body, {
+    observer = new MutationObserver(schedule);
+    observer.observe(document.body, {
       subtree: true,
       childList: true,
       attributes: true,

@@ -195,10 +195,14 @@ def test_nothing_overflows_sideways(
 
 
 def _click(browser: Any, element: Any) -> None:
-    """A real click, once the element is in the middle of the screen."""
+    """A click on the element once it is in the middle of the screen.
+
+    Dispatched by the page's own ``click()``: chromedriver's native click waits for any
+    navigation it believes is pending, and on /shift it sometimes waited for minutes.
+    """
     browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
     time.sleep(0.2)
-    element.click()
+    browser.execute_script("arguments[0].click()", element)
 
 
 def _shown(browser: Any, selector: str) -> bool:
