@@ -21,6 +21,7 @@ SHIFT_ALERTS_BODY = "shift-alerts-body"
 SHIFT_ALERTS_TICK = "shift-alerts-tick"
 SHIFT_ALERTS_NOTICE = "shift-alerts-notice"
 ACK_BUTTON = "shift-alert-ack"
+SHIFT_ALERT_ROWS = 25  # rows of the shift view's alert table; the rest are on /alerts
 CHIME_FILE = "/assets/alerts-chime.wav"
 # The wall's strip is three lines high: this many alerts, then the count of the others.
 WALL_ITEMS = 2
@@ -94,7 +95,9 @@ def build_shift_alert_rows(view: AlertsView, lang: str, *, can_ack: bool) -> lis
     if not view.items:
         return [html.Tr(html.Td(text(lang, "alert.none"), colSpan=6))]
     rows = []
-    for item in view.items:
+    # The first rows only (unacknowledged first): thousands of rows redrawn every tick froze a
+    # tablet's browser, and the whole list is on /alerts.
+    for item in view.items[:SHIFT_ALERT_ROWS]:
         button: Any = ""
         if item.state in ("firing", "pending") and can_ack:
             button = dbc.Button(
@@ -119,6 +122,10 @@ def build_shift_alert_rows(view: AlertsView, lang: str, *, can_ack: bool) -> lis
                 id=f"shift-alert-row-{item.id}",
             )
         )
+    hidden = len(view.items) - SHIFT_ALERT_ROWS
+    if hidden > 0:
+        more = html.A(text(lang, "alert.more", count=hidden), href="/alerts")
+        rows.append(html.Tr(html.Td(more, colSpan=6), id="shift-alert-more"))
     return rows
 
 
