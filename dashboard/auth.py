@@ -29,7 +29,7 @@ import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from functools import partial
+from functools import partial, update_wrapper
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -683,10 +683,12 @@ def install_access(app: Dash, settings: Settings) -> AccessControl:
     manager.init_app(server)
     manager.session_protection = None  # a wall screen's address may change (DHCP); roles suffice
     manager.user_loader(access.load)
-    login_view = partial(login, access, settings.session_hours)
+    # update_wrapper: Flask-Limiter names every view by ``__name__`` (a bare partial has none)
+    login_view = update_wrapper(partial(login, access, settings.session_hours), login)
     server.add_url_rule("/login", "login", login_view, methods=["GET", "POST"])
     server.add_url_rule("/logout", "logout", logout, methods=["POST", "GET"])
-    server.add_url_rule("/wall/<token>", "wall_link", partial(wall_link, access))
+    link_view = update_wrapper(partial(wall_link, access), wall_link)
+    server.add_url_rule("/wall/<token>", "wall_link", link_view)
     # The same path as the callback guard's: a URL prefix must not skip the role check.
     prefix = str(app.config.routes_pathname_prefix)
     server.before_request(partial(guard, access, callback_route(app), prefix))

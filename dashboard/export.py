@@ -17,7 +17,7 @@ from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import partial
+from functools import partial, update_wrapper
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -329,10 +329,8 @@ def agencies_csv(service: SnapshotService) -> Response:
 def register_export(server: Flask, service: SnapshotService) -> None:
     """Attach ``/export/tickets.csv`` and ``/export/agencies.csv`` to the Flask server."""
     export = Blueprint("export", __name__)
-    export.add_url_rule(
-        "/export/tickets.csv", "tickets_csv", partial(tickets_csv, service), methods=["GET"]
-    )
-    export.add_url_rule(
-        "/export/agencies.csv", "agencies_csv", partial(agencies_csv, service), methods=["GET"]
-    )
+    # update_wrapper: Flask-Limiter names every view by ``__name__`` (a bare partial has none)
+    for view in (tickets_csv, agencies_csv):
+        bound = update_wrapper(partial(view, service), view)
+        export.add_url_rule(f"/export/{view.__name__[:-4]}.csv", view.__name__, bound)
     server.register_blueprint(export)

@@ -34,6 +34,7 @@ from layouts.intelligence import build_repeat_candidates
 from layouts.switchboard import (
     build_operator_calls_cell,
     build_operator_calls_head,
+    build_report_calls,
     build_shift_calls,
 )
 from layouts.views import (
@@ -621,11 +622,11 @@ def _count_table(
     )
 
 
-def _report_section(lang: str, key: str, body: Any, *, half: bool = False) -> html.Section:
-    """One titled section of the hand-over report (``half``: half the page's width)."""
+def _report_section(lang: str, key: str, body: Any, *, width: str = "") -> html.Section:
+    """One titled section of the hand-over report (``width``: "half" or "third" of the page)."""
     return html.Section(
         [html.H2(text(lang, key)), body],
-        className="hv-report-section hv-half" if half else "hv-report-section",
+        className=f"hv-report-section hv-{width}" if width else "hv-report-section",
     )
 
 
@@ -742,25 +743,28 @@ def build_shift_report(
             html.Article(
                 [
                     _report_header(view, names, user=user, generated_at=generated_at),
-                    _report_section(lang, "report.summary", summary, half=True),
+                    _report_section(lang, "report.summary", summary, width="third"),
                     _report_section(
                         lang,
                         "report.levels",
                         _count_table(levels, snap.received, lang, "shift-report-levels"),
-                        half=True,
+                        width="third",
+                    ),
+                    _report_section(
+                        lang,
+                        "report.calls",
+                        build_report_calls(view.snapshot.switchboard, lang),
+                        width="third",
                     ),
                     _report_section(lang, "report.backlog", build_backlog_table(view, lang)),
                     _report_section(
                         lang,
                         "report.fields",
                         _count_table(fields, snap.received, lang, "shift-report-fields"),
-                        half=True,
+                        width="half",
                     ),
                     _report_section(
-                        lang, "report.comparison", build_comparison_table(view, lang), half=True
-                    ),
-                    _report_section(
-                        lang, "sb.shift_title", build_shift_calls(view.snapshot.switchboard, lang)
+                        lang, "report.comparison", build_comparison_table(view, lang), width="half"
                     ),
                     _report_section(lang, "report.operators", build_operators_table(view, names)),
                     _report_section(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import dash_bootstrap_components as dbc
 from dash import html
 
 from dashboard.formatting import PLACEHOLDER, format_count, format_rate
@@ -151,26 +152,31 @@ def build_switchboard_panel(lang: str) -> html.Section:
 
 
 # --- the supervisor's view and the hand-over report ----------------------------------------------
-def build_shift_calls(figures: SwitchboardFigures | None, lang: str) -> html.Div:
-    """The shift's call figures (offered, answered, abandoned, service level, averages)."""
-    if figures is None:
-        figures = SwitchboardFigures()
-    thresholds = figures
-    items = [
+def _call_items(figures: SwitchboardFigures, lang: str) -> list[tuple[str, str]]:
+    """The shift's call figures as (label, formatted value), in reading order."""
+    return [
         (text(lang, "sb.offered"), format_count(figures.offered, lang)),
         (text(lang, "sb.answered"), format_count(figures.answered, lang)),
         (text(lang, "sb.abandoned"), format_count(figures.abandoned, lang)),
         (
-            text(lang, "sb.abandoned_short_head", seconds=thresholds.short_abandon_seconds),
+            text(lang, "sb.abandoned_short_head", seconds=figures.short_abandon_seconds),
             format_count(figures.abandoned_short, lang),
         ),
         (text(lang, "sb.timeout"), format_count(figures.timeout, lang)),
         (
-            text(lang, "sb.service_level", seconds=thresholds.service_level_seconds),
+            text(lang, "sb.service_level", seconds=figures.service_level_seconds),
             format_rate(figures.service_level, lang),
         ),
         (text(lang, "sb.asa"), format_wait(figures.average_speed_of_answer_seconds)),
         (text(lang, "sb.aht"), format_wait(figures.average_handle_seconds)),
+    ]
+
+
+def build_shift_calls(figures: SwitchboardFigures | None, lang: str) -> html.Div:
+    """The shift's call figures (offered, answered, abandoned, service level, averages)."""
+    figures = figures or SwitchboardFigures()
+    items = [
+        *_call_items(figures, lang),
         (text(lang, "sb.waiting"), format_count(figures.waiting, lang)),
     ]
     return html.Div(
@@ -184,6 +190,25 @@ def build_shift_calls(figures: SwitchboardFigures | None, lang: str) -> html.Div
         ),
         className="shift-switchboard",
         id="shift-switchboard",
+    )
+
+
+def build_report_calls(figures: SwitchboardFigures | None, lang: str) -> dbc.Table:
+    """The shift's call figures for the hand-over report: one compact table, a third of A4.
+
+    Those waiting now are left out: the report is about a shift, not the present moment.
+    """
+    rows = _call_items(figures or SwitchboardFigures(), lang)
+    return dbc.Table(
+        html.Tbody(
+            [
+                html.Tr([html.Th(label, scope="row"), html.Td(value, className="text-end")])
+                for label, value in rows
+            ]
+        ),
+        size="sm",
+        class_name="hv-table hv-report-table",
+        id="shift-report-calls",
     )
 
 

@@ -78,7 +78,7 @@ def test_each_operator_s_calls_beside_their_tickets(
     report = texts(
         build_shift_report(view, names, user="sup", generated_at=now, back_href="/shift")
     )
-    assert "Cuộc gọi của ca" in report and "Nghe ≤ 20 giây" in report
+    assert "3. Cuộc gọi của ca" in report and "Nghe ≤ 20 giây" in report
     assert "33,3%" in report
     dumped = json.dumps(report, ensure_ascii=False)
     assert "0901112223" not in dumped

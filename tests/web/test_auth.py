@@ -442,3 +442,16 @@ def test_cli_manages_users_and_links(tmp_path, monkeypatch, capsys):
     assert main(["remove-user", "truongca2", "--file", str(path)]) == 1
     monkeypatch.delenv("HOTLINE_USERS_FILE", raising=False)
     assert main(["wall-link", "list"]) == 2
+
+
+def test_the_rate_limiter_names_every_view_without_an_error(secured, caplog):
+    """Flask-Limiter names each view by ``__name__``: a bare partial logged an error per request."""
+    client = secured.server.test_client()
+    caplog.set_level("ERROR", logger="flask-limiter")
+    assert client.get("/login").status_code == 200
+    assert login(client, "lanhdao").status_code == 302
+    assert client.get("/wall/not-a-token").status_code in (302, 403, 404)
+    assert client.get("/export/tickets.csv").status_code == 200
+    assert client.get("/export/agencies.csv").status_code == 200
+    failures = [r for r in caplog.records if r.name == "flask-limiter"]
+    assert failures == [], [r.getMessage() for r in failures]
