@@ -67,7 +67,7 @@ def login(driver: Any, views: LiveViews, username: str, target: str) -> None:
     driver.find_element(By.ID, "username").send_keys(username)
     driver.find_element(By.ID, "password").send_keys(USERS[username][0])
     driver.find_element(By.ID, "login-submit").click()
-    wait_for(lambda: "/login" not in driver.current_url, 10, "the login did not go through")
+    wait_for(lambda: "/login" not in driver.current_url, 30, "the login did not go through")
 
 
 def kpi(driver: Any, kpi_id: str) -> int:
