@@ -8,7 +8,7 @@ the open backlog) and ``build_overview`` folds them into frozen values (pure).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
@@ -371,6 +371,7 @@ def compute_overview(
     *,
     use_rollups: bool = True,
     repeat_window_days: int | None = None,
+    rereport: Callable[[datetime, datetime], dict[str, float | None]] | None = None,
 ) -> Overview:
     """The overview of operating days ``first_day`` .. ``last_day`` (inclusive) at ``now``.
 
@@ -416,10 +417,15 @@ def compute_overview(
         medians=medians,
         open_cells=open_cells,
     )
-    if repeat_window_days is None:
+    # Issue 13: the re-report rates (``rereport``: the service's cache, off the request path)
+    if rereport is not None:
+        rates = rereport(boundaries[length], boundaries[-1])
+    elif repeat_window_days is not None:
+        start, end = boundaries[length], boundaries[-1]
+        rates = agency_rereport_rates(engine, start, end, repeat_window_days)
+    else:
         return overview
-    rates = agency_rereport_rates(engine, boundaries[length], boundaries[-1], repeat_window_days)
-    return replace(overview, rereport_rates=rates)  # issue 13
+    return replace(overview, rereport_rates=rates)
 
 
 # --- drill-down -----------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from sqlalchemy import Engine, text
 
 from dashboard.comparison import Comparison, ComparisonCache
 from dashboard.intelligence.repeats import linked_reports
+from dashboard.intelligence.rereport_cache import RereportCache
 from dashboard.intelligence.surges import surge_rule
 from dashboard.live_store import LiveState, LiveStore, MemoryStore
 from dashboard.overview import Drill, Overview, compute_overview, list_drill, read_history
@@ -94,6 +95,9 @@ class SnapshotService:
         # Reference names read on demand (before the first refresh): at most once an interval.
         self._names_lock = threading.Lock()
         self._names_tried_at: datetime | None = None
+        # The overview's re-report rates: computed beside its requests (issue 13).
+        window_days = settings.repeat_window_days
+        self.rereport = None if window_days is None else RereportCache(self.engine, window_days)
 
     # --- computing -------------------------------------------------------------------------
     def compute(
@@ -387,7 +391,7 @@ class SnapshotService:
                 last_day,
                 utc_now(),
                 filters,
-                repeat_window_days=self.settings.repeat_window_days,
+                rereport=None if self.rereport is None else self.rereport.rates,
             )
         )
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -32,7 +32,14 @@ from sqlalchemy import (
 )
 
 from data_access.queries import is_open
-from data_access.schema import UTCDateTime, comparable_timestamp, tickets
+from data_access.schema import (
+    UTCDateTime,
+    binary_text,
+    comparable_timestamp,
+    later_by,
+    tickets,
+)
+from data_access.sql import count_if
 
 t = tickets.c
 
@@ -184,15 +191,13 @@ def list_reports_live_since(
     return tuple(_report(row) for row in conn.execute(query))
 
 
-def list_next_reports_after_resolution(
-    conn: Connection, start: datetime, end: datetime, arrivals_end: datetime
-) -> tuple[tuple[str | None, datetime, datetime | None], ...]:
-    """``(agency, resolved_at, next report)`` of the reports resolved in ``[start, end)``.
+def _next_arrivals(start: datetime, end: datetime, arrivals_end: datetime) -> Any:
+    """Each event of the re-report pass with the next arrival of its field and ward after it.
 
-    The next report is the first one of the same field and ward received after the
-    resolution and before ``arrivals_end`` (None when there is none): one pass of a window
-    function over the resolutions and arrivals, sorted per field and ward, in the database.
-    An arrival at the very instant of a resolution does not count (it is not "after").
+    Events: the reports resolved in ``[start, end)`` (kind 0, with their agency) and the
+    arrivals in ``[start, arrivals_end)`` (kind 1), of a known field and ward. One pass of a
+    window function over them, sorted per field and ward in the database. An arrival at the
+    very instant of a resolution does not count (it is not "after").
     """
     ended = select(
         t.category, t.area, t.resolved_at.label("at"), literal(0).label("kind"), t.agency
@@ -209,7 +214,8 @@ def list_next_reports_after_resolution(
     next_at = (
         func.min(case((e.kind == 1, e.at)))
         .over(
-            partition_by=(e.category, e.area),
+            # Byte order: only equality matters, and a locale's collation sorts slowly.
+            partition_by=(binary_text(e.category), binary_text(e.area)),
             # Latest first with a frame growing from the start: a running minimum, one pass
             # (a frame shrinking towards the end would recompute the minimum for each row).
             order_by=(comparable_timestamp(e.at).desc(), e.kind),
@@ -217,13 +223,48 @@ def list_next_reports_after_resolution(
         )
         .label("next_at")
     )
-    ordered = select(e.kind, e.agency, e.at, next_at).subquery("ordered")
-    o = ordered.c
+    return select(e.kind, e.agency, e.at, next_at).subquery("ordered")
+
+
+def list_next_reports_after_resolution(
+    conn: Connection, start: datetime, end: datetime, arrivals_end: datetime
+) -> tuple[tuple[str | None, datetime, datetime | None], ...]:
+    """``(agency, resolved_at, next report)`` of the reports resolved in ``[start, end)``.
+
+    The next report is the first one of the same field and ward received after the
+    resolution and before ``arrivals_end`` (None when there is none); see ``_next_arrivals``.
+    """
+    o = _next_arrivals(start, end, arrivals_end).c
     query = select(
         o.agency, type_coerce(o.at, UTCDateTime()), type_coerce(o.next_at, UTCDateTime())
     )
     rows = conn.execute(query.where(o.kind == 0)).all()
     return tuple((None if a is None else str(a), at, nxt) for a, at, nxt in rows)
+
+
+def count_rereports(
+    conn: Connection, start: datetime, end: datetime, window: timedelta
+) -> tuple[tuple[str | None, int, int], ...]:
+    """``(agency, resolved, re-reported)`` of the reports resolved in ``[start, end)``.
+
+    Re-reported: the next report of the same field and ward came after the resolution and
+    at most ``window`` after it (``resolved_at < next <= resolved_at + window``). Counted in
+    the database: a row per agency comes back, not one per resolution.
+    """
+    o = _next_arrivals(start, end, end + window).c
+    again = and_(
+        o.next_at.is_not(None),
+        comparable_timestamp(o.next_at) <= later_by(o.at, int(window.total_seconds())),
+    )
+    query = (
+        select(o.agency, func.count(), count_if(again))
+        .where(o.kind == 0)
+        .group_by(o.agency)
+        .order_by(o.agency)
+    )
+    return tuple(
+        (None if a is None else str(a), int(n), int(r or 0)) for a, n, r in conn.execute(query)
+    )
 
 
 def list_open_reports_below_level(

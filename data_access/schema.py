@@ -101,11 +101,70 @@ def _comparable_default(element: comparable_timestamp, compiler: SQLCompiler, **
 
 @compiles(comparable_timestamp, "sqlite")
 def _comparable_sqlite(element: comparable_timestamp, compiler: SQLCompiler, **kw: Any) -> str:
-    column = compiler.process(element.clauses, **kw)
+    return _padded_sqlite(compiler.process(element.clauses, **kw))
+
+
+def _padded_sqlite(column: str) -> str:
+    """SQLite's timestamp text with its fraction padded to six digits (26 characters)."""
     return (
         f"substr({column} || CASE WHEN length({column}) = 19 THEN '.' ELSE '' END"
         " || '000000', 1, 26)"
     )
+
+
+class later_by(FunctionElement[Any]):
+    """A timestamp column moved ``seconds`` later, comparable with ``comparable_timestamp``.
+
+    PostgreSQL adds an interval. SQLite moves the whole seconds with ``strftime`` and keeps
+    the fraction as written (SQLite's date functions round to milliseconds, so the fraction
+    never goes through them): exact to the microsecond on both. Whole seconds only.
+    """
+
+    inherit_cache = True
+    name = "later_by"
+
+    def __init__(self, column: Any, seconds: int) -> None:
+        if int(seconds) != seconds:
+            raise ValueError("later_by takes whole seconds")
+        self.seconds = int(seconds)
+        super().__init__(column)
+
+
+@compiles(later_by)
+def _later_by_default(element: later_by, compiler: SQLCompiler, **kw: Any) -> str:
+    column = compiler.process(element.clauses, **kw)
+    return f"({column} + interval '{element.seconds} seconds')"
+
+
+@compiles(later_by, "sqlite")
+def _later_by_sqlite(element: later_by, compiler: SQLCompiler, **kw: Any) -> str:
+    column = compiler.process(element.clauses, **kw)
+    padded = _padded_sqlite(column)
+    return (
+        f"(strftime('%Y-%m-%d %H:%M:%S', substr({column}, 1, 19), '+{element.seconds} seconds')"
+        f" || substr({padded}, 20))"
+    )
+
+
+class binary_text(FunctionElement[Any]):
+    """A text column sorted byte by byte: ``COLLATE "C"`` on PostgreSQL (SQLite's default).
+
+    For partitions and groupings where only equality matters: a locale's collation makes
+    PostgreSQL's sorts several times slower.
+    """
+
+    inherit_cache = True
+    name = "binary_text"
+
+
+@compiles(binary_text)
+def _binary_default(element: binary_text, compiler: SQLCompiler, **kw: Any) -> str:
+    return f'{compiler.process(element.clauses, **kw)} COLLATE "C"'
+
+
+@compiles(binary_text, "sqlite")
+def _binary_sqlite(element: binary_text, compiler: SQLCompiler, **kw: Any) -> str:
+    return compiler.process(element.clauses, **kw)
 
 
 OPEN_STATUSES_SQL = "status NOT IN ('resolved', 'closed')"

@@ -30,9 +30,9 @@ from data_access.intelligence import (
     ReportRow,
     Span,
     count_reports_in_spans,
+    count_rereports,
     list_backlog_reports,
     list_codes_in_spans,
-    list_next_reports_after_resolution,
     list_open_reports_below_level,
     list_reports_live_since,
     list_reports_received,
@@ -254,8 +254,8 @@ def compute_rereport_rates(
     """Re-report figures of the reports resolved in ``[start, end)``, per agency."""
     with engine.connect() as conn:
         without_jit(conn)
-        rows = list_next_reports_after_resolution(conn, start, end, end + window)
-    return rereport_rates(rows, window)
+        counts = count_rereports(conn, start, end, window)
+    return {agency: ReReportRate(agency, n, r) for agency, n, r in counts}
 
 
 def agency_rereport_rates(

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import random
+import threading
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
+from dashboard.intelligence import rereport_cache
 from dashboard.intelligence.repeats import (
     compute_rereport_rates,
     find_level3_candidates,
     find_repeats,
     level3_candidates,
     linked_reports_of,
+    rereport_rates,
 )
+from dashboard.intelligence.rereport_cache import RereportCache
 from dashboard.intelligence.surges import SurgeRule, find_surges
+from data_access.intelligence import count_rereports, list_next_reports_after_resolution
 from tests.support.db import ZONE, insert_tickets, local, make_ticket
 
 WINDOW = timedelta(days=14)
@@ -22,9 +27,13 @@ ZONE_INFO = ZoneInfo(ZONE)
 
 
 def _report(code: str, at: str, **overrides: object) -> dict[str, object]:
-    values: dict[str, object] = {"category": "thoat_nuoc", "area": "phuong_thu_duc"}
+    values: dict[str, object] = {
+        "category": "thoat_nuoc",
+        "area": "phuong_thu_duc",
+        "received_at": local(at),
+    }
     values.update(overrides)
-    return make_ticket(code=code, received_at=local(at), **values)
+    return make_ticket(code=code, **values)
 
 
 # --- repeats ---------------------------------------------------------------------------------
@@ -164,6 +173,124 @@ def test_rereport_rate_counts_later_reports_within_the_window_after_closure(engi
     )
     rate = rates["chong_ngap"]
     assert (rate.ended, rate.re_reported, rate.rate) == (2, 1, 0.5)
+
+
+def test_rereports_counted_in_the_database_match_the_rule_to_the_microsecond(engine):
+    """``count_rereports`` (SQL) gives what the pure rule gives on the same resolutions."""
+    rng = random.Random(1022)
+    base = local("2026-11-10 06:00")
+    rows = []
+    for i in range(240):
+        received = base + timedelta(seconds=rng.randrange(0, 20 * 86400), microseconds=i)
+        ended = received + timedelta(hours=rng.randrange(1, 72))
+        rows.append(
+            _report(
+                f"R-{i}",
+                "2026-11-10 06:00",
+                received_at=received,
+                area=rng.choice(["phuong_thu_duc", "phuong_ben_thanh", "phuong_an_khanh"]),
+                agency=rng.choice(["chong_ngap", "dien_luc", None]),
+                status="resolved",
+                resolved_at=ended,
+            )
+        )
+    # The edges: an arrival exactly the window after a resolution counts; 1 µs later not.
+    done = local("2026-11-12 10:00:00") + timedelta(microseconds=999_999)
+    edge = {"category": "cay_xanh", "area": "phuong_an_khanh"}
+    rows += [
+        _report(
+            "EDGE",
+            "2026-11-11 09:00",
+            agency="cong_vien",
+            status="resolved",
+            resolved_at=done,
+            **edge,
+        ),
+        _report("EDGE-AGAIN", "2026-11-11 09:00", received_at=done + WINDOW, **edge),
+        _report(
+            "PAST",
+            "2026-11-11 09:00",
+            agency="cong_vien",
+            status="resolved",
+            resolved_at=done + timedelta(days=1),
+            category="cay_xanh",
+            area="phuong_thu_duc",
+        ),
+        _report(
+            "PAST-AGAIN",
+            "2026-11-11 09:00",
+            category="cay_xanh",
+            area="phuong_thu_duc",
+            received_at=done + timedelta(days=1) + WINDOW + timedelta(microseconds=1),
+        ),
+    ]
+    insert_tickets(engine, rows)
+    start, end = local("2026-11-11 06:00"), local("2026-11-25 06:00")
+    with engine.connect() as conn:
+        resolutions = list_next_reports_after_resolution(conn, start, end, end + WINDOW)
+        counted = count_rereports(conn, start, end, WINDOW)
+    expected = rereport_rates(resolutions, WINDOW)
+    assert {a: (n, r) for a, n, r in counted} == {
+        a: (rate.ended, rate.re_reported) for a, rate in expected.items()
+    }
+    assert dict((a, (n, r)) for a, n, r in counted)["cong_vien"] == (2, 1)
+    assert sum(n for _, n, _ in counted) > 100  # the random part took part
+
+
+def test_the_rereport_cache_fills_the_column_and_keeps_the_last_result(engine):
+    insert_tickets(
+        engine,
+        [
+            _report(
+                "X",
+                "2026-11-19 09:00",
+                agency="chong_ngap",
+                status="resolved",
+                resolved_at=local("2026-11-20 09:00"),
+            ),
+            _report("X-AGAIN", "2026-11-22 09:00"),
+        ],
+    )
+    start, end = local("2026-11-15 06:00"), local("2026-11-25 06:00")
+    cache = RereportCache(engine, 14, wait=10)
+    assert cache.rates(start, end) == {"chong_ngap": 1.0}
+    # Fresh: the same answer without a query (the tickets changed, the result did not).
+    insert_tickets(
+        engine,
+        [
+            _report(
+                "Y",
+                "2026-11-19 10:00",
+                agency="chong_ngap",
+                area="phuong_an_khanh",  # never reported again there
+                status="resolved",
+                resolved_at=local("2026-11-21 09:00"),
+            )
+        ],
+    )
+    assert cache.rates(start, end) == {"chong_ngap": 1.0}
+    # Stale: computed again.
+    cache.ttl = 0
+    assert cache.rates(start, end) == {"chong_ngap": 0.5}
+    # A computation that outlasts the wait: the last result now, the new one afterwards.
+    gate = threading.Event()
+    real = rereport_cache.compute_rates
+
+    def slow(*args):
+        gate.wait(10)
+        return real(*args)
+
+    cache.wait = 0.05
+    rereport_cache.compute_rates = slow
+    try:
+        assert cache.rates(start, end) == {"chong_ngap": 0.5}
+        assert cache.rates(local("2026-11-01 06:00"), end) == {}  # a new range: blank
+        gate.set()
+        cache.wait = 10
+        cache.ttl = 60
+        assert cache.rates(local("2026-11-01 06:00"), end) == {"chong_ngap": 0.5}
+    finally:
+        rereport_cache.compute_rates = real
 
 
 # --- surges ----------------------------------------------------------------------------------
