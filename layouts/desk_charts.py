@@ -279,7 +279,9 @@ def build_heatmap(
                     type="button",
                     className="hv-heat-button",
                     title=f"{name} · {level}: {number}",
-                    **_attrs({"aria-label": f"{name} · {level}: {number}"}),
+                    **_attrs(
+                        {"aria-label": f"{name} · {level}: {number}", "data-cell": f"{code}|{key}"}
+                    ),
                 )
             cells.append(
                 html.Td(
