@@ -37,16 +37,15 @@ from layouts.overview import (
     DRILL_PAGE_SIZE,
     agency_rows,
     build_history,
+    build_overview_heatmap,
     build_overview_kpis,
     build_overview_page,
+    build_overview_trend,
     drill_count,
     drill_rows,
     drill_title,
-    make_overview_heatmap,
-    make_overview_trend,
     measures_of_column,
     overview_subtitle,
-    parse_cell,
 )
 from layouts.views import FILTER_FIELDS, URGENCY_KEYS, build_alert, build_forbidden
 
@@ -55,7 +54,7 @@ MAX_DRILL_PAGE = 100_000
 
 TICKET_CODE = re.compile(r"[A-Za-z0-9_.\-]{1,40}")
 REFERENCE_CODE = re.compile(r"[a-z0-9_]{1,40}")
-TREND_MEASURES = ("received", "forwarded", "resolved")  # the trend's curves, in order
+DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def _message(lang: str, text: str, tone: str = "warning") -> Any:
@@ -107,7 +106,7 @@ def read_range(
 
 
 def update_overview(board: Board, start: Any, end: Any, *rest: Any) -> tuple[Any, ...]:
-    """The overview's numbers, figures, export links and query for its controls."""
+    """The overview's numbers, charts, export links and query for its controls."""
     require(board.access, "overview")
     service = board.service
     *values, raw_lang = rest
@@ -139,8 +138,8 @@ def update_overview(board: Board, start: Any, end: Any, *rest: Any) -> tuple[Any
         None,
         build_overview_kpis(overview, lang),
         rows,
-        make_overview_trend(overview, lang),
-        make_overview_heatmap(overview, names),
+        build_overview_trend(overview, lang),
+        build_overview_heatmap(overview, names),
         "/export/tickets.csv" + query,
         "/export/agencies.csv" + query,
         query,
@@ -168,9 +167,13 @@ def last_days(board: Board, clicks: Any) -> tuple[str, str]:
 
 # --- drill-down ---------------------------------------------------------------------------
 def drill_of(
-    trigger: Any, base: dict[str, Any], cell: Any, trend: Any, heat: Any, kpi: Any
+    trigger: Any, base: dict[str, Any], cell: Any, clicked: bool, kpi: Any
 ) -> dict[str, Any] | None:
-    """The drill a click asks for (a table cell, a trend point, a heatmap cell, a KPI)."""
+    """The drill a click asks for (a table cell, a trend day, a heatmap cell, a KPI).
+
+    ``clicked``: the triggering button's ``n_clicks`` is set (a button drawn anew, as a new
+    range redraws the charts, triggers a pattern-matching input without being clicked).
+    """
     if trigger == ids.OVERVIEW_AGENCIES and isinstance(cell, dict):
         measure = measures_of_column(str(cell.get("column_id")))
         agency = cell.get("row_id")
@@ -180,25 +183,24 @@ def drill_of(
         if cell.get("column_id") in ("overdue_serious", "flag"):
             drill["urgencies"] = ["3", "4"]
         return drill
-    if trigger == ids.OVERVIEW_TREND and isinstance(trend, dict):
-        day = _point_custom(trend)
-        if not day:
+    kind = trigger.get("type") if isinstance(trigger, dict) else None
+    if kind == ids.OVERVIEW_TREND_DAY and clicked:
+        day = trigger.get("day")
+        if not isinstance(day, str) or not DAY.fullmatch(day):
             return None
-        series = _point_curve(trend)
-        measure = TREND_MEASURES[series] if series in (0, 1, 2) else "received"
-        return {**base, "measure": measure, "first": day, "last": day}
-    if trigger == ids.OVERVIEW_HEATMAP and isinstance(heat, dict):
-        cell_codes = parse_cell(_point_custom(heat) or "")
-        if not cell_codes:
+        return {**base, "measure": "received", "first": day, "last": day}
+    if kind == ids.OVERVIEW_HEAT_CELL and clicked:
+        category, urgency = trigger.get("category"), trigger.get("urgency")
+        if not isinstance(category, str) or not isinstance(urgency, str):
             return None
-        return {**base, "measure": "received", "category": cell_codes[0], "urgency": cell_codes[1]}
-    if isinstance(trigger, dict) and trigger.get("type") == ids.OVERVIEW_KPI_DRILL:
+        return {**base, "measure": "received", "category": category, "urgency": urgency}
+    if kind == ids.OVERVIEW_KPI_DRILL:
         return {**base, "measure": trigger.get("measure")} if any(kpi or []) else None
     return None
 
 
 def open_drill(
-    board: Board, cell: Any, trend: Any, heat: Any, kpi: Any, start: Any, end: Any, *values: Any
+    board: Board, cell: Any, _days: Any, _cells: Any, kpi: Any, start: Any, end: Any, *values: Any
 ) -> tuple[dict[str, Any], bool, int, None]:
     """Open the drill-down of what was clicked, with the range and filters of the page."""
     require(board.access, "overview")
@@ -211,7 +213,8 @@ def open_drill(
         "last": params.last_day.isoformat(),
         "filters": filter_args(dict(zip(FILTER_FIELDS, values, strict=True))),
     }
-    drill = drill_of(ctx.triggered_id, base, cell, trend, heat, kpi)
+    clicked = any(isinstance(item, dict) and item.get("value") for item in ctx.triggered)
+    drill = drill_of(ctx.triggered_id, base, cell, clicked, kpi)
     if drill is None:
         raise PreventUpdate
     return drill, True, 0, None
@@ -284,8 +287,8 @@ def register(app: Dash, board: Board) -> None:
         Output(ids.OVERVIEW_MESSAGE, "children"),
         Output(ids.OVERVIEW_KPIS, "children"),
         Output(ids.OVERVIEW_AGENCY_ROWS, "data"),
-        Output(ids.OVERVIEW_TREND, "figure"),
-        Output(ids.OVERVIEW_HEATMAP, "figure"),
+        Output(ids.OVERVIEW_TREND, "children"),
+        Output(ids.OVERVIEW_HEATMAP, "children"),
         Output(ids.OVERVIEW_EXPORT_TICKETS, "href"),
         Output(ids.OVERVIEW_EXPORT_AGENCIES, "href"),
         Output(ids.OVERVIEW_QUERY, "data"),
@@ -319,8 +322,8 @@ def register(app: Dash, board: Board) -> None:
         Output(ids.OVERVIEW_DRILL_TABLE, "page_current"),
         Output(ids.OVERVIEW_AGENCIES, "active_cell"),
         Input(ids.OVERVIEW_AGENCIES, "active_cell"),
-        Input(ids.OVERVIEW_TREND, "clickData"),
-        Input(ids.OVERVIEW_HEATMAP, "clickData"),
+        Input({"type": ids.OVERVIEW_TREND_DAY, "day": ALL}, "n_clicks"),
+        Input({"type": ids.OVERVIEW_HEAT_CELL, "category": ALL, "urgency": ALL}, "n_clicks"),
         Input({"type": ids.OVERVIEW_KPI_DRILL, "measure": ALL}, "n_clicks"),
         State(ids.OVERVIEW_RANGE, "start_date"),
         State(ids.OVERVIEW_RANGE, "end_date"),
@@ -351,20 +354,6 @@ def register(app: Dash, board: Board) -> None:
         Input(ids.OVERVIEW_DRILL_CLOSE, "n_clicks"),
         prevent_initial_call=True,
     )(partial(close_drill, board))
-
-
-def _point_custom(click: dict[str, Any]) -> str | None:
-    points = click.get("points")
-    if not isinstance(points, list) or not points or not isinstance(points[0], dict):
-        return None
-    value = points[0].get("customdata")
-    return value if isinstance(value, str) and len(value) <= 100 else None
-
-
-def _point_curve(click: dict[str, Any]) -> int | None:
-    points = click.get("points") or [{}]
-    value = points[0].get("curveNumber") if isinstance(points[0], dict) else None
-    return value if isinstance(value, int) else None
 
 
 def parse_drill(stored: Any, service: SnapshotService) -> tuple[Drill, Filters]:

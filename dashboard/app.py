@@ -29,9 +29,8 @@ from layouts.wall import build_shell
 
 log = logging.getLogger(__name__)
 
-# Dash walks assets/ and loads every CSS file; the themes are linked explicitly instead, and
-# the partial Plotly bundle is fetched by dcc.Graph only where one mounts (dashboard/web_perf).
-ASSETS_IGNORE = r"^(darkly|flatly)\.min\.css$|^plotly-.*\.js$"
+# Dash walks assets/ and loads every CSS file; the themes are linked explicitly instead.
+ASSETS_IGNORE = r"^(darkly|flatly)\.min\.css$"
 
 
 class BoardDash(Dash):
@@ -100,7 +99,7 @@ def create_app(
     # Then the shape of callback requests (after the role check: 401/403 come first).
     install_callback_guard(app)
     app.server.after_request(_security_headers)
-    install_web_perf(app)  # compression, cache lifetimes, partial Plotly, 404 for unknown files
+    install_web_perf(app)  # compression, cache lifetimes, 404 for unknown files
     register_api(app.server, service)
     register_export(app.server, service)
     register_public(app.server, service, settings)  # /tra-cuu, /track, /open311/v2/

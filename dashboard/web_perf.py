@@ -1,14 +1,13 @@
 """What the app sends over the wire: compressed, cached for as long as it cannot change, no 500s.
 
 - **Compression** (Flask-Compress): brotli, else gzip, for HTML, CSS, JavaScript, JSON and
-  SVG. The compressed bytes of fingerprinted files (Dash's component suites, ``/assets/...?m=``,
-  the Plotly bundle) are kept in memory per app, so each is compressed once per process.
+  SVG. The compressed bytes of fingerprinted files (Dash's component suites, ``/assets/...?m=``)
+  are kept in memory per app, so each is compressed once per process.
 - **Cache lifetimes**: a fingerprinted URL changes whenever its file does, so the browser
   keeps it a year without asking again (``immutable``); other static files revalidate.
-- **Plotly only where a chart needs it**: Dash fetches Plotly (only when a ``dcc.Graph``
-  mounts: the wall has none) from one fixed URL; that URL answers with the vendored
-  cartesian partial bundle (``assets/vendor/plotly``: bar, scatter, heatmap: everything the
-  desk views draw; 1.5 MB instead of 4.8 MB, about 460 kB compressed).
+- **No Plotly**: Dash fetches Plotly only when a ``dcc.Graph`` mounts, and no page mounts
+  one: the wall's charts (layouts/wall_charts.py) and the desk views' (layouts/desk_charts.py)
+  are HTML. (The desk views used to get a vendored partial bundle here, 455 kB compressed.)
 - **Never a 500** for a file that does not exist: Dash raises ``DependencyException`` for an
   unknown component-suite package or path; it answers 404 here.
 """
@@ -18,16 +17,12 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict
-from pathlib import Path
 from typing import Any
 
 from dash import Dash
 from dash.exceptions import DependencyException
 from flask import Flask, Request, Response, request
 from flask_compress import Compress
-from werkzeug.wrappers import Response as BaseResponse
-
-from dashboard.settings import PROJECT_ROOT
 
 ONE_YEAR = 365 * 24 * 3600
 IMMUTABLE = f"public, max-age={ONE_YEAR}, immutable"
@@ -45,9 +40,6 @@ COMPRESSED_TYPES = (
     "image/x-icon",
     "image/vnd.microsoft.icon",
 )
-# Where the dash renderer fetches Plotly from (window._dashPlotlyJSURL; not fingerprinted).
-PLOTLY_PATH = "_dash-component-suites/plotly/package_data/plotly.min.js"
-PLOTLY_BUNDLE = PROJECT_ROOT / "assets" / "vendor" / "plotly" / "plotly-cartesian-4.1.1.min.js"
 SUITES = "_dash-component-suites/"
 ASSETS = "assets/"
 CACHE_LIMIT_BYTES = 64 * 1024 * 1024
@@ -111,7 +103,7 @@ def cache_key(req: Request) -> str:
     if req.method != "GET":
         return ""
     prefix = _prefix()
-    if is_fingerprinted(req, prefix) or req.path == prefix + PLOTLY_PATH:
+    if is_fingerprinted(req, prefix):
         return req.full_path
     return ""
 
@@ -137,16 +129,6 @@ def _cache_headers(response: Response) -> Response:
     return response
 
 
-def _serve_plotly() -> BaseResponse | None:
-    """The partial Plotly bundle in place of the full one, at the URL Dash fetches it from."""
-    if request.path != _prefix() + PLOTLY_PATH or request.method not in ("GET", "HEAD"):
-        return None
-    response = Response(Path(PLOTLY_BUNDLE).read_bytes(), mimetype="application/javascript")
-    response.headers["Cache-Control"] = ONE_DAY
-    response.add_etag()
-    return response.make_conditional(request)
-
-
 def _not_found(_error: Exception) -> tuple[str, int, dict[str, str]]:
     return "Not found", 404, {"Content-Type": "text/plain; charset=utf-8"}
 
@@ -169,10 +151,9 @@ def configure_compression(server: Flask) -> Compress:
 
 
 def install_web_perf(app: Dash) -> None:
-    """Compression, cache lifetimes, the partial Plotly bundle and 404s for unknown files."""
+    """Compression, cache lifetimes and 404s for unknown files."""
     server = app.server
     server.config.setdefault("HOTLINE_PATH_PREFIX", app.config.requests_pathname_prefix or "/")
-    server.before_request(_serve_plotly)
     configure_compression(server)
     # After Compress: Flask runs after_request hooks last-registered first, so the headers
     # and the buffering are done before Flask-Compress sees the response.

@@ -31,6 +31,7 @@ from dashboard.i18n import code_name, locale_of, text
 from dashboard.overview import AgencyRow, Drill, Overview, PeriodTotals
 from data_access.codes import UNASSIGNED
 from data_access.values import Filters, TicketHistory, TicketPage
+from layouts.desk_charts import TrendSeries, build_heatmap, build_trend
 from layouts.intelligence import rereport_cell, rereport_column
 from layouts.theme import FONT_FAMILY
 from layouts.views import (
@@ -39,16 +40,14 @@ from layouts.views import (
     URGENCY_KEYS,
     Names,
     build_action_link,
+    build_chart_panel,
     build_clear_col,
     build_control_col,
     build_filters,
-    build_graph_panel,
     build_kpi,
     build_panel,
     build_view_header,
     build_view_page,
-    make_heatmap_figure,
-    make_trend_figure,
     short_urgency,
 )
 
@@ -140,10 +139,10 @@ def build_overview_page(
         ),
         panel_id="overview-agencies-panel",
     )
-    trend = build_graph_panel(
+    trend = build_chart_panel(
         text(lang, "panel.trend"), text(lang, "trend.hint"), ids.OVERVIEW_TREND
     )
-    heatmap = build_graph_panel(
+    heatmap = build_chart_panel(
         text(lang, "panel.heatmap"), text(lang, "heatmap.hint"), ids.OVERVIEW_HEATMAP
     )
     return build_view_page(
@@ -468,35 +467,42 @@ def _agency_row(row: AgencyRow, names: Names, lang: str) -> dict[str, Any]:
     }
 
 
-# --- figures --------------------------------------------------------------------------------
+# --- charts (HTML: layouts/desk_charts.py) -------------------------------------------------
 
 
-def make_overview_trend(overview: Overview, lang: str) -> Any:
-    """Received, forwarded and resolved per operating day; a point's day is its customdata."""
+def build_overview_trend(overview: Overview, lang: str) -> Any:
+    """Received, forwarded and resolved per operating day; each day a button (its tickets)."""
     days = [format_short_day(point.day, lang) for point in overview.daily]
-    custom = [point.day.isoformat() for point in overview.daily]
+    keys = [point.day.isoformat() for point in overview.daily]
     series = [
-        (text(lang, "trend.received"), [p.received for p in overview.daily], PALETTE.accent),
-        (text(lang, "trend.forwarded"), [p.forwarded for p in overview.daily], PALETTE.average),
-        (text(lang, "trend.resolved"), [p.resolved for p in overview.daily], PALETTE.good),
+        TrendSeries(
+            text(lang, "trend.received"), tuple(p.received for p in overview.daily), PALETTE.accent
+        ),
+        TrendSeries(
+            text(lang, "trend.forwarded"),
+            tuple(p.forwarded for p in overview.daily),
+            PALETTE.average,
+        ),
+        TrendSeries(
+            text(lang, "trend.resolved"), tuple(p.resolved for p in overview.daily), PALETTE.good
+        ),
     ]
-    return make_trend_figure(days, series, lang, custom=custom)
+    return build_trend(f"{ids.OVERVIEW_TREND}-chart", days, keys, series, lang)
 
 
-def make_overview_heatmap(overview: Overview, names: Names) -> Any:
-    """Fields (rows) by levels (columns); a cell's customdata is ``category|urgency``."""
+def build_overview_heatmap(overview: Overview, names: Names) -> Any:
+    """Fields (rows) by levels (columns); each non-empty cell a button (its tickets)."""
     lang = names.lang
     categories = [c for c in overview.categories if any(overview.heatmap[c].values())]
     if not categories:
         categories = list(overview.categories[:1])
-    values = [[overview.heatmap[c][key] for key in URGENCY_KEYS] for c in categories]
-    custom = [[f"{c}|{key}" for key in URGENCY_KEYS] for c in categories]
-    return make_heatmap_figure(
-        [names.category(c) for c in categories],
-        [short_urgency(lang, key) for key in URGENCY_KEYS],
-        values,
+    return build_heatmap(
+        f"{ids.OVERVIEW_HEATMAP}-table",
+        [(c, names.category(c)) for c in categories],
+        [(key, short_urgency(lang, key)) for key in URGENCY_KEYS],
+        [[overview.heatmap[c][key] for key in URGENCY_KEYS] for c in categories],
         lang,
-        custom=custom,
+        corner=f"{text(lang, 'heatmap.category')} / {text(lang, 'heatmap.level')}",
     )
 
 
@@ -676,14 +682,6 @@ def build_history(history: TicketHistory | None, code: str, names: Names, zone: 
             ),
         ]
     )
-
-
-def parse_cell(custom: str) -> tuple[str, str] | None:
-    """``category|urgency`` from a heatmap cell; None when malformed."""
-    parts = custom.split("|")
-    if len(parts) != 2 or not all(parts):
-        return None
-    return parts[0], parts[1]
 
 
 def measures_of_column(column: str) -> str | None:

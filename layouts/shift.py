@@ -30,6 +30,7 @@ from dashboard.shifts import ShiftDef
 from data_access.codes import CHANNELS, STATUSES, UNCLASSIFIED
 from data_access.values import Filters
 from layouts.alerts import build_shift_alerts
+from layouts.desk_charts import build_bars
 from layouts.intelligence import build_repeat_candidates
 from layouts.switchboard import (
     build_operator_calls_cell,
@@ -39,7 +40,6 @@ from layouts.switchboard import (
 )
 from layouts.views import (
     DATE_PICKER,
-    GRAPH_CONFIG,
     Names,
     build_action_link,
     build_clear_col,
@@ -50,7 +50,6 @@ from layouts.views import (
     build_view_header,
     build_view_page,
     describe_filters,
-    make_bars_figure,
     short_urgency,
     status_colors,
     urgency_colors,
@@ -492,48 +491,55 @@ def build_shift_charts(view: ShiftView, names: Names) -> list[Any]:
     categories = [key for key, value in snap.by_category.items() if value]
     categories.sort(key=lambda key: (key == UNCLASSIFIED, -snap.by_category[key]))
 
-    def col(key: str, graph_id: str, figure: Any, width: int) -> dbc.Col:
-        graph = dcc.Graph(id=graph_id, figure=figure, config=GRAPH_CONFIG, className="hv-graph")
-        return dbc.Col(build_panel(text(lang, key), graph), lg=width)
+    def col(key: str, chart: html.Div, width: int) -> dbc.Col:
+        return dbc.Col(build_panel(text(lang, key), chart), lg=width)
 
-    by_urgency = make_bars_figure(
+    by_urgency = build_bars(
+        "shift-chart-urgency",
         [short_urgency(lang, key) for key in levels],
         [snap.by_urgency.get(key, 0) for key in levels],
         lang,
         colors=urgency_colors(levels),
     )
-    by_category = make_bars_figure(
+    by_category = build_bars(
+        "shift-chart-category",
         [names.category(key) for key in categories] or ["—"],
         [snap.by_category[key] for key in categories] or [0],
         lang,
     )
-    by_status = make_bars_figure(
+    by_status = build_bars(
+        "shift-chart-status",
         [code_name(lang, "status", key) for key in STATUSES],
         [snap.by_status.get(key, 0) for key in STATUSES],
         lang,
         colors=status_colors(STATUSES),
     )
-    by_channel = make_bars_figure(
+    by_channel = build_bars(
+        "shift-chart-channel",
         [code_name(lang, "channel", key) for key in CHANNELS],
         [snap.by_channel.get(key, 0) for key in CHANNELS],
         lang,
     )
-    by_hour = make_bars_figure(
-        _hour_labels(view), [count for _, count in snap.hourly], lang, horizontal=False
+    by_hour = build_bars(
+        "shift-chart-hourly",
+        _hour_labels(view),
+        [count for _, count in snap.hourly],
+        lang,
+        horizontal=False,
     )
     return [
         dbc.Row(
             [
-                col("panel.by_urgency", "shift-graph-urgency", by_urgency, 4),
-                col("panel.by_status", "shift-graph-status", by_status, 4),
-                col("panel.by_channel", "shift-graph-channel", by_channel, 4),
+                col("panel.by_urgency", by_urgency, 4),
+                col("panel.by_status", by_status, 4),
+                col("panel.by_channel", by_channel, 4),
             ],
             class_name="g-3",
         ),
         dbc.Row(
             [
-                col("panel.by_category", "shift-graph-category", by_category, 6),
-                col("panel.by_hour", "shift-graph-hourly", by_hour, 6),
+                col("panel.by_category", by_category, 6),
+                col("panel.by_hour", by_hour, 6),
             ],
             class_name="g-3",
         ),

@@ -1,4 +1,4 @@
-"""Pieces shared by the shift view and the overview: names, filters, KPI cards, figures.
+"""Pieces shared by the shift view and the overview: names, filters, KPI cards, panels.
 
 These pages are read at a desk and printed, so they use the light theme
 (Bootswatch Flatly) with the light palette of :mod:`layouts.theme`: the same
@@ -13,24 +13,15 @@ from types import MappingProxyType
 from typing import Any
 
 import dash_bootstrap_components as dbc
-import plotly.graph_objects as go
 from dash import dcc, html
 
 from dashboard import ids
-from dashboard.formatting import format_count
 from dashboard.i18n import code_name, text
 from data_access.codes import CHANNELS, LINES, UNASSIGNED, UNCLASSIFIED, URGENCY_KEYS
 from data_access.values import Filters
-from layouts.theme import ARIA_HIDDEN, FONT_FAMILY, PALETTES
+from layouts.theme import ARIA_HIDDEN, PALETTES
 
 PALETTE = PALETTES["light"]
-SEPARATORS = {"vi": ",.", "en": ".,"}
-GRAPH_CONFIG: dcc.Graph.Config = {"displayModeBar": False, "responsive": True}
-STATIC_GRAPH_CONFIG: dcc.Graph.Config = {
-    "displayModeBar": False,
-    "responsive": True,
-    "staticPlot": True,
-}
 FILTER_FIELDS: tuple[str, ...] = ("channel", "line", "category", "urgency", "agency")
 
 
@@ -245,139 +236,7 @@ def build_forbidden(lang: str, area: str) -> html.Div:
     )
 
 
-# --- figures --------------------------------------------------------------------------------
-
-
-def _layout(lang: str, height: int, **extra: Any) -> dict[str, Any]:
-    layout: dict[str, Any] = {
-        "template": "plotly_white",
-        "height": height,
-        "margin": {"l": 8, "r": 16, "t": 8, "b": 8},
-        "font": {"family": FONT_FAMILY, "size": 13, "color": PALETTE.text},
-        "separators": SEPARATORS.get(lang, ".,"),
-        "showlegend": False,
-        "paper_bgcolor": "rgba(0,0,0,0)",
-        "plot_bgcolor": "rgba(0,0,0,0)",
-    }
-    layout.update(extra)
-    return layout
-
-
-def make_bars_figure(
-    labels: Sequence[str],
-    values: Sequence[int],
-    lang: str,
-    *,
-    colors: Sequence[str] | None = None,
-    horizontal: bool = True,
-) -> go.Figure:
-    """Counts as bars with their numbers (horizontal: labels read left to right)."""
-    text = [format_count(value, lang) for value in values]
-    color = list(colors) if colors else PALETTE.accent
-    if horizontal:
-        bar = go.Bar(
-            y=list(labels),
-            x=list(values),
-            orientation="h",
-            text=text,
-            textposition="outside",
-            marker_color=color,
-            cliponaxis=False,
-            hoverinfo="skip",
-        )
-        height = max(140, 28 * len(labels) + 30)
-        layout = _layout(
-            lang,
-            height,
-            yaxis={"autorange": "reversed", "automargin": True, "tickfont": {"size": 13}},
-            xaxis={"visible": False, "range": [0, max([*values, 1]) * 1.25]},
-            bargap=0.25,
-        )
-    else:
-        bar = go.Bar(
-            x=list(labels),
-            y=list(values),
-            text=text,
-            textposition="outside",
-            marker_color=color,
-            cliponaxis=False,
-            hoverinfo="skip",
-        )
-        layout = _layout(
-            lang,
-            230,
-            xaxis={"automargin": True, "type": "category"},
-            yaxis={"visible": False, "range": [0, max([*values, 1]) * 1.3]},
-            bargap=0.2,
-        )
-    return go.Figure([bar], layout)
-
-
-def make_trend_figure(
-    days: Sequence[str],
-    series: Sequence[tuple[str, Sequence[int], str]],
-    lang: str,
-    *,
-    custom: Sequence[str] | None = None,
-) -> go.Figure:
-    """Daily lines (name, values, colour); clicking a point gives its day (``customdata``)."""
-    traces = [
-        go.Scatter(
-            x=list(days),
-            y=list(values),
-            name=name,
-            mode="lines+markers",
-            line={"color": color, "width": 2},
-            marker={"size": 6},
-            customdata=list(custom or days),
-            hovertemplate="%{x}: %{y:,}<extra>" + name + "</extra>",
-        )
-        for name, values, color in series
-    ]
-    layout = _layout(
-        lang,
-        300,
-        showlegend=True,
-        legend={"orientation": "h", "y": 1.12, "x": 0},
-        margin={"l": 8, "r": 16, "t": 30, "b": 8},
-        xaxis={"automargin": True, "type": "category", "tickangle": -45, "nticks": 16},
-        yaxis={"automargin": True, "rangemode": "tozero", "gridcolor": PALETTE.grid},
-        hovermode="x unified",
-    )
-    return go.Figure(traces, layout)
-
-
-def make_heatmap_figure(
-    rows: Sequence[str],
-    columns: Sequence[str],
-    values: Sequence[Sequence[int]],
-    lang: str,
-    *,
-    custom: Sequence[Sequence[str]],
-) -> go.Figure:
-    """A count grid (rows: fields, columns: levels) with the numbers written in the cells."""
-    text = [[format_count(value, lang) for value in row] for row in values]
-    heat = go.Heatmap(
-        z=[list(row) for row in values],
-        x=list(columns),
-        y=list(rows),
-        text=text,
-        texttemplate="%{text}",
-        customdata=[list(row) for row in custom],
-        colorscale=[[0, "#f4f7fb"], [0.2, "#c6dbf2"], [1, "#1c6fd1"]],
-        showscale=False,
-        xgap=2,
-        ygap=2,
-        hovertemplate="%{y} · %{x}: %{text}<extra></extra>",
-    )
-    layout = _layout(
-        lang,
-        max(260, 26 * len(rows) + 60),
-        xaxis={"side": "top", "automargin": True, "type": "category"},
-        yaxis={"autorange": "reversed", "automargin": True, "type": "category"},
-        margin={"l": 8, "r": 8, "t": 8, "b": 8},
-    )
-    return go.Figure([heat], layout)
+# --- colours of the charts (layouts/desk_charts.py) ------------------------------------
 
 
 def urgency_colors(keys: Sequence[str]) -> list[str]:
@@ -472,14 +331,14 @@ def build_view_page(
     )
 
 
-def build_graph_panel(title: str, hint: str, graph_id: str) -> html.Section:
-    """A panel holding one interactive graph under a hint line."""
+def build_chart_panel(title: str, hint: str, chart_id: str) -> html.Section:
+    """A panel holding one clickable chart (filled by a callback) under a hint line."""
     return build_panel(
         title,
         html.Div(
             [
                 html.Span(hint, className="hv-hint"),
-                dcc.Graph(id=graph_id, config=GRAPH_CONFIG, className="hv-graph"),
+                html.Div(id=chart_id, className="hv-chart-slot"),
             ]
         ),
     )

@@ -242,6 +242,73 @@ def test_overview_numbers_drill_down_and_history(browser, views):
     assert console_errors(browser) == []
 
 
+def _wait_drill_count(driver: Any, expected: int) -> None:
+    """Wait until the drill-down counts ``expected`` tickets (the last count shows meanwhile)."""
+
+    def count() -> int | None:
+        text = driver.find_element(By.ID, "overview-drill-count").text
+        return parse_count(text.split("·")[0]) if text else None
+
+    wait_for(lambda: count() == expected, 15, f"the drill-down never counted {expected}")
+
+
+def _close_drill(driver: Any) -> None:
+    driver.find_element(By.ID, "overview-drill-close").click()
+    # gone, not only fading: while it is there the dialog keeps the keyboard focus inside it
+    wait_for(
+        lambda: not any(e.is_displayed() for e in driver.find_elements(By.CSS_SELECTOR, ".modal")),
+        10,
+        "the drill-down did not close",
+    )
+    time.sleep(0.3)
+
+
+def test_overview_trend_day_and_heatmap_cell_open_their_tickets(browser, views):
+    set_viewport(browser, 1440, 900)
+    calendar = views.service.calendar
+    last = calendar.operating_day(utc_now())
+    first = last - timedelta(days=29)
+    login(browser, views, "lanhdao", f"/overview?from={first.isoformat()}&to={last.isoformat()}")
+    expected = compute_overview(_reader(views), calendar, first, last, utc_now())
+    wait_kpi(browser, "overview-kpi-received", expected.current.received)
+    # a day of the trend (a button, clicked): that day's received tickets
+    point = max(expected.daily, key=lambda p: p.received)
+    day = wait_for(
+        lambda: browser.find_element(
+            By.CSS_SELECTOR, f'.hv-trend-day[data-day="{point.day.isoformat()}"]'
+        ),
+        15,
+        "no trend day",
+    )
+    assert len(browser.find_elements(By.CSS_SELECTOR, ".hv-trend-day")) == len(expected.daily)
+    assert parse_count(day.get_attribute("aria-label").split(":")[1].split(",")[0].split()[-1]) == (
+        point.received
+    )
+    # dispatched by the page (a native click missed the button on a page still laying out)
+    browser.execute_script(
+        "arguments[0].scrollIntoView({block: 'center'}); arguments[0].click()", day
+    )
+    _wait_drill_count(browser, point.received)
+    assert (
+        point.day.strftime("%d/%m/%Y") in browser.find_element(By.ID, "overview-drill-title").text
+    )
+    _close_drill(browser)
+    # a cell of the heatmap, from the keyboard: its field and level over the range
+    category, level, count = max(
+        ((c, k, n) for c, levels in expected.heatmap.items() for k, n in levels.items()),
+        key=lambda item: item[2],
+    )
+    cell = browser.find_element(By.CSS_SELECTOR, f'.hv-heat-button[data-cell="{category}|{level}"]')
+    assert parse_count(cell.text) == count
+    browser.execute_script(
+        "arguments[0].scrollIntoView({block: 'center'}); arguments[0].focus()", cell
+    )
+    cell.send_keys(Keys.ENTER)
+    _wait_drill_count(browser, count)
+    _close_drill(browser)
+    assert console_errors(browser) == []
+
+
 def test_overview_in_english_with_a_filter(browser, views):
     set_viewport(browser, 1440, 900)
     calendar = views.service.calendar

@@ -12,7 +12,7 @@ import pytest
 
 from dashboard.app import create_app
 from dashboard.settings import Settings
-from dashboard.web_perf import IMMUTABLE, PLOTLY_BUNDLE, compressed_files
+from dashboard.web_perf import IMMUTABLE, compressed_files
 
 BROTLI = {"Accept-Encoding": "gzip, deflate, br"}
 GZIP = {"Accept-Encoding": "gzip"}
@@ -100,14 +100,9 @@ def test_each_fingerprinted_file_is_compressed_once_per_process(app, client):
     assert len(cache) == stored, "dynamic answers are never stored"
 
 
-def test_plotly_is_the_partial_bundle_compressed_under_half_a_megabyte(client):
-    url = "/_dash-component-suites/plotly/package_data/plotly.min.js"
-    response = client.get(url, headers=BROTLI)
-    assert response.status_code == 200
-    body = brotli.decompress(response.data)
-    assert body == PLOTLY_BUNDLE.read_bytes()
-    assert b"plotly.js (cartesian - minified) v4.1.1" in body[:200]
-    assert len(response.data) < 500_000
-    assert response.headers["Content-Type"].startswith("application/javascript")
-    # The bundle is not a script of every page: only dcc.Graph fetches it.
+def test_no_page_names_plotly_among_its_scripts(client):
+    # The charts are HTML (layouts/wall_charts.py, layouts/desk_charts.py): no dcc.Graph,
+    # so neither Plotly nor dcc's graph chunk is ever fetched (tests/browser/test_weight.py).
+    files = _page_files(client)
+    assert files
     assert not any("plotly" in f for f in _page_files(client))
