@@ -19,6 +19,7 @@ from layouts.desk_charts import (
     label_every,
     trend_scale,
 )
+from tests.support.components import props_of_id_type, props_where
 
 BASE = {"first": "2026-11-01", "last": "2026-11-30", "filters": {}}
 
@@ -29,40 +30,11 @@ def plain(component: Any) -> dict[str, Any]:
 
 def nodes(tree: Any, class_name: str) -> list[dict[str, Any]]:
     """The props of every component whose className holds ``class_name``, in order."""
-    found: list[dict[str, Any]] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            props = node.get("props", {})
-            if class_name in str(props.get("className", "")).split():
-                found.append(props)
-            for value in props.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(tree)
-    return found
+    return props_where(tree, lambda props: class_name in str(props.get("className", "")).split())
 
 
 def by_type(tree: Any, kind: str) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            props = node.get("props", {})
-            component = props.get("id")
-            if isinstance(component, dict) and component.get("type") == kind:
-                found.append(props)
-            for value in props.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(tree)
-    return found
+    return props_of_id_type(tree, kind)
 
 
 def luminance(hex_colour: str) -> float:

@@ -22,6 +22,7 @@ from layouts.wall_charts import (
     nice_step,
 )
 from layouts.wall_view import SeriesView
+from tests.support.components import props_of_id_type
 
 HOURS = tuple(f"{(6 + hour) % 24:02d}" for hour in range(24))
 
@@ -65,22 +66,7 @@ def plain(component) -> dict:
 
 
 def columns(tree, part=COUNTED_PART):
-    found = []
-
-    def walk(node):
-        if isinstance(node, dict):
-            props = node.get("props", {})
-            component = props.get("id")
-            if isinstance(component, dict) and component.get("type") == part:
-                found.append(props)
-            for value in props.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(tree)
-    return found
+    return props_of_id_type(tree, part)
 
 
 def test_each_column_carries_its_numbers_and_future_hours_are_empty():
