@@ -36,6 +36,13 @@ def _report(code: str, at: str, **overrides: object) -> dict[str, object]:
     return make_ticket(code=code, **values)
 
 
+def _resolved(code: str, at: str, resolved: str, **overrides: object) -> dict[str, object]:
+    """A report of ``chong_ngap`` resolved at ``resolved`` (local times)."""
+    values: dict[str, object] = {"agency": "chong_ngap", "status": "resolved"}
+    values.update(overrides)
+    return _report(code, at, resolved_at=local(resolved), **values)
+
+
 # --- repeats ---------------------------------------------------------------------------------
 def test_open_earlier_report_links_whatever_its_age(engine):
     insert_tickets(
@@ -148,13 +155,7 @@ def test_rereport_rate_counts_later_reports_within_the_window_after_closure(engi
         engine,
         [
             # Ended 2026-11-20; re-reported 13 days later.
-            _report(
-                "X",
-                "2026-11-19 09:00",
-                agency="chong_ngap",
-                status="resolved",
-                resolved_at=local("2026-11-20 09:00"),
-            ),
+            _resolved("X", "2026-11-19 09:00", "2026-11-20 09:00"),
             _report("X-AGAIN", "2026-12-03 09:00"),
             # Ended 2026-11-21 in another ward; the next report there comes 15 days later.
             _report(
@@ -241,13 +242,7 @@ def test_the_rereport_cache_fills_the_column_and_keeps_the_last_result(engine):
     insert_tickets(
         engine,
         [
-            _report(
-                "X",
-                "2026-11-19 09:00",
-                agency="chong_ngap",
-                status="resolved",
-                resolved_at=local("2026-11-20 09:00"),
-            ),
+            _resolved("X", "2026-11-19 09:00", "2026-11-20 09:00"),
             _report("X-AGAIN", "2026-11-22 09:00"),
         ],
     )
