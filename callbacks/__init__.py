@@ -18,7 +18,7 @@ def register_callbacks(
     app: Dash, service: SnapshotService, access: AccessControl, alerts: AlertService
 ) -> WallPresenter:
     """Register every callback of the board on ``app``; returns the wall's presenter."""
-    board = Board(service, access, WallPresenter(service))
+    board = Board(service, access, WallPresenter(service), alerts)
     wall.register(app, board.presenter)
     switchboard.register(app, service)  # the wall's queue strip
     shift.register(app, board)

@@ -12,7 +12,7 @@ from dash.exceptions import PreventUpdate
 from dashboard import ids
 from dashboard.alerts.service import AlertService
 from dashboard.alerts.view import AlertsView, make_alerts_view
-from dashboard.auth import access_of
+from dashboard.auth import AccessControl, access_of
 from dashboard.i18n import normalise_language, text
 from dashboard.shifts import utc_now
 from layouts import alerts as layout
@@ -55,21 +55,38 @@ def current_view(alerts: AlertService, lang: str) -> AlertsView:
     return make_alerts_view(alerts.active(), utc_now(), lang, agency_names, alerts.settings.zone)
 
 
+# What the wall's alert panel shows: set by the callback, and on the first layout by the page.
+WALL_ALERTS_OUTPUTS = (
+    Output(layout.WALL_ALERTS_BODY, "children"),
+    Output(layout.WALL_ALERTS_COUNT, "children"),
+    Output(layout.WALL_ALERTS_CHIME, "data"),
+)
+
+
+def wall_alert_outputs(alerts: AlertService, lang: str) -> tuple[Any, str, str]:
+    """The wall's alert items, their count and the chime's token."""
+    view = current_view(alerts, lang)
+    count = f"({view.unacknowledged})" if view.items else ""
+    return layout.build_wall_alert_items(view, lang), count, view.chime
+
+
+def shift_alert_rows(alerts: AlertService, access: AccessControl, lang: str) -> Any:
+    """The shift view's rows of active alerts (acknowledge buttons for who may press them)."""
+    can_ack = access.role() in ("open", "supervisor")
+    return layout.build_shift_alert_rows(current_view(alerts, lang), lang, can_ack=can_ack)
+
+
 def register_alerts(app: Dash, alerts: AlertService) -> None:
     """Register the alerts' callbacks on ``app``."""
 
     @app.callback(
-        Output(layout.WALL_ALERTS_BODY, "children"),
-        Output(layout.WALL_ALERTS_COUNT, "children"),
-        Output(layout.WALL_ALERTS_CHIME, "data"),
+        *WALL_ALERTS_OUTPUTS,
         Input(ids.WALL_META, "data"),
         State(ids.URL, "search"),
+        prevent_initial_call=True,  # the wall comes with its alerts (callbacks.pages)
     )
     def refresh_wall_alerts(_meta: Any, search: Any) -> tuple[Any, str, str]:
-        lang = _lang(search)
-        view = current_view(alerts, lang)
-        count = f"({view.unacknowledged})" if view.items else ""
-        return layout.build_wall_alert_items(view, lang), count, view.chime
+        return wall_alert_outputs(alerts, _lang(search))
 
     app.clientside_callback(
         CHIME_SCRIPT,
@@ -85,12 +102,12 @@ def register_alerts(app: Dash, alerts: AlertService) -> None:
         Input(layout.SHIFT_ALERTS_TICK, "n_intervals"),
         Input({"type": layout.ACK_BUTTON, "alert": ALL}, "n_clicks"),
         State(ids.URL, "search"),
+        prevent_initial_call=True,  # the shift page comes with its rows (shift_page)
     )
     def refresh_shift_alerts(_tick: Any, _clicks: Any, search: Any) -> tuple[Any, Any]:
         lang = _lang(search)
         access = access_of(app)
-        role = access.role()
-        can_ack = role in ("open", "supervisor")
+        can_ack = access.role() in ("open", "supervisor")
         notice: Any = no_update
         triggered = callback_context.triggered_id
         if isinstance(triggered, dict) and triggered.get("type") == layout.ACK_BUTTON:
@@ -107,5 +124,4 @@ def register_alerts(app: Dash, alerts: AlertService) -> None:
                     who = access.viewer_name() or text(lang, "role.supervisor_anonymous")
                     changed = alerts.acknowledge([alert_id], who)
                     notice = text(lang, "alert.ack_done", count=len(changed))
-        view = current_view(alerts, lang)
-        return layout.build_shift_alert_rows(view, lang, can_ack=can_ack), notice
+        return shift_alert_rows(alerts, access, lang), notice

@@ -15,6 +15,8 @@ from dash.exceptions import PreventUpdate
 from callbacks.intelligence import linked_block
 from callbacks.views import (
     Board,
+    control_values,
+    fill_layout,
     filter_args,
     filter_choices,
     page_names,
@@ -55,6 +57,18 @@ MAX_DRILL_PAGE = 100_000
 TICKET_CODE = re.compile(r"[A-Za-z0-9_.\-]{1,40}")
 REFERENCE_CODE = re.compile(r"[a-z0-9_]{1,40}")
 DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+# What update_overview answers: set by the callback, and on the first layout by the page.
+OVERVIEW_OUTPUTS = (
+    Output(ids.OVERVIEW_SUBTITLE, "children"),
+    Output(ids.OVERVIEW_MESSAGE, "children"),
+    Output(ids.OVERVIEW_KPIS, "children"),
+    Output(ids.OVERVIEW_AGENCY_ROWS, "data"),
+    Output(ids.OVERVIEW_TREND, "children"),
+    Output(ids.OVERVIEW_HEATMAP, "children"),
+    Output(ids.OVERVIEW_EXPORT_TICKETS, "href"),
+    Output(ids.OVERVIEW_EXPORT_AGENCIES, "href"),
+    Output(ids.OVERVIEW_QUERY, "data"),
+)
 
 
 def _message(lang: str, text: str, tone: str = "warning") -> Any:
@@ -66,7 +80,7 @@ def _lang(value: Any) -> str:
 
 
 def overview_page(board: Board, search: str) -> Any:
-    """The page ``/overview``: its controls set from the URL (the numbers come by callback)."""
+    """The page ``/overview``: its controls set from the URL, with their numbers."""
     lang = search_lang(search)
     if not board.access.allows("overview"):
         return build_forbidden(lang, "overview")
@@ -87,6 +101,15 @@ def overview_page(board: Board, search: str) -> Any:
         names=page_names(board.service, lang),
         navbar=navbar,
     )
+    answer = update_overview(
+        board,
+        params.first_day.isoformat(),
+        params.last_day.isoformat(),
+        *control_values(layout, "overview"),
+        lang,
+    )
+    fill_layout(layout, OVERVIEW_OUTPUTS, answer)
+    layout[ids.OVERVIEW_AGENCIES].data = show_rows(board, answer[3], False)
     if error is not None:
         alert = _message(lang, f"{vtext(lang, 'page.bad_parameter')}: {error.message}")
         layout.children.insert(1, html.Div(alert, className="container-fluid pt-3"))
@@ -283,24 +306,18 @@ def register(app: Dash, board: Board) -> None:
     filter_inputs = [Input(ids.filter_id("overview", field), "value") for field in FILTER_FIELDS]
     filter_states = [State(ids.filter_id("overview", field), "value") for field in FILTER_FIELDS]
     app.callback(
-        Output(ids.OVERVIEW_SUBTITLE, "children"),
-        Output(ids.OVERVIEW_MESSAGE, "children"),
-        Output(ids.OVERVIEW_KPIS, "children"),
-        Output(ids.OVERVIEW_AGENCY_ROWS, "data"),
-        Output(ids.OVERVIEW_TREND, "children"),
-        Output(ids.OVERVIEW_HEATMAP, "children"),
-        Output(ids.OVERVIEW_EXPORT_TICKETS, "href"),
-        Output(ids.OVERVIEW_EXPORT_AGENCIES, "href"),
-        Output(ids.OVERVIEW_QUERY, "data"),
+        *OVERVIEW_OUTPUTS,
         Input(ids.OVERVIEW_RANGE, "start_date"),
         Input(ids.OVERVIEW_RANGE, "end_date"),
         *filter_inputs,
         State(ids.OVERVIEW_LANG, "data"),
+        prevent_initial_call=True,  # the page comes with its numbers (overview_page)
     )(partial(update_overview, board))
     app.callback(
         Output(ids.OVERVIEW_AGENCIES, "data"),
         Input(ids.OVERVIEW_AGENCY_ROWS, "data"),
         Input(ids.OVERVIEW_SHOW_IDLE, "value"),
+        prevent_initial_call=True,
     )(partial(show_rows, board))
     app.callback(
         Output(ids.OVERVIEW_RANGE, "start_date"),

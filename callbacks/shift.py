@@ -10,8 +10,11 @@ from typing import Any
 from dash import Dash, Input, Output, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 
+from callbacks.alerts import shift_alert_rows
 from callbacks.views import (
     Board,
+    control_values,
+    fill_layout,
     filter_args,
     filter_choices,
     page_names,
@@ -27,6 +30,7 @@ from dashboard.params import ParameterError
 from dashboard.shifts import utc_now
 from dashboard.view_params import ShiftParams, parse_search, parse_shift_params, shift_query
 from data_access.queries import Filters
+from layouts.alerts import SHIFT_ALERTS_BODY
 from layouts.shift import build_shift_content, build_shift_page, build_shift_report, shift_subtitle
 from layouts.views import FILTER_FIELDS, build_alert, build_forbidden
 
@@ -34,6 +38,13 @@ log = logging.getLogger(__name__)
 
 FINISHED_GRACE_SECONDS = 600  # late writes: a just-finished shift keeps refreshing a while
 PRINT_JS = "function(clicks) { if (clicks) { window.print(); } return clicks || 0; }"
+# What update_shift answers: set by the callback, and on the first layout by the page.
+SHIFT_OUTPUTS = (
+    Output(ids.SHIFT_CONTENT, "children"),
+    Output(ids.SHIFT_SUBTITLE, "children"),
+    Output(ids.SHIFT_REPORT_LINK, "href"),
+    Output(ids.SHIFT_QUERY, "data"),
+)
 
 
 def _bad_parameter(lang: str, exc: ParameterError) -> Any:
@@ -57,7 +68,7 @@ def read_params(board: Board, search: str) -> tuple[ShiftParams, ParameterError 
 
 
 def shift_page(board: Board, search: str) -> Any:
-    """The page ``/shift``: its controls set from the URL (the content comes by callback)."""
+    """The page ``/shift``: its controls set from the URL, with its numbers."""
     lang = search_lang(search)
     if not board.access.allows("shift"):
         return build_forbidden(lang, "shift")
@@ -71,6 +82,16 @@ def shift_page(board: Board, search: str) -> Any:
         names=page_names(board.service, lang),
         navbar=navbar,
     )
+    answer = shift_outputs(
+        board,
+        params.day.isoformat(),
+        params.shift,
+        control_values(layout, "shift"),
+        lang,
+        ticked=False,
+    )
+    fill_layout(layout, SHIFT_OUTPUTS, answer)
+    layout[SHIFT_ALERTS_BODY].children = shift_alert_rows(board.alerts, board.access, lang)
     if error is not None:
         layout.children.insert(
             1, html.Div(_bad_parameter(lang, error), className="container-fluid pt-3")
@@ -105,9 +126,16 @@ def shift_report(board: Board, search: str) -> Any:
 
 def update_shift(board: Board, day: Any, shift: Any, *rest: Any) -> tuple[Any, ...]:
     """The shift view's content, subtitle, report link and query for its controls."""
+    *values, _tick, lang = rest
+    return shift_outputs(board, day, shift, values, lang, ticked=ctx.triggered_id == ids.SHIFT_TICK)
+
+
+def shift_outputs(
+    board: Board, day: Any, shift: Any, values: list[Any], lang: Any, *, ticked: bool
+) -> tuple[Any, ...]:
+    """What :func:`update_shift` answers (``ticked``: the refresh tick asks, not a control)."""
     require(board.access, "shift")
     service = board.service
-    *values, _tick, lang = rest
     lang = normalise_language(lang)
     now = utc_now()
     try:
@@ -119,7 +147,7 @@ def update_shift(board: Board, day: Any, shift: Any, *rest: Any) -> tuple[Any, .
         params = replace(parsed, lang=lang)
     except ParameterError as exc:
         return _bad_parameter(lang, exc), "", no_update, no_update
-    if ctx.triggered_id == ids.SHIFT_TICK:
+    if ticked:
         window = service.calendar.window(params.day, params.shift)
         if (now - window.end).total_seconds() > FINISHED_GRACE_SECONDS or now < window.start:
             raise PreventUpdate  # a past or future shift does not change
@@ -148,15 +176,13 @@ def register(app: Dash, board: Board) -> None:
     """Register the shift view's callbacks (its pages are declared in ``dashboard.routes``)."""
     filter_inputs = [Input(ids.filter_id("shift", field), "value") for field in FILTER_FIELDS]
     app.callback(
-        Output(ids.SHIFT_CONTENT, "children"),
-        Output(ids.SHIFT_SUBTITLE, "children"),
-        Output(ids.SHIFT_REPORT_LINK, "href"),
-        Output(ids.SHIFT_QUERY, "data"),
+        *SHIFT_OUTPUTS,
         Input(ids.SHIFT_DAY, "date"),
         Input(ids.SHIFT_NUMBER, "value"),
         *filter_inputs,
         Input(ids.SHIFT_TICK, "n_intervals"),
         State(ids.SHIFT_LANG, "data"),
+        prevent_initial_call=True,  # the page comes with its numbers (shift_page)
     )(partial(update_shift, board))
     app.callback(
         Output(ids.SHIFT_DAY, "date"),

@@ -38,15 +38,20 @@ def switchboard_of(service: SnapshotService, config: Any) -> tuple[SwitchboardFi
     return (snapshot.switchboard if snapshot is not None else None), options.lang
 
 
+def switchboard_body(service: SnapshotService, config: Any) -> list[Any]:
+    """The strip for a screen's config (the wall's ``WALL_CONFIG`` data)."""
+    figures, lang = switchboard_of(service, config)
+    return build_switchboard_body(figures, thresholds_of(service), lang)
+
+
 def register(app: Dash, service: SnapshotService) -> None:
     """Refresh the strip whenever the wall's refresh has answered (its meta changes)."""
-    thresholds = thresholds_of(service)
 
     @app.callback(
         Output(SWITCHBOARD_BODY, "children"),
         Input(ids.WALL_META, "data"),
         State(ids.WALL_CONFIG, "data"),
+        prevent_initial_call=True,  # the wall comes with its strip (callbacks.pages)
     )
     def refresh_switchboard(_meta: Any, config: Any) -> list[Any]:
-        figures, lang = switchboard_of(service, config)
-        return build_switchboard_body(figures, thresholds, lang)
+        return switchboard_body(service, config)

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from dash import Dash, Input, Output
+from dash import Dash, Input, Output, no_update
+from dash.development.base_component import Component
 from dash.exceptions import PreventUpdate
 
 from callbacks.wall_presenter import WallPresenter
 from dashboard import ids
+from dashboard.alerts.service import AlertService
 from dashboard.auth import AccessControl
 from dashboard.i18n import normalise_language
 from dashboard.params import FilterChoices, ParameterError, query_args
@@ -34,11 +36,13 @@ function(query) {
 
 @dataclass(frozen=True)
 class Board:
-    """What every page builder and callback is given: the service, the access, the wall."""
+    """What every page builder and callback is given: the service, the access, the wall, the
+    alerts."""
 
     service: SnapshotService
     access: AccessControl
     presenter: WallPresenter
+    alerts: AlertService
 
 
 def page_names(service: SnapshotService, lang: str) -> Names:
@@ -100,6 +104,22 @@ def page_navbar(board: Board, name: str, path: str, search: str, lang: str) -> A
     if is_kiosk(search):
         return None
     return build_navbar(name, path, search, nav_context(board.access, lang))
+
+
+def fill_layout(layout: Component, outputs: Sequence[Output], values: Sequence[Any]) -> None:
+    """Set on ``layout`` what a callback answered for ``outputs``: a page's first numbers.
+
+    The page builder calls the very function its callback runs, so the first paint carries
+    the numbers and the callback (``prevent_initial_call``) runs only when something changes.
+    """
+    for output, value in zip(outputs, values, strict=True):
+        if value is not no_update:
+            setattr(layout[output.component_id], output.component_property, value)
+
+
+def control_values(layout: Component, area: str) -> list[Any]:
+    """The values of a page's filter controls as its layout sets them (from the URL)."""
+    return [getattr(layout[ids.filter_id(area, field)], "value", None) for field in FILTER_FIELDS]
 
 
 def filter_args(values: Mapping[str, Any]) -> dict[str, str]:

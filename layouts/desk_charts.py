@@ -30,6 +30,7 @@ PALETTE = PALETTES["light"]
 TREND_LABELS = 16  # about this many day labels under the trend
 TREND_DENSE_DAYS = 45  # beyond this many days the trend's dots get smaller
 GRID_LINES = 4
+MIN_TARGET_PX = 24  # the smallest a day button may be (WCAG 2.5.8, target size)
 # The heatmap's shades, lightest first, each with the text colour it carries (contrast
 # >= 4.5:1, checked by tests/unit/test_desk_charts.py); a cell takes the shade of its share
 # of the largest cell.
@@ -229,6 +230,8 @@ def build_trend(
         ],
         id=chart_id,
         className="hv-chart hv-trend" + dense,
+        # Each day a target of at least 24 px (WCAG 2.5.8): a long range scrolls in its card.
+        style={"minWidth": f"calc(3.25rem + {len(days) * MIN_TARGET_PX}px)"},
         role="group",
         **_attrs({"data-top": str(top), "data-days": str(len(days))}),
     )

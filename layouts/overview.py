@@ -163,7 +163,9 @@ def build_overview_page(
             html.Div(id=ids.OVERVIEW_MESSAGE),
             dcc.Loading(html.Div(id=ids.OVERVIEW_KPIS), type="dot", delay_show=400),
             agencies,
-            dbc.Row([dbc.Col(trend, lg=6), dbc.Col(heatmap, lg=6)], class_name="g-3"),
+            # The trend has the row to itself: each day is a button at least 24 px wide (WCAG
+            # 2.5.8); a range longer than the card scrolls inside it (assets/views).
+            dbc.Row([dbc.Col(trend, xs=12), dbc.Col(heatmap, xs=12)], class_name="g-3"),
         ],
         after=[build_drill_modal(lang)],
     )

@@ -14,7 +14,8 @@ from dashboard.auth import AccessFile
 from dashboard.settings import Settings
 from dashboard.shifts import utc_now
 from tests.support.db import insert_tickets, make_ticket
-from tests.support.views import router_body
+from layouts.alerts import SHIFT_ALERTS_BODY
+from tests.support.views import answer, call, callback_spec, router_body
 
 
 def _find(node: Any, component_id: Any) -> dict[str, Any] | None:
@@ -99,3 +100,49 @@ def test_with_login_an_anonymous_layout_request_gets_no_numbers(sqlite_url, tmp_
             assert _find(tree, ids.PAGE).get("children") is None, page
     finally:
         app.server.config["HOTLINE_SERVICE"].engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("page", "filled", "callback_output"),
+    [
+        (
+            "/overview",
+            [ids.OVERVIEW_KPIS, ids.OVERVIEW_TREND, ids.OVERVIEW_HEATMAP],
+            "overview-kpis",
+        ),
+        ("/shift", [ids.SHIFT_CONTENT], "shift-content"),
+    ],
+)
+def test_the_desk_views_layouts_carry_the_numbers_their_callback_answers(
+    app, page, filled, callback_output
+):
+    client = app.server.test_client()
+    tree = layout(client, f"http://localhost{page}")
+    for component in filled:
+        assert _find(tree, component).get("children"), component
+    # The callback (run only when a control changes) answers what the page came with.
+    spec = callback_spec(client, callback_output)
+    values = {}
+    for item in spec["inputs"] + spec["state"]:
+        props = _find(tree, item["id"])
+        values[f"{item['id']}.{item['property']}"] = props.get(item["property"])
+    answered = answer(call(client, callback_output, values))
+    for component, props in answered.items():
+        for prop, value in props.items():
+            assert _find(tree, component).get(prop) == value, (component, prop)
+    assert spec.get("prevent_initial_call") is True
+
+
+def test_the_overview_layout_shows_its_agency_rows_and_the_shift_layout_its_alerts(app):
+    client = app.server.test_client()
+    overview = layout(client, "http://localhost/overview")
+    rows = _find(overview, ids.OVERVIEW_AGENCY_ROWS)["data"]
+    shown = _find(overview, ids.OVERVIEW_AGENCIES)["data"]
+    assert shown == [row for row in rows if not row["idle"]] and shown
+    shift = layout(client, "http://localhost/shift")
+    assert "children" in _find(shift, SHIFT_ALERTS_BODY)  # the rows, though none are active
+
+
+def test_the_pages_load_no_babel_polyfill(app):
+    page = app.server.test_client().get("/").get_data(as_text=True)
+    assert "react-dom@" in page and "polyfill" not in page
