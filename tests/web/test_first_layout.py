@@ -13,8 +13,8 @@ from dashboard.app import create_app
 from dashboard.auth import AccessFile
 from dashboard.settings import Settings
 from dashboard.shifts import utc_now
-from tests.support.db import insert_tickets, make_ticket
 from layouts.alerts import SHIFT_ALERTS_BODY
+from tests.support.db import insert_tickets, make_ticket
 from tests.support.views import answer, call, callback_spec, router_body
 
 
