@@ -10,16 +10,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-
-def _timestamp() -> sa.types.TypeEngine:
-    """UTC timestamps as in revision 0001: timestamptz, or UTC text on SQLite (frozen here)."""
-    return sa.DateTime(timezone=True).with_variant(sa.String(32), "sqlite")
-
+from migrations.frozen import timestamp
 
 revision = '0001'
 down_revision = None
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:
@@ -56,7 +50,7 @@ def upgrade() -> None:
     op.create_table('tickets',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('code', sa.String(length=40), nullable=False),
-    sa.Column('received_at', _timestamp(), nullable=False),
+    sa.Column('received_at', timestamp(), nullable=False),
     sa.Column('channel', sa.String(length=16), nullable=False),
     sa.Column('line', sa.String(length=16), nullable=False),
     sa.Column('category', sa.String(length=40), nullable=True),
@@ -65,10 +59,10 @@ def upgrade() -> None:
     sa.Column('agency', sa.String(length=40), nullable=True),
     sa.Column('operator', sa.String(length=64), nullable=True),
     sa.Column('area', sa.String(length=64), nullable=True),
-    sa.Column('forwarded_at', _timestamp(), nullable=True),
-    sa.Column('due_at', _timestamp(), nullable=True),
-    sa.Column('resolved_at', _timestamp(), nullable=True),
-    sa.Column('closed_at', _timestamp(), nullable=True),
+    sa.Column('forwarded_at', timestamp(), nullable=True),
+    sa.Column('due_at', timestamp(), nullable=True),
+    sa.Column('resolved_at', timestamp(), nullable=True),
+    sa.Column('closed_at', timestamp(), nullable=True),
     sa.Column('satisfaction', sa.SmallInteger(), nullable=True),
     sa.Column('citizen_name', sa.Text(), nullable=True),
     sa.Column('citizen_phone', sa.Text(), nullable=True),
@@ -86,7 +80,7 @@ def upgrade() -> None:
     op.create_table('ticket_events',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('ticket_id', sa.Integer(), nullable=False),
-    sa.Column('at', _timestamp(), nullable=False),
+    sa.Column('at', timestamp(), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('actor', sa.String(length=64), nullable=True),
     sa.Column('note', sa.Text(), nullable=True),
