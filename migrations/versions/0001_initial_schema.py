@@ -1,7 +1,5 @@
 """initial schema
 
-Revision ID: 0001
-Revises: 
 Create Date: 2026-12-01 19:03:21.740023
 """
 

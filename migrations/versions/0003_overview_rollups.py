@@ -8,8 +8,6 @@ one pass). A covering partial index serves the median handling time without
 touching the table. SQLite (the small embedded default) reads the tickets
 directly and gets none of this.
 
-Revision ID: 0003
-Revises: 0001
 Create Date: 2026-12-01 20:00:00
 """
 

@@ -4,8 +4,6 @@ Written by the board through its own connection; the intake tables stay read-onl
 One active alert per rule and subject is enforced by a partial unique index, so two
 evaluations can never open the same alert twice.
 
-Revision ID: 0004
-Revises: 0003
 Create Date: 2026-12-03 06:30:00
 """
 

@@ -1,7 +1,5 @@
 """switchboard: calls, operator states and the queue_log follower's positions
 
-Revision ID: 0006
-Revises: 0005
 Create Date: 2026-12-03 06:20:00
 """
 

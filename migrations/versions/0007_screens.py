@@ -1,7 +1,5 @@
 """wall screens: the board's own table of screen heartbeats (issue 13)
 
-Revision ID: 0007
-Revises: 0006
 Create Date: 2026-12-03 06:30:00
 """
 

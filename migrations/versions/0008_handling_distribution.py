@@ -23,8 +23,6 @@ are geometric (each about 10 % wider than the one before, one minute wide at
 the start), so a bucket holds a few per cent of the tickets whatever the
 shape of the distribution. SQLite computes the medians directly.
 
-Revision ID: 0008
-Revises: 0007
 Create Date: 2026-12-03 06:30:00
 """
 
