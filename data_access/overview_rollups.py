@@ -69,22 +69,18 @@ def _keys() -> list[Column]:
     ]
 
 
+def _counts(*names: str) -> list[Column]:
+    return [Column(name, Integer, nullable=False) for name in names]
+
+
 rollup_received = Table(
-    "rollup_received_daily",
-    rollup_metadata,
-    *_keys(),
-    Column("received", Integer, nullable=False),
-    Column("forwarded", Integer, nullable=False),
+    "rollup_received_daily", rollup_metadata, *_keys(), *_counts("received", "forwarded")
 )
 rollup_resolved = Table(
     "rollup_resolved_daily",
     rollup_metadata,
     *_keys(),
-    Column("resolved", Integer, nullable=False),
-    Column("with_due", Integer, nullable=False),
-    Column("on_time", Integer, nullable=False),
-    Column("rated", Integer, nullable=False),
-    Column("satisfaction_sum", Integer, nullable=False),
+    *_counts("resolved", "with_due", "on_time", "rated", "satisfaction_sum"),
 )
 
 
@@ -95,7 +91,7 @@ rollup_handling = Table(
     Column("span", SmallInteger, primary_key=True),
     *_keys(),
     Column("bucket", SmallInteger, primary_key=True),
-    Column("handled", Integer, nullable=False),
+    *_counts("handled"),
 )
 
 
@@ -237,49 +233,54 @@ def read_resolved_cells(
     return tuple(cells)
 
 
-REBUILD = """
-TRUNCATE rollup_received_daily, rollup_resolved_daily;
-INSERT INTO rollup_received_daily (day, channel, line, category, urgency, agency,
-                                   received, forwarded)
-SELECT hotline_operating_day(received_at, s.timezone, s.day_start_minutes), channel, line,
-       coalesce(category, ''), coalesce(urgency, 0), coalesce(agency, ''),
-       count(*), count(forwarded_at)
-FROM tickets, rollup_state AS s WHERE s.id = 1
-GROUP BY 1, 2, 3, 4, 5, 6;
-INSERT INTO rollup_resolved_daily (day, channel, line, category, urgency, agency,
-                                   resolved, with_due, on_time, rated, satisfaction_sum)
-SELECT hotline_operating_day(resolved_at, s.timezone, s.day_start_minutes), channel, line,
-       coalesce(category, ''), coalesce(urgency, 0), coalesce(agency, ''),
-       count(*), count(due_at), count(*) FILTER (WHERE resolved_at <= due_at),
-       count(satisfaction), coalesce(sum(satisfaction), 0)
-FROM tickets, rollup_state AS s WHERE s.id = 1 AND resolved_at IS NOT NULL
-GROUP BY 1, 2, 3, 4, 5, 6;
+# The tickets, beside the time zone and day start the rollups were built for (``state``).
+FROM_TICKETS = "FROM tickets, rollup_state AS state WHERE state.id = 1"
+
+
+def _rollup_keys(at: str) -> str:
+    """A ticket's keys in the rollups: the operating day of ``at``, its dimensions (sentinels)."""
+    return (
+        f"hotline_operating_day({at}, state.timezone, state.day_start_minutes) AS day,"
+        " channel, line, coalesce(category, '') AS category, coalesce(urgency, 0) AS urgency,"
+        " coalesce(agency, '') AS agency"
+    )
+
+
+# What the rollups hold, as the tickets give it (migrations 0003 and 0008 keep their own
+# frozen copies to backfill): the rebuild inserts these rows, the checks compare with them.
+RECEIVED_SELECT = f"""
+SELECT {_rollup_keys("received_at")},
+       count(*)::int AS received, count(forwarded_at)::int AS forwarded
+{FROM_TICKETS}
+GROUP BY 1, 2, 3, 4, 5, 6
 """
-
-
-# The handling distribution as the tickets give it (the backfill of migration 0008):
-# span 1 per operating day, span 7 per operating week (``day`` its Monday).
-HANDLING_SELECT = """
+RESOLVED_SELECT = f"""
+SELECT {_rollup_keys("resolved_at")},
+       count(*)::int AS resolved, count(due_at)::int AS with_due,
+       (count(*) FILTER (WHERE resolved_at <= due_at))::int AS on_time,
+       count(satisfaction)::int AS rated, coalesce(sum(satisfaction), 0)::int AS satisfaction_sum
+{FROM_TICKETS} AND resolved_at IS NOT NULL
+GROUP BY 1, 2, 3, 4, 5, 6
+"""
+# The handling distribution: span 1 per operating day, span 7 per operating week (``day``
+# its Monday).
+HANDLING_SELECT = f"""
 SELECT s.span,
        CASE WHEN s.span = 1 THEN d.day ELSE d.day - ((d.day - date '2000-01-03') % 7) END AS day,
        d.channel, d.line, d.category, d.urgency, d.agency, d.bucket,
        sum(d.handled)::integer AS handled
-FROM (SELECT hotline_operating_day(resolved_at, t.timezone, t.day_start_minutes) AS day,
-             channel, line, coalesce(category, '') AS category, coalesce(urgency, 0) AS urgency,
-             coalesce(agency, '') AS agency,
+FROM (SELECT {_rollup_keys("resolved_at")},
              hotline_handling_bucket(forwarded_at, resolved_at) AS bucket, count(*) AS handled
-      FROM tickets, rollup_state AS t
-      WHERE t.id = 1 AND forwarded_at IS NOT NULL AND resolved_at >= forwarded_at
+      {FROM_TICKETS} AND forwarded_at IS NOT NULL AND resolved_at >= forwarded_at
       GROUP BY 1, 2, 3, 4, 5, 6, 7) AS d,
      (VALUES (1::smallint), (7::smallint)) AS s (span)
 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
 """
-HANDLING_REBUILD = (
-    "INSERT INTO rollup_handling_daily"
-    " (span, day, channel, line, category, urgency, agency, bucket, handled)"
-    + HANDLING_SELECT
-    + " ORDER BY 1, 2, 3, 4, 5, 6, 7, 8"
-)
+
+
+def _insert(table: Table, rows: str) -> str:
+    """INSERT of ``rows`` (a SELECT of the table's columns in order) into a rollup table."""
+    return f"INSERT INTO {table.name} ({', '.join(table.c.keys())}) {rows}"
 
 
 def sync_rollups(
@@ -304,35 +305,24 @@ def sync_rollups(
         ),
         {"tz": timezone, "start": start_minutes},
     )
-    for statement in REBUILD.split(";"):
-        if statement.strip():
-            conn.execute(text(statement))
+    conn.execute(text("TRUNCATE rollup_received_daily, rollup_resolved_daily"))
+    conn.execute(text(_insert(rollup_received, RECEIVED_SELECT)))
+    conn.execute(text(_insert(rollup_resolved, RESOLVED_SELECT)))
     if handling_rollup_exists(conn):
         conn.execute(text("TRUNCATE rollup_handling_daily"))
-        conn.execute(text(HANDLING_REBUILD))
+        # In key order, so a range of days is a few pages.
+        conn.execute(
+            text(_insert(rollup_handling, HANDLING_SELECT) + " ORDER BY 1, 2, 3, 4, 5, 6, 7, 8")
+        )
     return True
 
 
 def rollup_differences(conn: Connection) -> int:
     """Rows where the rollups disagree with the tickets (0 when exact; for tests and checks)."""
-    check = """
-    WITH s AS (SELECT timezone, day_start_minutes FROM rollup_state WHERE id = 1),
-    fresh AS (
-      SELECT hotline_operating_day(received_at, s.timezone, s.day_start_minutes) AS day, channel,
-             line, coalesce(category, '') AS category, coalesce(urgency, 0) AS urgency,
-             coalesce(agency, '') AS agency, count(*)::int AS received,
-             count(forwarded_at)::int AS forwarded
-      FROM tickets, s GROUP BY 1, 2, 3, 4, 5, 6),
+    check = f"""
+    WITH fresh AS ({RECEIVED_SELECT}),
     kept AS (SELECT * FROM rollup_received_daily WHERE received <> 0 OR forwarded <> 0),
-    fresh_resolved AS (
-      SELECT hotline_operating_day(resolved_at, s.timezone, s.day_start_minutes) AS day, channel,
-             line, coalesce(category, '') AS category, coalesce(urgency, 0) AS urgency,
-             coalesce(agency, '') AS agency, count(*)::int AS resolved,
-             count(due_at)::int AS with_due,
-             (count(*) FILTER (WHERE resolved_at <= due_at))::int AS on_time,
-             count(satisfaction)::int AS rated,
-             coalesce(sum(satisfaction), 0)::int AS satisfaction_sum
-      FROM tickets, s WHERE resolved_at IS NOT NULL GROUP BY 1, 2, 3, 4, 5, 6),
+    fresh_resolved AS ({RESOLVED_SELECT}),
     kept_resolved AS (
       SELECT * FROM rollup_resolved_daily
       WHERE resolved <> 0 OR with_due <> 0 OR on_time <> 0 OR rated <> 0 OR satisfaction_sum <> 0)

@@ -8,8 +8,6 @@ one pass). A covering partial index serves the median handling time without
 touching the table. SQLite (the small embedded default) reads the tickets
 directly and gets none of this.
 
-Revision ID: 0003
-Revises: 0001
 Create Date: 2026-12-01 20:00:00
 """
 
@@ -17,10 +15,10 @@ from __future__ import annotations
 
 from alembic import op
 
+from migrations.frozen import create_ticket_triggers, drop_ticket_triggers, on_postgresql
+
 revision = "0003"
 down_revision = "0001"
-branch_labels = None
-depends_on = None
 
 DIMENSIONS = "channel, line, category, urgency, agency"
 
@@ -72,56 +70,11 @@ SET resolved = r.resolved + excluded.resolved, with_due = r.with_due + excluded.
     satisfaction_sum = r.satisfaction_sum + excluded.satisfaction_sum;
 """
 
+# The columns of the changed ticket rows that the upserts read.
 COLUMNS = (
     "received_at, channel, line, category, urgency, agency,"
     " forwarded_at, due_at, resolved_at, satisfaction"
 )
-CHANGES = {
-    "INSERT": f"(SELECT {COLUMNS}, 1 AS sign FROM new_rows)",
-    "DELETE": f"(SELECT {COLUMNS}, -1 AS sign FROM old_rows)",
-    "UPDATE": (
-        f"(SELECT {COLUMNS}, 1 AS sign FROM new_rows "
-        f"UNION ALL SELECT {COLUMNS}, -1 AS sign FROM old_rows)"
-    ),
-}
-
-
-def _trigger_function(operation: str) -> str:
-    changes = CHANGES[operation]
-    return f"""
-CREATE OR REPLACE FUNCTION hotline_rollup_{operation.lower()}() RETURNS trigger
-LANGUAGE plpgsql
--- The intake system's role needs no rights on the rollups: the function runs as their owner,
--- with the schema it was created in (never one a caller put first in its search_path).
-SECURITY DEFINER SET search_path FROM CURRENT
-AS $$
-DECLARE
-  tz text;
-  start_minutes integer;
-BEGIN
-  SELECT timezone, day_start_minutes INTO tz, start_minutes FROM rollup_state WHERE id = 1;
-  IF tz IS NULL THEN
-    RETURN NULL;
-  END IF;
-  {RECEIVED_UPSERT.format(changes=changes)}
-  {RESOLVED_UPSERT.format(changes=changes)}
-  RETURN NULL;
-END
-$$
-"""
-
-
-def _trigger(operation: str) -> str:
-    referencing = {
-        "INSERT": "NEW TABLE AS new_rows",
-        "DELETE": "OLD TABLE AS old_rows",
-        "UPDATE": "OLD TABLE AS old_rows NEW TABLE AS new_rows",
-    }[operation]
-    return (
-        f"CREATE TRIGGER tickets_rollup_{operation.lower()} AFTER {operation} ON tickets "
-        f"REFERENCING {referencing} FOR EACH STATEMENT "
-        f"EXECUTE FUNCTION hotline_rollup_{operation.lower()}()"
-    )
 
 
 BACKFILL = """
@@ -144,7 +97,7 @@ GROUP BY 1, 2, 3, 4, 5, 6;
 
 
 def upgrade() -> None:
-    if op.get_bind().dialect.name != "postgresql":
+    if not on_postgresql():
         return
     op.execute(
         "CREATE TABLE rollup_state ("
@@ -172,9 +125,7 @@ def upgrade() -> None:
         f" rated integer NOT NULL, satisfaction_sum integer NOT NULL, {primary_key})"
     )
     op.execute(OPERATING_DAY_FUNCTION)
-    for operation in ("INSERT", "UPDATE", "DELETE"):
-        op.execute(_trigger_function(operation))
-        op.execute(_trigger(operation))
+    create_ticket_triggers("rollup", COLUMNS, (RECEIVED_UPSERT, RESOLVED_UPSERT))
     op.execute(BACKFILL)
     # Median handling time: an index-only scan of the forwarded tickets by resolved_at.
     op.execute(
@@ -185,12 +136,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name != "postgresql":
+    if not on_postgresql():
         return
     op.execute("DROP INDEX IF EXISTS ix_tickets_resolved_handling")
-    for operation in ("insert", "update", "delete"):
-        op.execute(f"DROP TRIGGER IF EXISTS tickets_rollup_{operation} ON tickets")
-        op.execute(f"DROP FUNCTION IF EXISTS hotline_rollup_{operation}()")
+    drop_ticket_triggers("rollup")
     op.execute("DROP FUNCTION IF EXISTS hotline_operating_day(timestamptz, text, integer)")
     op.execute("DROP TABLE IF EXISTS rollup_resolved_daily")
     op.execute("DROP TABLE IF EXISTS rollup_received_daily")

@@ -4,8 +4,6 @@ Written by the board through its own connection; the intake tables stay read-onl
 One active alert per rule and subject is enforced by a partial unique index, so two
 evaluations can never open the same alert twice.
 
-Revision ID: 0004
-Revises: 0003
 Create Date: 2026-12-03 06:30:00
 """
 
@@ -14,17 +12,12 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from migrations.frozen import timestamp
+
 revision = "0004"
 down_revision = "0003"
-branch_labels = None
-depends_on = None
 
 ACTIVE = "state <> 'resolved'"
-
-
-def _timestamp() -> sa.types.TypeEngine:
-    """UTC timestamps as in revision 0001: timestamptz, or UTC text on SQLite (frozen here)."""
-    return sa.DateTime(timezone=True).with_variant(sa.String(32), "sqlite")
 
 
 def upgrade() -> None:
@@ -38,14 +31,14 @@ def upgrade() -> None:
         sa.Column("urgency", sa.SmallInteger()),
         sa.Column("tickets", sa.Text(), nullable=False, server_default=""),
         sa.Column("detail", sa.Text(), nullable=False, server_default="{}"),
-        sa.Column("since", _timestamp(), nullable=False),
-        sa.Column("fired_at", _timestamp()),
-        sa.Column("resolved_at", _timestamp()),
+        sa.Column("since", timestamp(), nullable=False),
+        sa.Column("fired_at", timestamp()),
+        sa.Column("resolved_at", timestamp()),
         sa.Column("acknowledged_by", sa.String(120)),
-        sa.Column("acknowledged_at", _timestamp()),
+        sa.Column("acknowledged_at", timestamp()),
         sa.Column("escalated", sa.Boolean(), nullable=False, server_default=sa.false()),
-        sa.Column("escalated_at", _timestamp()),
-        sa.Column("last_notified_at", _timestamp()),
+        sa.Column("escalated_at", timestamp()),
+        sa.Column("last_notified_at", timestamp()),
         sa.Column("notifications", sa.Integer(), nullable=False, server_default="0"),
     )
     op.create_index("ix_alerts_state", "alerts", ["state"])
@@ -63,7 +56,7 @@ def upgrade() -> None:
         "alert_events",
         sa.Column("id", sa.Integer(), primary_key=True),
         sa.Column("alert_id", sa.Integer(), nullable=False),
-        sa.Column("at", _timestamp(), nullable=False),
+        sa.Column("at", timestamp(), nullable=False),
         sa.Column("kind", sa.String(16), nullable=False),
         sa.Column("actor", sa.String(120)),
     )
@@ -75,13 +68,13 @@ def upgrade() -> None:
         sa.Column("audience", sa.String(80), nullable=False),
         sa.Column("target", sa.String(40), nullable=False),
         sa.Column("payload", sa.Text(), nullable=False),
-        sa.Column("created_at", _timestamp(), nullable=False),
+        sa.Column("created_at", timestamp(), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False, server_default="0"),
-        sa.Column("next_attempt_at", _timestamp(), nullable=False),
+        sa.Column("next_attempt_at", timestamp(), nullable=False),
         sa.Column("claimed_by", sa.String(120)),
-        sa.Column("claimed_until", _timestamp()),
-        sa.Column("sent_at", _timestamp()),
-        sa.Column("failed_at", _timestamp()),
+        sa.Column("claimed_until", timestamp()),
+        sa.Column("sent_at", timestamp()),
+        sa.Column("failed_at", timestamp()),
         sa.Column("last_error", sa.String(200)),
     )
     op.create_index(

@@ -11,8 +11,6 @@ partial ``ix_tickets_open_status``, a lookup by code uses the unique index of
 ``tickets.code``, and ``updated_datetime`` (the last event) reads
 ``ix_ticket_events_ticket_id_at``.
 
-Revision ID: 0005
-Revises: 0004
 Create Date: 2026-12-03 06:30:00
 """
 
@@ -23,8 +21,6 @@ from alembic import op
 
 revision = "0005"
 down_revision = "0004"
-branch_labels = None
-depends_on = None
 
 PROTECTED = ("xay_dung_dang", "tham_nhung")
 

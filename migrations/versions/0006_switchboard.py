@@ -1,7 +1,5 @@
 """switchboard: calls, operator states and the queue_log follower's positions
 
-Revision ID: 0006
-Revises: 0005
 Create Date: 2026-12-03 06:20:00
 """
 
@@ -10,17 +8,12 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from migrations.frozen import timestamp
+
 revision = "0006"
 down_revision = "0005"
-branch_labels = None
-depends_on = None
 
 WAITING = "answered_at IS NULL AND ended_at IS NULL"
-
-
-def _timestamp() -> sa.types.TypeEngine:
-    """UTC timestamps as in revision 0001: timestamptz, or UTC text on SQLite (frozen here)."""
-    return sa.DateTime(timezone=True).with_variant(sa.String(32), "sqlite")
 
 
 def upgrade() -> None:
@@ -30,9 +23,9 @@ def upgrade() -> None:
         sa.Column("call_id", sa.String(length=64), nullable=False),
         sa.Column("queue", sa.String(length=64), nullable=False),
         sa.Column("line", sa.String(length=16), nullable=True),
-        sa.Column("entered_at", _timestamp(), nullable=False),
-        sa.Column("answered_at", _timestamp(), nullable=True),
-        sa.Column("ended_at", _timestamp(), nullable=True),
+        sa.Column("entered_at", timestamp(), nullable=False),
+        sa.Column("answered_at", timestamp(), nullable=True),
+        sa.Column("ended_at", timestamp(), nullable=True),
         sa.Column("outcome", sa.String(length=16), nullable=True),
         sa.Column("operator", sa.String(length=64), nullable=True),
         sa.Column("wait_seconds", sa.Integer(), nullable=True),
@@ -52,7 +45,7 @@ def upgrade() -> None:
         "operator_states",
         sa.Column("operator", sa.String(length=64), nullable=False),
         sa.Column("state", sa.String(length=16), nullable=False),
-        sa.Column("since", _timestamp(), nullable=False),
+        sa.Column("since", timestamp(), nullable=False),
         sa.PrimaryKeyConstraint("operator"),
     )
     op.create_table(
@@ -62,7 +55,7 @@ def upgrade() -> None:
         sa.Column("offset", sa.BigInteger(), nullable=False),
         sa.Column("lines", sa.BigInteger(), server_default="0", nullable=False),
         sa.Column("malformed", sa.BigInteger(), server_default="0", nullable=False),
-        sa.Column("updated_at", _timestamp(), nullable=False),
+        sa.Column("updated_at", timestamp(), nullable=False),
         sa.PrimaryKeyConstraint("path"),
     )
 

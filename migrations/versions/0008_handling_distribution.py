@@ -23,8 +23,6 @@ are geometric (each about 10 % wider than the one before, one minute wide at
 the start), so a bucket holds a few per cent of the tickets whatever the
 shape of the distribution. SQLite computes the medians directly.
 
-Revision ID: 0008
-Revises: 0007
 Create Date: 2026-12-03 06:30:00
 """
 
@@ -32,10 +30,10 @@ from __future__ import annotations
 
 from alembic import op
 
+from migrations.frozen import create_ticket_triggers, drop_ticket_triggers, on_postgresql
+
 revision = "0008"
 down_revision = "0007"
-branch_labels = None
-depends_on = None
 
 
 def bucket_thresholds() -> list[int]:
@@ -85,50 +83,8 @@ ON CONFLICT (span, day, channel, line, category, urgency, agency, bucket) DO UPD
 SET handled = r.handled + excluded.handled;
 """
 
+# The columns of the changed ticket rows that the upsert reads.
 COLUMNS = "channel, line, category, urgency, agency, forwarded_at, resolved_at"
-CHANGES = {
-    "INSERT": f"(SELECT {COLUMNS}, 1 AS sign FROM new_rows)",
-    "DELETE": f"(SELECT {COLUMNS}, -1 AS sign FROM old_rows)",
-    "UPDATE": (
-        f"(SELECT {COLUMNS}, 1 AS sign FROM new_rows "
-        f"UNION ALL SELECT {COLUMNS}, -1 AS sign FROM old_rows)"
-    ),
-}
-
-
-def _trigger_function(operation: str) -> str:
-    return f"""
-CREATE OR REPLACE FUNCTION hotline_handling_{operation.lower()}() RETURNS trigger
-LANGUAGE plpgsql
--- Runs as the rollup's owner, in the schema it was created in (as migration 0003's).
-SECURITY DEFINER SET search_path FROM CURRENT
-AS $$
-DECLARE
-  tz text;
-  start_minutes integer;
-BEGIN
-  SELECT timezone, day_start_minutes INTO tz, start_minutes FROM rollup_state WHERE id = 1;
-  IF tz IS NULL THEN
-    RETURN NULL;
-  END IF;
-  {HANDLING_UPSERT.format(changes=CHANGES[operation])}
-  RETURN NULL;
-END
-$$
-"""
-
-
-def _trigger(operation: str) -> str:
-    referencing = {
-        "INSERT": "NEW TABLE AS new_rows",
-        "DELETE": "OLD TABLE AS old_rows",
-        "UPDATE": "OLD TABLE AS old_rows NEW TABLE AS new_rows",
-    }[operation]
-    return (
-        f"CREATE TRIGGER tickets_handling_{operation.lower()} AFTER {operation} ON tickets "
-        f"REFERENCING {referencing} FOR EACH STATEMENT "
-        f"EXECUTE FUNCTION hotline_handling_{operation.lower()}()"
-    )
 
 
 # The same rows from the tickets (written in key order, so a range of days is a few pages).
@@ -154,7 +110,7 @@ BACKFILL = (
 
 
 def upgrade() -> None:
-    if op.get_bind().dialect.name != "postgresql":
+    if not on_postgresql():
         return
     op.execute(
         "CREATE TABLE rollup_handling_daily ("
@@ -167,9 +123,7 @@ def upgrade() -> None:
     )
     for statement in HANDLING_FUNCTIONS.split(";\n"):
         op.execute(statement)
-    for operation in ("INSERT", "UPDATE", "DELETE"):
-        op.execute(_trigger_function(operation))
-        op.execute(_trigger(operation))
+    create_ticket_triggers("handling", COLUMNS, (HANDLING_UPSERT,))
     op.execute(BACKFILL)
     op.execute(
         "CREATE INDEX ix_tickets_handling_bucket ON tickets"
@@ -180,12 +134,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name != "postgresql":
+    if not on_postgresql():
         return
     op.execute("DROP INDEX IF EXISTS ix_tickets_handling_bucket")
-    for operation in ("insert", "update", "delete"):
-        op.execute(f"DROP TRIGGER IF EXISTS tickets_handling_{operation} ON tickets")
-        op.execute(f"DROP FUNCTION IF EXISTS hotline_handling_{operation}()")
+    drop_ticket_triggers("handling")
     op.execute("DROP FUNCTION IF EXISTS hotline_handling_bucket(timestamptz, timestamptz)")
     op.execute("DROP FUNCTION IF EXISTS hotline_handling_minutes(timestamptz, timestamptz)")
     op.execute("DROP TABLE IF EXISTS rollup_handling_daily")

@@ -12,8 +12,6 @@ on (resolved_at, received_at) finds those resolved since then and received befor
 the index alone, without visiting the rows of every report resolved in the window (some
 130 000), only the ten thousand or so that match.
 
-Revision ID: 0009
-Revises: 0008
 Create Date: 2026-12-03 07:40:00
 """
 
@@ -23,8 +21,6 @@ from alembic import op
 
 revision = "0009"
 down_revision = "0008"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -1,0 +1,1 @@
+"""Alembic's script directory: env.py, the revisions (versions/) and what they share (frozen)."""
