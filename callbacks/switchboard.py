@@ -15,13 +15,11 @@ from layouts.switchboard import SWITCHBOARD_BODY, Thresholds, build_switchboard_
 
 
 def thresholds_of(service: SnapshotService) -> Thresholds:
-    """The wall's thresholds and the figures' targets, from the settings."""
+    """The wall's alarm thresholds, from the settings."""
     settings = service.settings
     return Thresholds(
         waiting=settings.queue_waiting_alert,
         longest_wait_seconds=settings.queue_longest_wait_alert_seconds,
-        service_level_seconds=settings.service_level_seconds,
-        short_abandon_seconds=settings.short_abandon_seconds,
     )
 
 

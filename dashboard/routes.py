@@ -54,27 +54,25 @@ class Page:
     subpaths: bool = False  # also serves path/... (by its own Page or a Flask route)
 
 
+def desk_view(area: str, icon: str, order: int) -> Page:
+    """The desk view of an area at ``/<area>``: light theme, ids ``<area>-...``, a navbar
+    entry ``nav.<area>``, and its sub-paths."""
+    return Page(
+        f"/{area}",
+        "app.title",
+        area,
+        theme="light",
+        component_prefix=f"{area}-",
+        nav=NavEntry(area, f"nav.{area}", icon, order),
+        subpaths=True,
+    )
+
+
 PAGES: tuple[Page, ...] = (
     Page("/", "app.title", "wall", nav=NavEntry("wall", "nav.wall", "bi-display", 10)),
-    Page(
-        "/shift",
-        "app.title",
-        "shift",
-        theme="light",
-        component_prefix="shift-",
-        nav=NavEntry("shift", "nav.shift", "bi-person-workspace", 20),
-        subpaths=True,
-    ),
+    desk_view("shift", "bi-person-workspace", 20),
     Page("/shift/report", "app.title", "shift", theme="light", component_prefix="shift-"),
-    Page(
-        "/overview",
-        "app.title",
-        "overview",
-        theme="light",
-        component_prefix="overview-",
-        nav=NavEntry("overview", "nav.overview", "bi-bar-chart-line", 30),
-        subpaths=True,
-    ),
+    desk_view("overview", "bi-bar-chart-line", 30),
     # The wall screens alive or silent (issue 13): for the supervisors on duty.
     Page("/screens", "app.title", "shift", theme="light", component_prefix="screens-"),
 )

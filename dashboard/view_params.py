@@ -48,6 +48,14 @@ def _query(params: Mapping[str, str]) -> str:
     return "?" + urlencode(params, safe=",") if params else ""
 
 
+def _view_query(values: dict[str, str], filters: Filters, lang: str) -> str:
+    """A view's own ``values``, then its filters and its language (unless the default)."""
+    values = values | filters_query(filters)
+    if lang != DEFAULT_LANGUAGE:
+        values["lang"] = lang
+    return _query(values)
+
+
 @dataclass(frozen=True)
 class ShiftParams:
     """The state of the shift view: operating day, shift, filters, language."""
@@ -82,10 +90,7 @@ def parse_shift_params(
 def shift_query(params: ShiftParams) -> str:
     """The query string that reproduces a shift view."""
     values = {"day": params.day.isoformat(), "shift": str(params.shift)}
-    values |= filters_query(params.filters)
-    if params.lang != "vi":
-        values["lang"] = params.lang
-    return _query(values)
+    return _view_query(values, params.filters, params.lang)
 
 
 @dataclass(frozen=True)
@@ -132,7 +137,4 @@ def parse_range_params(
 def range_query(params: RangeParams) -> str:
     """The query string that reproduces an overview (or an export of it)."""
     values = {"from": params.first_day.isoformat(), "to": params.last_day.isoformat()}
-    values |= filters_query(params.filters)
-    if params.lang != "vi":
-        values["lang"] = params.lang
-    return _query(values)
+    return _view_query(values, params.filters, params.lang)

@@ -6,9 +6,6 @@ never the intake system's tables): one row per screen, updated at most once a mi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-
 from sqlalchemy import (
     Column,
     Connection,
@@ -23,6 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 
 from data_access.schema import UTCDateTime
+from data_access.values import ScreenBeat
 
 board_metadata = MetaData()
 
@@ -38,19 +36,7 @@ wall_screens = Table(
 )
 
 
-@dataclass(frozen=True)
-class ScreenRow:
-    """A screen as last recorded in the table."""
-
-    name: str
-    first_seen: datetime
-    last_poll: datetime
-    page_age_seconds: int | None
-    heap_mb: float | None
-    options: str | None
-
-
-def record_screen(conn: Connection, row: ScreenRow) -> None:
+def record_screen(conn: Connection, row: ScreenBeat) -> None:
     """Insert or update one screen's row (keeps its first_seen)."""
     values = {
         "last_poll": row.last_poll,
@@ -71,12 +57,12 @@ def record_screen(conn: Connection, row: ScreenRow) -> None:
         conn.execute(update(wall_screens).where(c.name == row.name).values(**values))
 
 
-def list_screens(conn: Connection, limit: int = 500) -> tuple[ScreenRow, ...]:
+def list_screens(conn: Connection, limit: int = 500) -> tuple[ScreenBeat, ...]:
     """The recorded screens, most recently seen first."""
     c = wall_screens.c
     query = select(wall_screens).order_by(c.last_poll.desc(), c.name).limit(limit)
     return tuple(
-        ScreenRow(
+        ScreenBeat(
             r.name,
             r.first_seen,
             r.last_poll,

@@ -122,3 +122,15 @@ class OperatorFigures:
     since: datetime | None
     answered: int
     talk_seconds: int
+
+
+@dataclass(frozen=True)
+class ScreenBeat:
+    """The last heartbeat of one wall screen (kept in ``wall_screens``)."""
+
+    name: str
+    first_seen: datetime
+    last_poll: datetime
+    page_age_seconds: int | None
+    heap_mb: float | None
+    options: str | None

@@ -18,12 +18,10 @@ STATES = ("available", "on_call", "paused", "logged_off")
 
 @dataclass(frozen=True)
 class Thresholds:
-    """When the wall shows the queue in alarm, and the targets the figures use."""
+    """When the wall shows the queue in alarm (the targets travel with the figures)."""
 
     waiting: int = 3
     longest_wait_seconds: int = 60
-    service_level_seconds: int = 20
-    short_abandon_seconds: int = 5
 
 
 @dataclass(frozen=True)
@@ -77,14 +75,14 @@ def make_switchboard_cells(
             text(lang, "sb.abandoned"),
             format_count(figures.abandoned, lang),
             note=text(
-                lang, "sb.abandoned_short", count=short, seconds=thresholds.short_abandon_seconds
+                lang, "sb.abandoned_short", count=short, seconds=figures.short_abandon_seconds
             )
             if short
             else "",
         ),
         Cell(
             "service_level",
-            text(lang, "sb.service_level", seconds=thresholds.service_level_seconds),
+            text(lang, "sb.service_level", seconds=figures.service_level_seconds),
             format_rate(figures.service_level, lang),
         ),
     )

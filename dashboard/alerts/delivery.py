@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
+from dataclasses import KW_ONLY, dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
@@ -54,23 +55,16 @@ def backoff(attempts: int, cap_seconds: float) -> timedelta:
     return timedelta(seconds=min(cap_seconds, RETRY_BASE_SECONDS * 2 ** max(0, attempts - 1)))
 
 
+@dataclass(eq=False)
 class Deliverer:
     """Sends due outbox rows for one process (the lease holder)."""
 
-    def __init__(
-        self,
-        engine: Engine,
-        notify: NotifyConfig,
-        owner: Callable[[], str],
-        *,
-        retry_max_seconds: float = 60,
-        send: Sender = apprise_send,
-    ) -> None:
-        self.engine = engine
-        self.notify = notify
-        self.owner = owner
-        self.retry_max_seconds = retry_max_seconds
-        self.send = send
+    engine: Engine
+    notify: NotifyConfig
+    owner: Callable[[], str]
+    _: KW_ONLY
+    retry_max_seconds: float = 60
+    send: Sender = apprise_send
 
     def deliver_due(self, now: datetime, limit: int = 50) -> int:
         """Send what is due; returns how many were delivered.

@@ -12,12 +12,13 @@ to the local log target (the server log), so nothing is sent anywhere unless con
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from dashboard.alerts.config_file import read_json_file
 
 log = logging.getLogger(__name__)
 
@@ -112,10 +113,5 @@ def load_notify(path: Path | None) -> NotifyConfig:
     """Read and validate the notify file; without one, every audience goes to the log."""
     if path is None:
         return NotifyConfig()
-    try:
-        document = json.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise NotifyError(f"cannot read the notify file {path}: {exc.strerror or exc}") from None
-    except json.JSONDecodeError as exc:
-        raise NotifyError(f"{path}: not valid JSON (line {exc.lineno}: {exc.msg})") from None
+    document = read_json_file(path, "notify file", NotifyError)
     return parse_notify(document, str(path))

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from dashboard.alerts.config_file import read_json_file
 
 # The rules the board knows how to evaluate; a file may tune, disable or omit them.
 KNOWN_RULES: tuple[str, ...] = (
@@ -160,10 +161,5 @@ def parse_rules(document: Any, source: str = "rules file") -> RuleSet:
 
 def load_rules(path: Path) -> RuleSet:
     """Read and validate the rules file."""
-    try:
-        document = json.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise RulesError(f"cannot read the rules file {path}: {exc.strerror or exc}") from None
-    except json.JSONDecodeError as exc:
-        raise RulesError(f"{path}: not valid JSON (line {exc.lineno}: {exc.msg})") from None
+    document = read_json_file(path, "rules file", RulesError)
     return parse_rules(document, str(path))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from dashboard.formatting import format_duration
@@ -14,32 +14,8 @@ from dashboard.i18n import text
 # A new alert of these kinds chimes on a wall started with ?sound=1.
 CHIME_RULES: tuple[str, ...] = ("level4",)
 
-
-class AlertLike(Protocol):
-    """The fields of a stored alert the screens use (read-only)."""
-
-    @property
-    def id(self) -> int: ...
-    @property
-    def rule(self) -> str: ...
-    @property
-    def subject(self) -> str: ...
-    @property
-    def state(self) -> str: ...
-    @property
-    def agency(self) -> str | None: ...
-    @property
-    def urgency(self) -> int | None: ...
-    @property
-    def tickets(self) -> tuple[str, ...]: ...
-    @property
-    def since(self) -> datetime: ...
-    @property
-    def acknowledged_by(self) -> str | None: ...
-    @property
-    def acknowledged_at(self) -> datetime | None: ...
-    @property
-    def escalated(self) -> bool: ...
+if TYPE_CHECKING:  # the view stays free of SQLAlchemy: layouts import this module
+    from data_access.alert_store import AlertRecord
 
 
 @dataclass(frozen=True)
@@ -69,7 +45,7 @@ class AlertsView:
 
 
 def make_alerts_view(
-    alerts: Sequence[AlertLike],
+    alerts: Sequence[AlertRecord],
     now: datetime,
     lang: str,
     agency_names: Mapping[str, str],

@@ -19,6 +19,7 @@ import threading
 import time
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -340,118 +341,132 @@ def history_page(alerts: AlertService, lang: str, filters: dict[str, Any]) -> st
     return form + csv_link + table
 
 
+CSV_HEADER = (
+    "id",
+    "rule",
+    "state",
+    "since",
+    "tickets",
+    "agency",
+    "urgency",
+    "escalated",
+    "acknowledged_by",
+    "acknowledged_at",
+    "resolved_at",
+)
+
+
+def _csv_row(alert: AlertRecord) -> list[Any]:
+    """One line of /alerts.csv, in the order of ``CSV_HEADER``."""
+    return [
+        alert.id,
+        alert.rule,
+        alert.state,
+        alert.since.isoformat(),
+        " ".join(alert.tickets),
+        alert.agency or "",
+        alert.urgency or "",
+        "1" if alert.escalated else "0",
+        alert.acknowledged_by or "",
+        alert.acknowledged_at.isoformat() if alert.acknowledged_at else "",
+        alert.resolved_at.isoformat() if alert.resolved_at else "",
+    ]
+
+
+def api_alerts_view(alerts: AlertService) -> Response:
+    """``GET /api/alerts``: the active alerts."""
+    active = alerts.active()
+    return jsonify(
+        {
+            "alerts": [alert_json(a) for a in active],
+            "count": len(active),
+            # true when the alert tables could not be read: the list is the last known
+            "stale": alerts.read_failed,
+        }
+    )
+
+
+def history_view(alerts: AlertService) -> Response:
+    """``GET /alerts``: the history page (400 with a notice for a bad filter)."""
+    lang = _lang()
+    try:
+        filters = parse_history_filters(request.args, alerts.settings)
+    except FilterError as exc:
+        body = _notice("warning", f"{exc.field}: {exc}")
+        return _page(lang, text(lang, "alert.history"), body, 400)
+    return _page(lang, text(lang, "alert.history"), history_page(alerts, lang, filters))
+
+
+def history_csv_view(alerts: AlertService) -> Response:
+    """``GET /alerts.csv``: the filtered history as CSV (400 as JSON for a bad filter)."""
+    try:
+        filters = parse_history_filters(request.args, alerts.settings)
+    except FilterError as exc:
+        response = jsonify({"error": str(exc), "field": exc.field})
+        response.status_code = 400
+        return response
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_HEADER)
+    for alert in alerts.history(**filters, limit=CSV_LIMIT):
+        writer.writerow(_csv_row(alert))
+    return Response(
+        out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=alerts.csv"},
+    )
+
+
+def _ack_form(lang: str, listed: Sequence[AlertRecord]) -> str:
+    """The confirmation page's body: the alerts of the link and the form that acknowledges."""
+    items = "".join(
+        "<li>"
+        + html.escape(
+            f"{text(lang, f'alert.rule.{a.rule}')}: {', '.join(a.tickets)} · "
+            + text(lang, f"alert.state.{a.state}")
+        )
+        + "</li>"
+        for a in listed
+    )
+    return (
+        f"<ul>{items}</ul>"
+        '<form method="post"><label class="form-label">'
+        f"{html.escape(text(lang, 'alert.ack_name'))}"
+        '<input class="form-control" name="name" maxlength="80"></label> '
+        f'<button class="btn btn-primary" type="submit">'
+        f"{html.escape(text(lang, 'alert.ack_confirm', count=len(listed)))}</button></form>"
+    )
+
+
+def ack_view(alerts: AlertService, token: str) -> Response:
+    """``/alerts/ack/<token>``: GET confirms what the link acknowledges, POST does it."""
+    lang = _lang()
+    title = text(lang, "alert.ack_page")
+    try:
+        claim = alerts.links.check(token)
+    except LinkError:
+        body = _notice("danger", text(lang, "alert.ack_invalid"))
+        return _page(lang, title, body, 403)
+    if request.method == "POST":
+        name = (request.form.get("name") or "").strip()[:80]
+        who = name or claim.audience
+        changed = alerts.acknowledge(claim.alert_ids, f"{who} ({claim.audience})"[:120])
+        body = _notice("success", text(lang, "alert.ack_done", count=len(changed)))
+        return _page(lang, title, body)
+    return _page(lang, title, _ack_form(lang, alerts.alerts(claim.alert_ids)))
+
+
 def register_alert_routes(app: Dash, alerts: AlertService) -> None:
     """Attach /api/alerts, /alerts, /alerts.csv and /alerts/ack/<token> to the server.
 
     Who may open them is declared in ``dashboard.routes.ROUTES`` and checked by the board's
     one guard (``dashboard.auth.guard``): the history is the shift area's, the ack link open.
     """
-    server = app.server
     bp = Blueprint("alerts", __name__)
-    settings = alerts.settings
-
-    @bp.get("/api/alerts")
-    def api_alerts():  # type: ignore[no-untyped-def]
-        active = alerts.active()
-        return jsonify(
-            {
-                "alerts": [alert_json(a) for a in active],
-                "count": len(active),
-                # true when the alert tables could not be read: the list is the last known
-                "stale": alerts.read_failed,
-            }
-        )
-
-    @bp.get("/alerts")
-    def history():  # type: ignore[no-untyped-def]
-        lang = _lang()
-        try:
-            filters = parse_history_filters(request.args, settings)
-        except FilterError as exc:
-            body = _notice("warning", f"{exc.field}: {exc}")
-            return _page(lang, text(lang, "alert.history"), body, 400)
-        return _page(lang, text(lang, "alert.history"), history_page(alerts, lang, filters))
-
-    @bp.get("/alerts.csv")
-    def history_csv():  # type: ignore[no-untyped-def]
-        try:
-            filters = parse_history_filters(request.args, settings)
-        except FilterError as exc:
-            response = jsonify({"error": str(exc), "field": exc.field})
-            response.status_code = 400
-            return response
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(
-            [
-                "id",
-                "rule",
-                "state",
-                "since",
-                "tickets",
-                "agency",
-                "urgency",
-                "escalated",
-                "acknowledged_by",
-                "acknowledged_at",
-                "resolved_at",
-            ]
-        )
-        for a in alerts.history(**filters, limit=CSV_LIMIT):
-            writer.writerow(
-                [
-                    a.id,
-                    a.rule,
-                    a.state,
-                    a.since.isoformat(),
-                    " ".join(a.tickets),
-                    a.agency or "",
-                    a.urgency or "",
-                    "1" if a.escalated else "0",
-                    a.acknowledged_by or "",
-                    a.acknowledged_at.isoformat() if a.acknowledged_at else "",
-                    a.resolved_at.isoformat() if a.resolved_at else "",
-                ]
-            )
-        return Response(
-            out.getvalue(),
-            mimetype="text/csv",
-            headers={"Content-Disposition": "attachment; filename=alerts.csv"},
-        )
-
-    @bp.route("/alerts/ack/<token>", methods=["GET", "POST"])
-    def ack(token: str):  # type: ignore[no-untyped-def]
-        lang = _lang()
-        title = text(lang, "alert.ack_page")
-        try:
-            claim = alerts.links.check(token)
-        except LinkError:
-            body = _notice("danger", text(lang, "alert.ack_invalid"))
-            return _page(lang, title, body, 403)
-        if request.method == "POST":
-            name = (request.form.get("name") or "").strip()[:80]
-            who = name or claim.audience
-            changed = alerts.acknowledge(claim.alert_ids, f"{who} ({claim.audience})"[:120])
-            body = _notice("success", text(lang, "alert.ack_done", count=len(changed)))
-            return _page(lang, title, body)
-        listed = alerts.alerts(claim.alert_ids)
-        items = "".join(
-            "<li>"
-            + html.escape(
-                f"{text(lang, f'alert.rule.{a.rule}')}: {', '.join(a.tickets)} · "
-                + text(lang, f"alert.state.{a.state}")
-            )
-            + "</li>"
-            for a in listed
-        )
-        body = (
-            f"<ul>{items}</ul>"
-            '<form method="post"><label class="form-label">'
-            f"{html.escape(text(lang, 'alert.ack_name'))}"
-            '<input class="form-control" name="name" maxlength="80"></label> '
-            f'<button class="btn btn-primary" type="submit">'
-            f"{html.escape(text(lang, 'alert.ack_confirm', count=len(listed)))}</button></form>"
-        )
-        return _page(lang, title, body)
-
-    server.register_blueprint(bp)
+    bp.add_url_rule("/api/alerts", "api_alerts", partial(api_alerts_view, alerts))
+    bp.add_url_rule("/alerts", "history", partial(history_view, alerts))
+    bp.add_url_rule("/alerts.csv", "history_csv", partial(history_csv_view, alerts))
+    bp.add_url_rule(
+        "/alerts/ack/<token>", "ack", partial(ack_view, alerts), methods=["GET", "POST"]
+    )
+    app.server.register_blueprint(bp)

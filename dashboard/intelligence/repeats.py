@@ -57,6 +57,20 @@ def links_to(later: ReportRow, earlier: ReportRow, window: timedelta) -> bool:
     return earlier.ended_at is None or earlier.ended_at >= later.received_at - window
 
 
+def repeat_link(row: ReportRow, linked: tuple[str, ...], count: int) -> RepeatLink:
+    """The link of the report ``row`` to ``count`` earlier ones (``linked``: the latest)."""
+    return RepeatLink(
+        row.code,
+        row.category,
+        row.area,
+        row.received_at,
+        row.urgency,
+        row.status,
+        linked,
+        count,
+    )
+
+
 def link_reports(
     later: Iterable[ReportRow], earlier: Iterable[ReportRow], window: timedelta
 ) -> tuple[RepeatLink, ...]:
@@ -89,18 +103,7 @@ def link_reports(
         if not count:
             continue
         shown = (older + rows[max(low, high - MAX_LINKED_CODES) : high])[-MAX_LINKED_CODES:]
-        result.append(
-            RepeatLink(
-                row.code,
-                row.category,
-                row.area,
-                row.received_at,
-                row.urgency,
-                row.status,
-                tuple(e.code for e in shown),
-                count,
-            )
-        )
+        result.append(repeat_link(row, tuple(e.code for e in shown), count))
     return tuple(result)
 
 
@@ -192,18 +195,7 @@ def find_level3_candidates(
             continue
         latest = sorted(item for item in codes[pair] if edge <= item[0] < row.received_at)
         shown = (backlog + latest)[-MAX_LINKED_CODES:]
-        result.append(
-            RepeatLink(
-                row.code,
-                row.category,
-                row.area,
-                row.received_at,
-                row.urgency,
-                row.status,
-                tuple(code for _, code in shown),
-                count,
-            )
-        )
+        result.append(repeat_link(row, tuple(code for _, code in shown), count))
     return level3_candidates(result)
 
 
@@ -249,25 +241,47 @@ def rereport_rates(
 
 
 def compute_rereport_rates(
-    engine: Engine, start: datetime, end: datetime, window: timedelta
+    engine: Engine,
+    start: datetime,
+    end: datetime,
+    window: timedelta,
+    *,
+    timeout_ms: int | None = None,
 ) -> dict[str | None, ReReportRate]:
-    """Re-report figures of the reports resolved in ``[start, end)``, per agency."""
+    """Re-report figures of the reports resolved in ``[start, end)``, per agency.
+
+    ``timeout_ms`` replaces the statement timeout on PostgreSQL (a background computation).
+    """
     with engine.connect() as conn:
         without_jit(conn)
+        if timeout_ms is not None and conn.dialect.name == "postgresql":
+            conn.exec_driver_sql(f"SET LOCAL statement_timeout = {int(timeout_ms)}")
         counts = count_rereports(conn, start, end, window)
     return {agency: ReReportRate(agency, n, r) for agency, n, r in counts}
+
+
+def rates_by_agency_code(
+    engine: Engine,
+    start: datetime,
+    end: datetime,
+    window: timedelta,
+    *,
+    timeout_ms: int | None = None,
+) -> dict[str, float | None]:
+    """The re-report rate per agency code (``unassigned`` for none), as the overview shows it."""
+    rates = compute_rereport_rates(engine, start, end, window, timeout_ms=timeout_ms)
+    return {agency or "unassigned": rate.rate for agency, rate in rates.items()}
 
 
 def agency_rereport_rates(
     engine: Engine, start: datetime, end: datetime, window_days: int
 ) -> dict[str, float | None]:
-    """The overview's re-report rate per agency code (``unassigned`` for none)."""
+    """The overview's re-report rates computed in the request (``{}`` when they fail)."""
     try:
-        rates = compute_rereport_rates(engine, start, end, timedelta(days=window_days))
+        return rates_by_agency_code(engine, start, end, timedelta(days=window_days))
     except Exception as exc:  # noqa: BLE001 - the overview stays whole (the column blank)
         log.error("re-report rates failed: %s", exc.__class__.__name__)
         return {}
-    return {agency or "unassigned": rate.rate for agency, rate in rates.items()}
 
 
 def linked_reports(engine: Engine, code: str, window_days: int, now: datetime) -> tuple[str, ...]:

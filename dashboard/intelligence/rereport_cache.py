@@ -23,8 +23,7 @@ from time import monotonic
 
 from sqlalchemy import Engine
 
-from dashboard.intelligence.repeats import ReReportRate
-from data_access.intelligence import count_rereports, without_jit
+from dashboard.intelligence.repeats import rates_by_agency_code
 
 log = logging.getLogger(__name__)
 
@@ -35,12 +34,7 @@ BACKGROUND_TIMEOUT_MS = 120_000
 
 def compute_rates(engine: Engine, start: datetime, end: datetime, window: timedelta) -> Rates:
     """The rate per agency code (``unassigned`` for none), with a background's timeout."""
-    with engine.connect() as conn:
-        without_jit(conn)
-        if conn.dialect.name == "postgresql":
-            conn.exec_driver_sql(f"SET LOCAL statement_timeout = {BACKGROUND_TIMEOUT_MS}")
-        counts = count_rereports(conn, start, end, window)
-    return {(agency or "unassigned"): ReReportRate(agency, n, r).rate for agency, n, r in counts}
+    return rates_by_agency_code(engine, start, end, window, timeout_ms=BACKGROUND_TIMEOUT_MS)
 
 
 class RereportCache:

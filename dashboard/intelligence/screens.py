@@ -21,7 +21,7 @@ from sqlalchemy import Engine
 
 from dashboard.intelligence.values import ScreenBeat, ScreenStatus
 from dashboard.settings import Settings
-from data_access.screens import ScreenRow, list_screens, record_screen
+from data_access.screens import list_screens, record_screen
 
 log = logging.getLogger(__name__)
 
@@ -244,7 +244,7 @@ class ScreenRegistry:
                 self._written.pop(next(iter(self._written)))
         try:
             with self.engine().begin() as conn:
-                record_screen(conn, ScreenRow(**beat.__dict__))
+                record_screen(conn, beat)
         except Exception as exc:  # noqa: BLE001 - a wall's refresh never fails for this
             log.warning("screen heartbeat not written: %s", exc.__class__.__name__)
             return False
@@ -262,7 +262,7 @@ class ScreenRegistry:
         for row in rows:
             known = live.get(row.name)
             if known is None or row.last_poll > known.last_poll:
-                live[row.name] = ScreenBeat(**row.__dict__)
+                live[row.name] = row
         return list(live.values())
 
     def statuses(self, now: datetime) -> tuple[ScreenStatus, ...]:

@@ -9,6 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from data_access.values import ScreenBeat
+
+__all__ = ["Incident", "RepeatLink", "ScreenBeat", "ScreenStatus", "SurgeRule"]
+
 
 @dataclass(frozen=True)
 class SurgeRule:
@@ -39,18 +43,6 @@ class Incident:
     def key(self) -> str:
         """What identifies the incident while it lasts (the alert's deduplication key)."""
         return f"{self.category}|{self.area or '*'}"
-
-
-@dataclass(frozen=True)
-class ScreenBeat:
-    """The last heartbeat of one screen."""
-
-    name: str
-    first_seen: datetime
-    last_poll: datetime
-    page_age_seconds: int | None
-    heap_mb: float | None
-    options: str | None
 
 
 @dataclass(frozen=True)
