@@ -54,6 +54,20 @@
     return formatters[key];
   }
 
+  // HH:MM[:SS] of an instant at a UTC offset (the server sends its zone's offset with each
+  // answer); Intl, with its time-zone data, only when there is none.
+  function two(n) {
+    return (n < 10 ? "0" : "") + n;
+  }
+  function formatTime(zone, seconds, date, meta) {
+    if (!meta || typeof meta.utc_offset_ms !== "number") {
+      return formatter(zone, seconds).format(date);
+    }
+    var local = new Date(date.getTime() + meta.utc_offset_ms);
+    var text = two(local.getUTCHours()) + ":" + two(local.getUTCMinutes());
+    return seconds ? text + ":" + two(local.getUTCSeconds()) : text;
+  }
+
   function noUpdate() {
     return window.dash_clientside.no_update;
   }
@@ -141,7 +155,7 @@
       observe(meta);
       var zone = (config && config.timezone) || "Asia/Ho_Chi_Minh";
       var serverNow = new Date(Date.now() + state.offset);
-      var clock = formatter(zone, true).format(serverNow);
+      var clock = formatTime(zone, true, serverNow, meta);
       var limit = ((config && config.stale_ms) || 15000) + ((config && config.refresh_ms) || 5000);
       var offline = Date.now() - state.lastSeenAt > limit;
       var banner = noUpdate();
@@ -152,7 +166,7 @@
           ? "wall-banner wall-banner--offline"
           : "wall-banner wall-banner--offline wall-banner--hidden";
         if (offline) {
-          var since = formatter(zone, false).format(new Date(state.lastSeenAt + state.offset));
+          var since = formatTime(zone, false, new Date(state.lastSeenAt + state.offset), meta);
           var template = (config && config.texts && config.texts.offline) || "{time}";
           message = template.replace("{time}", since);
         }

@@ -146,3 +146,12 @@ def test_the_overview_layout_shows_its_agency_rows_and_the_shift_layout_its_aler
 def test_the_pages_load_no_babel_polyfill(app):
     page = app.server.test_client().get("/").get_data(as_text=True)
     assert "react-dom@" in page and "polyfill" not in page
+
+
+def test_the_walls_meta_carries_its_zones_offset_for_the_clock(app):
+    tree = layout(app.server.test_client(), "http://localhost/")
+    meta = _find(tree, ids.WALL_META)["data"]
+    zone = app.server.config["HOTLINE_SERVICE"].calendar.zone
+    expected = utc_now().astimezone(zone).utcoffset().total_seconds() * 1000
+    assert meta["utc_offset_ms"] == expected
+    assert zone.key != "Asia/Ho_Chi_Minh" or expected == 7 * 3600 * 1000
