@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import (
     Connection,
@@ -33,6 +33,11 @@ from data_access.codes import AWAITING_FORWARD_STATUSES
 from data_access.engine import make_engine
 from data_access.queries import is_open
 from data_access.schema import UTCDateTime, tickets
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+V = TypeVar("V", bound="DataclassInstance")
 
 a = alerts.c
 o = alert_outbox.c
@@ -101,25 +106,21 @@ def make_alert_engine(url: str, statement_timeout_ms: int = 5000) -> Engine:
     return make_engine(url, readonly=False, statement_timeout_ms=statement_timeout_ms, pool_size=2)
 
 
+def _from_row(kind: type[V], row: Any, **converted: Any) -> V:
+    """A stored value from a row named like its fields (``converted``: those that need more)."""
+    plain = {f.name: getattr(row, f.name) for f in fields(kind) if f.name not in converted}
+    return kind(**plain, **converted)
+
+
 def _record(row: Any) -> AlertRecord:
-    codes = tuple(code for code in (row.tickets or "").split(",") if code)
-    return AlertRecord(
+    return _from_row(
+        AlertRecord,
+        row,
         id=int(row.id),
-        rule=row.rule,
-        subject=row.subject,
-        state=row.state,
-        agency=row.agency,
         urgency=None if row.urgency is None else int(row.urgency),
-        tickets=codes,
+        tickets=tuple(code for code in (row.tickets or "").split(",") if code),
         detail=row.detail or "{}",
-        since=row.since,
-        fired_at=row.fired_at,
-        resolved_at=row.resolved_at,
-        acknowledged_by=row.acknowledged_by,
-        acknowledged_at=row.acknowledged_at,
         escalated=bool(row.escalated),
-        escalated_at=row.escalated_at,
-        last_notified_at=row.last_notified_at,
         notifications=int(row.notifications or 0),
     )
 
@@ -323,18 +324,7 @@ def insert_outbox(conn: Connection, rows: Sequence[NewOutboxRow], now: datetime)
 
 
 def _outbox(row: Any) -> OutboxRow:
-    return OutboxRow(
-        id=int(row.id),
-        event_id=row.event_id,
-        audience=row.audience,
-        target=row.target,
-        payload=row.payload,
-        created_at=row.created_at,
-        attempts=int(row.attempts),
-        next_attempt_at=row.next_attempt_at,
-        sent_at=row.sent_at,
-        failed_at=row.failed_at,
-    )
+    return _from_row(OutboxRow, row, id=int(row.id), attempts=int(row.attempts))
 
 
 def claim_due_outbox(
