@@ -45,18 +45,24 @@ t = tickets.c
 
 
 @dataclass(frozen=True)
-class AlertRecord:
-    """One alert as stored (ticket codes only, never personal data)."""
+class AlertFacts:
+    """What an alert is about, shared by one to open and one as stored (ticket codes only)."""
 
-    id: int
     rule: str
     subject: str
     state: str
     agency: str | None
     urgency: int | None
     tickets: tuple[str, ...]
-    detail: str
     since: datetime
+
+
+@dataclass(frozen=True)
+class AlertRecord(AlertFacts):
+    """One alert as stored (ticket codes only, never personal data)."""
+
+    id: int
+    detail: str
     fired_at: datetime | None
     resolved_at: datetime | None
     acknowledged_by: str | None
@@ -172,17 +178,10 @@ def list_alert_history(
 
 
 @dataclass(frozen=True)
-class NewAlert:
+class NewAlert(AlertFacts):
     """An alert to open (pending or already firing, maybe escalated at once)."""
 
-    rule: str
-    subject: str
-    state: str
-    agency: str | None
-    urgency: int | None
-    tickets: tuple[str, ...]
     detail: dict[str, Any]
-    since: datetime
     escalated: bool = False
 
 
