@@ -128,6 +128,11 @@ class Snapshot:
         }
 
 
+def overdue_minutes(now: datetime, due_at: datetime) -> int:
+    """Whole minutes a ticket due at ``due_at`` is overdue at ``now``."""
+    return int((now - due_at) // timedelta(minutes=1))
+
+
 def _zeroed(keys: tuple[str, ...], counter: Counter[str]) -> dict[str, int]:
     """Every known key with its count (0 when none), then unknown keys found in the data."""
     result = {key: int(counter.get(key, 0)) for key in keys}
@@ -228,7 +233,7 @@ def build_snapshot(
             urgency=_urgency(item.urgency),
             agency=_code(item.agency, UNASSIGNED),
             due_at=item.due_at,
-            overdue_minutes=int((now - item.due_at) // timedelta(minutes=1)),
+            overdue_minutes=overdue_minutes(now, item.due_at),
         )
         for item in counts.overdue
     )
