@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypedDict
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
@@ -30,6 +30,15 @@ from data_access.values import Filters
 
 # Frozen, so one shared empty value is safe as a default.
 NO_CALLS = SwitchboardFigures()
+
+
+class SnapshotLimits(TypedDict, total=False):
+    """The thresholds of a snapshot, passed on to ``compute_snapshot`` (its defaults hold)."""
+
+    intake_limit_minutes: int
+    overdue_limit: int
+    service_level_seconds: int
+    short_abandon_seconds: int
 
 
 @dataclass(frozen=True)
