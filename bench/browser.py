@@ -43,7 +43,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench.cli import add_update_report, bench_logging
+from bench.cli import add_update_report, bench_logging, finish_report
 from dashboard import ids
 from dashboard.arrivals import arrival_factor
 from dashboard.settings import Settings
@@ -673,12 +673,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         time_limit=args.time_limit,
     )
     print(summary(result))
-    if args.update_report is not None:
+
+    def update(path: Path) -> None:
         from bench.report import update_browser_section
 
-        update_browser_section(result, args.update_report)
-        log.info("updated %s", args.update_report)
-    return 0
+        update_browser_section(result, path)
+
+    return finish_report(args, update, log)
 
 
 if __name__ == "__main__":  # pragma: no cover

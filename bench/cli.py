@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from dashboard.settings import PROJECT_ROOT
@@ -22,6 +23,16 @@ def add_update_report(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="put the figures into this report (default docs/PERFORMANCE.md)",
     )
+
+
+def finish_report(
+    args: argparse.Namespace, update: Callable[[Path], None], log: logging.Logger
+) -> int:
+    """Put the figures into the report when ``--update-report`` asked for it; exit code 0."""
+    if args.update_report is not None:
+        update(args.update_report)
+        log.info("updated %s", args.update_report)
+    return 0
 
 
 def bench_logging(log: logging.Logger) -> None:

@@ -9,14 +9,21 @@ equal the snapshot's and reports snapshot time / floor time.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, text
 
 from dashboard.shifts import ShiftCalendar, Window
-from dashboard.snapshot import Snapshot, bucket_boundaries
+from dashboard.snapshot import (
+    NO_CALLS,
+    OverdueItem,
+    Snapshot,
+    bucket_boundaries,
+    overdue_minutes,
+)
+from data_access.values import Filters
 
 FLOOR_SQL = """
 WITH day AS (
@@ -85,30 +92,6 @@ UNION ALL SELECT kind, key, n, m, x, y FROM most_overdue
 """
 
 
-@dataclass(frozen=True)
-class FloorNumbers:
-    """The numbers of the floor statement, in the snapshot's terms."""
-
-    received: int
-    forwarded: int
-    resolved_in_window: int
-    on_time_rate: float | None
-    by_channel: dict[str, int]
-    by_line: dict[str, int]
-    by_category: dict[str, int]
-    by_urgency: dict[str, int]
-    by_status: dict[str, int]
-    by_shift: dict[str, int]
-    hourly: dict[datetime, int]
-    open: int
-    open_by_status: dict[str, int]
-    overdue: int
-    overdue_by_agency: dict[str, int]
-    awaiting_forward: int
-    level4_open: int
-    overdue_codes: tuple[str, ...]
-
-
 def floor_parameters(
     calendar: ShiftCalendar, window: Window, now: datetime, *, intake_minutes: int, limit: int
 ) -> dict[str, Any]:
@@ -132,8 +115,8 @@ def run_floor(conn: Connection, parameters: dict[str, Any]) -> list[tuple[Any, .
 
 
 def fold_floor(
-    rows: list[tuple[Any, ...]], calendar: ShiftCalendar, window: Window
-) -> FloorNumbers:
+    rows: list[tuple[Any, ...]], calendar: ShiftCalendar, window: Window, now: datetime
+) -> Snapshot:
     """Put the floor's rows in the snapshot's shape (only renaming; no arithmetic on data)."""
     groups: dict[str, dict[str, tuple[int, int, int, int]]] = {}
     for kind, key, n, m, x, y in rows:
@@ -155,7 +138,12 @@ def fold_floor(
     def plain(kind: str) -> dict[str, int]:
         return {key: n for key, (n, *_) in groups.get(kind, {}).items() if n}
 
-    return FloorNumbers(
+    return Snapshot(
+        window=window,
+        timezone=calendar.zone.key,
+        generated_at=now,
+        now=now,
+        filters=Filters(),
         received=total[0],
         forwarded=total[1],
         resolved_in_window=resolved[0],
@@ -166,40 +154,42 @@ def fold_floor(
         by_urgency=plain("urgency"),
         by_status=plain("status"),
         by_shift=dict(by_shift),
-        hourly=dict(hourly),
+        hourly=tuple(sorted(hourly.items())),
         open=open_all[0],
         open_by_status=plain("open_status"),
         overdue=open_all[1],
         overdue_by_agency=plain("overdue_agency"),
         awaiting_forward=open_all[2],
         level4_open=open_all[3],
-        overdue_codes=tuple(key.split("|", 1)[0] for key, _ in overdue_list),
+        overdue_list=tuple(_overdue_item(key, now) for key, _ in overdue_list),
     )
 
 
-def snapshot_numbers(snapshot: Snapshot) -> FloorNumbers:
-    """The same numbers taken from a snapshot (zero entries dropped, as the floor has none)."""
+def _overdue_item(key: str, now: datetime) -> OverdueItem:
+    """An overdue ticket from its key (code|category|urgency|agency|due epoch)."""
+    code, category, urgency, agency, epoch = key.rsplit("|", 4)
+    due_at = datetime.fromtimestamp(float(epoch), UTC)
+    return OverdueItem(code, category, urgency, agency, due_at, overdue_minutes(now, due_at))
+
+
+def comparable(snapshot: Snapshot) -> Snapshot:
+    """The snapshot's numbers as the floor has them (no zero entries, no calls, no surges)."""
 
     def nonzero(mapping: dict[str, int]) -> dict[str, int]:
         return {key: value for key, value in mapping.items() if value}
 
-    return FloorNumbers(
-        received=snapshot.received,
-        forwarded=snapshot.forwarded,
-        resolved_in_window=snapshot.resolved_in_window,
-        on_time_rate=snapshot.on_time_rate,
+    return replace(
+        snapshot,
+        generated_at=snapshot.now,
         by_channel=nonzero(snapshot.by_channel),
         by_line=nonzero(snapshot.by_line),
         by_category=nonzero(snapshot.by_category),
         by_urgency=nonzero(snapshot.by_urgency),
         by_status=nonzero(snapshot.by_status),
         by_shift=nonzero(snapshot.by_shift),
-        hourly={hour: count for hour, count in snapshot.hourly if count},
-        open=snapshot.open,
+        hourly=tuple((hour, count) for hour, count in snapshot.hourly if count),
         open_by_status=nonzero(snapshot.open_by_status),
-        overdue=snapshot.overdue,
         overdue_by_agency=nonzero(snapshot.overdue_by_agency),
-        awaiting_forward=snapshot.awaiting_forward,
-        level4_open=snapshot.level4_open,
-        overdue_codes=tuple(item.code for item in snapshot.overdue_list),
+        switchboard=NO_CALLS,
+        incidents=(),
     )

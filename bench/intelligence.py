@@ -22,7 +22,7 @@ from pathlib import Path
 from sqlalchemy import Engine, text
 
 from bench import datasets
-from bench.cli import add_update_report, bench_logging
+from bench.cli import add_update_report, bench_logging, finish_report
 from bench.measure import Timing, time_runs
 from dashboard.intelligence.repeats import (
     compute_rereport_rates,
@@ -247,10 +247,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         log.info("%s measured in %.0f s", label, time.perf_counter() - clock)
     section = render_section(results, started, (load_before, os.getloadavg()[0]), args.suffix)
     print(section)
-    if args.update_report is not None:
-        update_report(section, args.update_report)
-        log.info("updated %s", args.update_report)
-    return 0
+    return finish_report(args, lambda path: update_report(section, path), log)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.cli import add_update_report, bench_logging
+from bench.cli import add_update_report, bench_logging, finish_report
 from dashboard.settings import PROJECT_ROOT
 
 log = logging.getLogger("bench.lighthouse")
@@ -340,11 +340,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     results, about = run(args.runs)
     block = section(results, about, args.runs)
     print(block)
-    if args.update_report is not None:
-        path: Path = args.update_report
+
+    def update(path: Path) -> None:
         path.write_text(update_report(path.read_text(encoding="utf-8"), block), encoding="utf-8")
-        log.info("updated %s", path)
-    return 0
+
+    return finish_report(args, update, log)
 
 
 if __name__ == "__main__":

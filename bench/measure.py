@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import Engine, event
 
-from bench.floor import floor_parameters, fold_floor, run_floor, snapshot_numbers
+from bench.floor import comparable, floor_parameters, fold_floor, run_floor
 from dashboard.shifts import ShiftCalendar, Window
 from dashboard.snapshot import Snapshot, compute_snapshot
 
@@ -162,8 +162,7 @@ def measure_snapshot(
             snapshot()
     finally:
         detach()
-    floor_numbers = fold_floor(rows, calendar, window)
-    same = floor_numbers == snapshot_numbers(result)
+    same = comparable(fold_floor(rows, calendar, window, now)) == comparable(result)
     return SnapshotResult(
         window=window,
         received=result.received,

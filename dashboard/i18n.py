@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from dashboard.params import normalise_choice
+
 DEFAULT_LANGUAGE = "vi"
 LANGUAGES: tuple[str, ...] = ("vi", "en")
 
@@ -879,11 +881,7 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
 
 def normalise_language(value: str | None) -> str:
     """A supported language code; anything else falls back to Vietnamese."""
-    if value:
-        value = value.strip().lower()[:8]
-        if value in LANGUAGES:
-            return value
-    return DEFAULT_LANGUAGE
+    return normalise_choice(value, LANGUAGES, DEFAULT_LANGUAGE)
 
 
 def locale_of(lang: str) -> str:

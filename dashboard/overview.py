@@ -44,13 +44,17 @@ DEFAULT_DAYS = 30
 MAX_DAYS = 366
 
 
+@dataclass(frozen=True)
 class ResolvedRates:
-    """The rates of resolved tickets, shared by a period's totals and an agency's row."""
+    """The counts and rates of resolved tickets, shared by a period's totals and an agency's row."""
 
-    on_time: int
+    forwarded: int
+    resolved: int
     with_due: int
-    satisfaction_sum: int
+    on_time: int
     rated: int
+    satisfaction_sum: int
+    median_handling_minutes: float | None
 
     @property
     def on_time_rate(self) -> float | None:
@@ -70,13 +74,6 @@ class PeriodTotals(ResolvedRates):
     first_day: date
     last_day: date
     received: int
-    forwarded: int
-    resolved: int
-    with_due: int
-    on_time: int
-    rated: int
-    satisfaction_sum: int
-    median_handling_minutes: float | None
 
     @property
     def days(self) -> int:
@@ -94,16 +91,9 @@ class AgencyRow(ResolvedRates):
     """One line of the accountability table."""
 
     agency: str
-    forwarded: int
-    resolved: int
-    with_due: int
-    on_time: int
-    rated: int
-    satisfaction_sum: int
     open_now: int
     overdue_now: int
     overdue_by_level: dict[str, int]
-    median_handling_minutes: float | None
 
     @property
     def overdue_serious(self) -> int:

@@ -8,7 +8,7 @@ language choice through :func:`dashboard.i18n.normalise_language`.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date
 from urllib.parse import parse_qsl
@@ -32,6 +32,15 @@ class ParameterError(ValueError):
         super().__init__(message)
         self.field = field
         self.message = message
+
+
+def normalise_choice(value: str | None, choices: Collection[str], default: str) -> str:
+    """One of ``choices`` (a language, a theme: short lowercase codes), else ``default``."""
+    if value:
+        value = value.strip().lower()[:8]
+        if value in choices:
+            return value
+    return default
 
 
 def _split_query(search: str) -> dict[str, str]:

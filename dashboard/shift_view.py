@@ -12,13 +12,14 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Unpack
 
 from sqlalchemy import Engine
 
 from dashboard.intelligence.repeats import shift_repeats
 from dashboard.intelligence.values import RepeatLink
 from dashboard.shifts import ShiftCalendar, Window
-from dashboard.snapshot import Snapshot, compute_snapshot
+from dashboard.snapshot import Snapshot, SnapshotLimits, compute_snapshot
 from data_access.codes import UNASSIGNED, UNCLASSIFIED, URGENCY_KEYS
 from data_access.shift_view import (
     BacklogCell,
@@ -212,27 +213,14 @@ def compute_shift_view(
     now: datetime,
     filters: Filters | None = None,
     *,
-    intake_limit_minutes: int = 15,
-    overdue_limit: int = 10,
-    service_level_seconds: int = 20,
-    short_abandon_seconds: int = 5,
     repeat_window_days: int | None = None,
+    **limits: Unpack[SnapshotLimits],
 ) -> ShiftView:
     """The shift view of (operating day, shift) at ``now``."""
     filters = filters or Filters()
     window = calendar.window(day, shift)
     state = shift_state(window, now)
-    snapshot = compute_snapshot(
-        engine,
-        calendar,
-        window,
-        now,
-        filters,
-        intake_limit_minutes=intake_limit_minutes,
-        overdue_limit=overdue_limit,
-        service_level_seconds=service_level_seconds,
-        short_abandon_seconds=short_abandon_seconds,
-    )
+    snapshot = compute_snapshot(engine, calendar, window, now, filters, **limits)
     elapsed, windows = comparison_windows(calendar, window, now)
     out_at = min(now, window.end)
     with engine.connect() as conn:

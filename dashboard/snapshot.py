@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypedDict
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
@@ -30,6 +30,15 @@ from data_access.values import Filters
 
 # Frozen, so one shared empty value is safe as a default.
 NO_CALLS = SwitchboardFigures()
+
+
+class SnapshotLimits(TypedDict, total=False):
+    """The thresholds of a snapshot, passed on to ``compute_snapshot`` (its defaults hold)."""
+
+    intake_limit_minutes: int
+    overdue_limit: int
+    service_level_seconds: int
+    short_abandon_seconds: int
 
 
 @dataclass(frozen=True)
@@ -126,6 +135,11 @@ class Snapshot:
             ],
             "switchboard": self.switchboard.to_json(iso),
         }
+
+
+def overdue_minutes(now: datetime, due_at: datetime) -> int:
+    """Whole minutes a ticket due at ``due_at`` is overdue at ``now``."""
+    return int((now - due_at) // timedelta(minutes=1))
 
 
 def _zeroed(keys: tuple[str, ...], counter: Counter[str]) -> dict[str, int]:
@@ -228,7 +242,7 @@ def build_snapshot(
             urgency=_urgency(item.urgency),
             agency=_code(item.agency, UNASSIGNED),
             due_at=item.due_at,
-            overdue_minutes=int((now - item.due_at) // timedelta(minutes=1)),
+            overdue_minutes=overdue_minutes(now, item.due_at),
         )
         for item in counts.overdue
     )

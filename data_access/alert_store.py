@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import (
     Connection,
@@ -34,24 +34,35 @@ from data_access.engine import make_engine
 from data_access.queries import is_open
 from data_access.schema import UTCDateTime, tickets
 
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+V = TypeVar("V", bound="DataclassInstance")
+
 a = alerts.c
 o = alert_outbox.c
 t = tickets.c
 
 
 @dataclass(frozen=True)
-class AlertRecord:
-    """One alert as stored (ticket codes only, never personal data)."""
+class AlertFacts:
+    """What an alert is about, shared by one to open and one as stored (ticket codes only)."""
 
-    id: int
     rule: str
     subject: str
     state: str
     agency: str | None
     urgency: int | None
     tickets: tuple[str, ...]
-    detail: str
     since: datetime
+
+
+@dataclass(frozen=True)
+class AlertRecord(AlertFacts):
+    """One alert as stored (ticket codes only, never personal data)."""
+
+    id: int
+    detail: str
     fired_at: datetime | None
     resolved_at: datetime | None
     acknowledged_by: str | None
@@ -101,25 +112,21 @@ def make_alert_engine(url: str, statement_timeout_ms: int = 5000) -> Engine:
     return make_engine(url, readonly=False, statement_timeout_ms=statement_timeout_ms, pool_size=2)
 
 
+def _from_row(kind: type[V], row: Any, **converted: Any) -> V:
+    """A stored value from a row named like its fields (``converted``: those that need more)."""
+    plain = {f.name: getattr(row, f.name) for f in fields(kind) if f.name not in converted}
+    return kind(**plain, **converted)
+
+
 def _record(row: Any) -> AlertRecord:
-    codes = tuple(code for code in (row.tickets or "").split(",") if code)
-    return AlertRecord(
+    return _from_row(
+        AlertRecord,
+        row,
         id=int(row.id),
-        rule=row.rule,
-        subject=row.subject,
-        state=row.state,
-        agency=row.agency,
         urgency=None if row.urgency is None else int(row.urgency),
-        tickets=codes,
+        tickets=tuple(code for code in (row.tickets or "").split(",") if code),
         detail=row.detail or "{}",
-        since=row.since,
-        fired_at=row.fired_at,
-        resolved_at=row.resolved_at,
-        acknowledged_by=row.acknowledged_by,
-        acknowledged_at=row.acknowledged_at,
         escalated=bool(row.escalated),
-        escalated_at=row.escalated_at,
-        last_notified_at=row.last_notified_at,
         notifications=int(row.notifications or 0),
     )
 
@@ -171,17 +178,10 @@ def list_alert_history(
 
 
 @dataclass(frozen=True)
-class NewAlert:
+class NewAlert(AlertFacts):
     """An alert to open (pending or already firing, maybe escalated at once)."""
 
-    rule: str
-    subject: str
-    state: str
-    agency: str | None
-    urgency: int | None
-    tickets: tuple[str, ...]
     detail: dict[str, Any]
-    since: datetime
     escalated: bool = False
 
 
@@ -323,18 +323,7 @@ def insert_outbox(conn: Connection, rows: Sequence[NewOutboxRow], now: datetime)
 
 
 def _outbox(row: Any) -> OutboxRow:
-    return OutboxRow(
-        id=int(row.id),
-        event_id=row.event_id,
-        audience=row.audience,
-        target=row.target,
-        payload=row.payload,
-        created_at=row.created_at,
-        attempts=int(row.attempts),
-        next_attempt_at=row.next_attempt_at,
-        sent_at=row.sent_at,
-        failed_at=row.failed_at,
-    )
+    return _from_row(OutboxRow, row, id=int(row.id), attempts=int(row.attempts))
 
 
 def claim_due_outbox(

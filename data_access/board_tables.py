@@ -17,10 +17,9 @@ from sqlalchemy import (
     Table,
     Text,
     false,
-    text,
 )
 
-from data_access.schema import UTCDateTime
+from data_access.schema import UTCDateTime, partial_index
 
 board_metadata = MetaData()
 
@@ -52,14 +51,7 @@ alerts = Table(
     Index("ix_alerts_state", "state"),
     Index("ix_alerts_since", "since"),
     Index("ix_alerts_rule_subject", "rule", "subject"),
-    Index(
-        "ux_alerts_active",
-        "rule",
-        "subject",
-        unique=True,
-        sqlite_where=text("state <> 'resolved'"),
-        postgresql_where=text("state <> 'resolved'"),
-    ),
+    partial_index("ux_alerts_active", "rule", "subject", unique=True, where="state <> 'resolved'"),
 )
 
 alert_events = Table(

@@ -167,6 +167,13 @@ def _binary_sqlite(element: binary_text, compiler: SQLCompiler, **kw: Any) -> st
     return compiler.process(element.clauses, **kw)
 
 
+def partial_index(name: str, *columns: str, where: str, unique: bool = False) -> Index:
+    """An index of the rows where ``where`` holds (the same partial index on both databases)."""
+    return Index(
+        name, *columns, unique=unique, sqlite_where=text(where), postgresql_where=text(where)
+    )
+
+
 OPEN_STATUSES_SQL = "status NOT IN ('resolved', 'closed')"
 
 tickets = Table(
@@ -201,19 +208,8 @@ tickets = Table(
     # Reports resolved since an instant but received before another: the backlog then.
     Index("ix_tickets_resolved_received", "resolved_at", "received_at"),
     # Open-ticket queries read only the backlog, not the history.
-    Index(
-        "ix_tickets_open_due",
-        "due_at",
-        sqlite_where=text(OPEN_STATUSES_SQL),
-        postgresql_where=text(OPEN_STATUSES_SQL),
-    ),
-    Index(
-        "ix_tickets_open_status",
-        "status",
-        "received_at",
-        sqlite_where=text(OPEN_STATUSES_SQL),
-        postgresql_where=text(OPEN_STATUSES_SQL),
-    ),
+    partial_index("ix_tickets_open_due", "due_at", where=OPEN_STATUSES_SQL),
+    partial_index("ix_tickets_open_status", "status", "received_at", where=OPEN_STATUSES_SQL),
 )
 
 ticket_events = Table(
@@ -294,12 +290,7 @@ calls = Table(
     Column("talk_seconds", Integer),
     Index("ix_calls_entered_at", "entered_at"),
     # "Waiting now" reads only the calls still in the queue.
-    Index(
-        "ix_calls_waiting",
-        "entered_at",
-        sqlite_where=text(WAITING_CALLS_SQL),
-        postgresql_where=text(WAITING_CALLS_SQL),
-    ),
+    partial_index("ix_calls_waiting", "entered_at", where=WAITING_CALLS_SQL),
 )
 
 operator_states = Table(

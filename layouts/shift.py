@@ -139,12 +139,8 @@ def build_shift_page(
         "shift",
         lang=lang,
         navbar=navbar,
-        stores=[
-            dcc.Store(id=ids.SHIFT_LANG, data=lang),
-            dcc.Store(id=ids.SHIFT_QUERY),
-            dcc.Store(id=ids.SHIFT_URL_SYNC),
-            dcc.Interval(id=ids.SHIFT_TICK, interval=60_000),
-        ],
+        sync_ids=(ids.SHIFT_LANG, ids.SHIFT_QUERY, ids.SHIFT_URL_SYNC),
+        stores=[dcc.Interval(id=ids.SHIFT_TICK, interval=60_000)],
         header=header,
         controls=controls,
         filters=build_filters("shift", names, filters),
@@ -636,6 +632,14 @@ def _report_section(lang: str, key: str, body: Any, *, width: str = "") -> html.
     )
 
 
+def _count_section(
+    lang: str, name: str, rows: Sequence[tuple[str, int]], total: int, *, width: str
+) -> html.Section:
+    """A section of counts with their shares of ``total`` (its title ``report.<name>``)."""
+    table = _count_table(rows, total, lang, f"shift-report-{name}")
+    return _report_section(lang, f"report.{name}", table, width=width)
+
+
 def _report_header(
     view: ShiftView, names: Names, *, user: str, generated_at: datetime
 ) -> html.Header:
@@ -750,12 +754,7 @@ def build_shift_report(
                 [
                     _report_header(view, names, user=user, generated_at=generated_at),
                     _report_section(lang, "report.summary", summary, width="third"),
-                    _report_section(
-                        lang,
-                        "report.levels",
-                        _count_table(levels, snap.received, lang, "shift-report-levels"),
-                        width="third",
-                    ),
+                    _count_section(lang, "levels", levels, snap.received, width="third"),
                     _report_section(
                         lang,
                         "report.calls",
@@ -763,12 +762,7 @@ def build_shift_report(
                         width="third",
                     ),
                     _report_section(lang, "report.backlog", build_backlog_table(view, lang)),
-                    _report_section(
-                        lang,
-                        "report.fields",
-                        _count_table(fields, snap.received, lang, "shift-report-fields"),
-                        width="half",
-                    ),
+                    _count_section(lang, "fields", fields, snap.received, width="half"),
                     _report_section(
                         lang, "report.comparison", build_comparison_table(view, lang), width="half"
                     ),

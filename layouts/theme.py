@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+from dashboard.params import normalise_choice
+
 DEFAULT_THEME = "dark"
 THEMES: tuple[str, ...] = ("dark", "light")
 
@@ -134,11 +136,7 @@ PALETTES = {
 
 def normalise_theme(value: str | None) -> str:
     """A supported theme; anything else is the default (dark)."""
-    if value:
-        value = value.strip().lower()[:8]
-        if value in THEMES:
-            return value
-    return DEFAULT_THEME
+    return normalise_choice(value, THEMES, DEFAULT_THEME)
 
 
 def palette(theme: str) -> Palette:

@@ -303,6 +303,7 @@ def build_view_page(
     *,
     lang: str,
     navbar: Any,
+    sync_ids: tuple[str, str, str],
     stores: Sequence[Any],
     header: Any,
     controls: Any,
@@ -310,10 +311,18 @@ def build_view_page(
     body: Sequence[Any],
     after: Sequence[Any] = (),
 ) -> html.Div:
-    """A desk view: navbar, its stores, then header, controls and filters, and the body."""
+    """A desk view: navbar, its stores, then header, controls and filters, and the body.
+
+    ``sync_ids`` name the stores of the language, the canonical query and the address bar's
+    sync (``callbacks.views.register_view_sync``); ``stores`` are the view's own.
+    """
+    lang_id, query_id, url_sync_id = sync_ids
     return html.Div(
         [
             navbar,
+            dcc.Store(id=lang_id, data=lang),
+            dcc.Store(id=query_id),
+            dcc.Store(id=url_sync_id),
             *stores,
             dbc.Container(
                 [

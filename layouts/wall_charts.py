@@ -84,6 +84,22 @@ def _pct(share: float) -> str:
     return f"{share:.1f}%"
 
 
+def _bar_style(value: float | None, top: float) -> dict[str, str]:
+    """A bar's height on the scale (hidden where there is no value)."""
+    return {
+        "height": _pct(_share(value, top)),
+        "visibility": "hidden" if value is None else "visible",
+    }
+
+
+def _counted(current: float | None, previous: float | None) -> dict[Part, Any]:
+    """The numbers a column carries in its data attributes."""
+    return {
+        (COUNTED_PART, "data-value"): _number(current),
+        (COUNTED_PART, "data-previous"): _number(previous),
+    }
+
+
 def nice_step(top: float, lines: int = GRID_LINES) -> int:
     """A round step (1, 2, 5 x 10^n) giving about ``lines`` grid lines up to ``top``."""
     if top <= 0:
@@ -141,6 +157,13 @@ def _chart_style(pal: Palette) -> dict[str, str]:
     }
 
 
+def _wall_chart(chart_id: str, children: list[Any], kind: str, pal: Palette) -> html.Div:
+    """A chart's frame: its children, the class of its kind and the palette's colours."""
+    return html.Div(
+        children, id=chart_id, className=f"wall-chart chart-{kind}", style=_chart_style(pal)
+    )
+
+
 def _rgba(hex_colour: str, alpha: float) -> str:
     value = hex_colour.lstrip("#")
     if len(value) != 6:
@@ -155,12 +178,8 @@ def hourly_parts(series: SeriesView, index: int, top: float) -> dict[Part, Any]:
     current = _at(series.current, index)
     previous = _at(series.previous, index)
     return {
-        (COUNTED_PART, "data-value"): _number(current),
-        (COUNTED_PART, "data-previous"): _number(previous),
-        ("chart-bar", "style"): {
-            "height": _pct(_share(current, top)),
-            "visibility": "hidden" if current is None else "visible",
-        },
+        **_counted(current, previous),
+        ("chart-bar", "style"): _bar_style(current, top),
         ("chart-mark", "style"): {
             "bottom": _pct(_share(previous, top)),
             "display": "none" if previous is None else "block",
@@ -233,12 +252,7 @@ def build_hourly_children(chart_id: str, series: SeriesView, lang: str) -> list[
 
 def build_hourly_chart(chart_id: str, series: SeriesView, pal: Palette, lang: str) -> html.Div:
     """Received per local hour today (bars) against the average of past days (marks)."""
-    return html.Div(
-        build_hourly_children(chart_id, series, lang),
-        id=chart_id,
-        className="wall-chart chart-hourly",
-        style=_chart_style(pal),
-    )
+    return _wall_chart(chart_id, build_hourly_children(chart_id, series, lang), "hourly", pal)
 
 
 # --- the shifts: yesterday's beside today's, the shift under way hatched --------------------
@@ -248,16 +262,9 @@ def shifts_parts(series: SeriesView, index: int, top: float, lang: str) -> dict[
     current = _at(series.current, index)
     live = " chart-bar--live" if series.highlight == index else ""
     return {
-        (COUNTED_PART, "data-value"): _number(current),
-        (COUNTED_PART, "data-previous"): _number(previous),
-        ("chart-prev", "style"): {
-            "height": _pct(_share(previous, top)),
-            "visibility": "hidden" if previous is None else "visible",
-        },
-        ("chart-cur", "style"): {
-            "height": _pct(_share(current, top)),
-            "visibility": "hidden" if current is None else "visible",
-        },
+        **_counted(current, previous),
+        ("chart-prev", "style"): _bar_style(previous, top),
+        ("chart-cur", "style"): _bar_style(current, top),
         ("chart-cur", "className"): "chart-bar chart-bar--current" + live,
         ("chart-prev-text", "children"): (
             "" if previous is None else format_count(round(previous), lang)
@@ -316,12 +323,7 @@ def build_shifts_children(chart_id: str, series: SeriesView, lang: str) -> list[
 
 def build_shifts_chart(chart_id: str, series: SeriesView, pal: Palette, lang: str) -> html.Div:
     """Today's shifts beside the same shifts the day before (grouped bars with numbers)."""
-    return html.Div(
-        build_shifts_children(chart_id, series, lang),
-        id=chart_id,
-        className="wall-chart chart-shifts",
-        style=_chart_style(pal),
-    )
+    return _wall_chart(chart_id, build_shifts_children(chart_id, series, lang), "shifts", pal)
 
 
 # --- what a refresh sends --------------------------------------------------------------------
