@@ -1,7 +1,7 @@
 """Shared fixtures: one temporary database per test, SQLite and (when set) PostgreSQL.
 
-The helpers themselves live in ``tests.support`` (``bench/`` uses them too); the names
-re-exported here keep ``from tests.support.db import make_ticket`` working.
+The helpers themselves live in ``tests.support`` (``bench/`` uses them too): tests import
+them from there, never from a conftest.
 """
 
 from __future__ import annotations
@@ -16,29 +16,7 @@ from sqlalchemy import Engine
 from dashboard.settings import Settings
 from dashboard.shifts import ShiftCalendar
 from data_access.engine import make_engine
-from tests.support.db import (
-    IN_CI,
-    PG_URL,
-    ZONE,
-    insert_tickets,
-    local,
-    make_ticket,
-    postgres_database,
-    prepare_database,
-    require_postgres,
-    sqlite_database,
-)
-
-__all__ = [
-    "IN_CI",
-    "PG_URL",
-    "ZONE",
-    "insert_tickets",
-    "local",
-    "make_ticket",
-    "prepare_database",
-    "require_postgres",
-]
+from tests.support.db import IN_CI, ZONE, postgres_database, sqlite_database
 
 
 @pytest.fixture(autouse=True)

@@ -16,11 +16,9 @@ from tests.support.browser import (
     PrivatePostgres,
     chrome_driver,
     require_browser,
-    serve,
-    wall_settings,
-    write_history,
+    serve_history,
 )
-from tests.support.db import IN_CI, prepare_database
+from tests.support.db import IN_CI
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -34,9 +32,7 @@ def live_wall(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveWall]:
     """The wall on an SQLite file with eight days of demo history."""
     require_browser()
     url = f"sqlite:///{tmp_path_factory.mktemp('wall') / 'tickets.db'}"
-    prepare_database(url)
-    write_history(url)
-    with serve(wall_settings(url), url) as wall:
+    with serve_history(url) as wall:
         yield wall
 
 
@@ -58,9 +54,7 @@ def postgres_wall(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Li
     try:
         cluster.init()
         cluster.start()
-        prepare_database(cluster.url)
-        write_history(cluster.url, days=2, per_day=200)
-        with serve(wall_settings(cluster.url), cluster.url) as wall:
+        with serve_history(cluster.url, days=2, per_day=200) as wall:
             yield wall, cluster
     finally:
         try:

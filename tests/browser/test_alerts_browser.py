@@ -16,7 +16,7 @@ from tests.support.browser import (
     wait_for,
     wall_settings,
 )
-from tests.support.db import insert_tickets, make_ticket
+from tests.support.db import insert_tickets, overdue_ticket
 
 pytestmark = pytest.mark.browser
 
@@ -44,14 +44,13 @@ def test_wall_shows_a_new_alert_and_the_supervisor_acknowledges_it(
         insert_tickets(
             wall.writer,
             [
-                make_ticket(
-                    code="1022-UI-0001",
-                    status="forwarded",
-                    agency="so_xay_dung",
-                    category="trat_tu_do_thi",
-                    urgency=2,
+                overdue_ticket(
+                    "1022-UI-0001",
+                    "so_xay_dung",
                     forwarded_at=now - timedelta(hours=3),
                     due_at=now - timedelta(seconds=30),
+                    category="trat_tu_do_thi",
+                    urgency=2,
                 )
             ],
         )

@@ -16,13 +16,11 @@ from tests.support.browser import (
     LiveWall,
     open_wall,
     require_browser,
-    serve,
+    serve_history,
     set_viewport,
     wait_for,
-    wall_settings,
-    write_history,
 )
-from tests.support.db import insert_tickets, make_ticket, prepare_database
+from tests.support.db import insert_tickets, make_ticket
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
@@ -54,10 +52,7 @@ def intel_wall(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveWall]:
     """A wall on eight days of quiet demo history; screens silent after 3 intervals."""
     require_browser()
     url = f"sqlite:///{tmp_path_factory.mktemp('intel') / 'tickets.db'}"
-    prepare_database(url)
-    write_history(url, days=8, per_day=200)
-    settings = wall_settings(url, HOTLINE_SCREEN_SILENT_INTERVALS=3)
-    with serve(settings, url) as wall:
+    with serve_history(url, days=8, per_day=200, HOTLINE_SCREEN_SILENT_INTERVALS=3) as wall:
         yield wall
 
 

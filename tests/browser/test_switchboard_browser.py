@@ -17,13 +17,10 @@ from tests.support.browser import (
     console_errors,
     open_wall,
     require_browser,
-    serve,
+    serve_history,
     set_viewport,
     wait_for,
-    wall_settings,
-    write_history,
 )
-from tests.support.db import prepare_database
 
 pytestmark = pytest.mark.browser
 
@@ -37,10 +34,10 @@ def switchboard_wall(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple
     folder = tmp_path_factory.mktemp("switchboard")
     url = f"sqlite:///{folder / 'tickets.db'}"
     queue_log = folder / "queue_log"
-    prepare_database(url)
-    write_history(url, days=2, per_day=300)
-    settings = wall_settings(url, HOTLINE_QUEUE_LOG=str(queue_log), HOTLINE_FOLLOW_QUEUE_LOG=True)
-    with serve(settings, url) as wall:
+    served = serve_history(
+        url, days=2, HOTLINE_QUEUE_LOG=str(queue_log), HOTLINE_FOLLOW_QUEUE_LOG=True
+    )
+    with served as wall:
         yield wall, queue_log
 
 

@@ -20,8 +20,8 @@ from tests.support.browser import (
     wait_for,
     wall_settings,
 )
-from tests.support.db import prepare_database
-from tests.web.public_helpers import PERSONAL_MARKERS, seed
+from tests.support.db import PERSONAL_MARKERS, prepare_database
+from tests.web.public_helpers import seed
 
 SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "tra-cuu-390x844.png"
 

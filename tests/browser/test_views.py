@@ -25,7 +25,7 @@ from sqlalchemy import select
 
 from dashboard.auth import AccessFile
 from dashboard.formatting import parse_count
-from dashboard.overview import compute_overview
+from dashboard.overview import Overview, compute_overview
 from dashboard.shift_view import compute_shift_view
 from dashboard.shifts import utc_now
 from data_access.queries import Filters
@@ -174,15 +174,25 @@ def test_hand_over_report_prints_on_one_a4_page(browser, views):
         browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
 
 
-def test_overview_numbers_drill_down_and_history(browser, views):
-    set_viewport(browser, 1440, 900)
+def _open_overview(
+    driver: Any, views: LiveViews, *, days: int, query: str = "", filters: Filters | None = None
+) -> Overview:
+    """The leader's overview of the last ``days`` operating days (``query`` added to its URL),
+    once it shows the received count it should; what it should show."""
+    set_viewport(driver, 1440, 900)
     calendar = views.service.calendar
     last = calendar.operating_day(utc_now())
-    first = last - timedelta(days=29)
-    path = f"/overview?from={first.isoformat()}&to={last.isoformat()}"
-    login(browser, views, "lanhdao", path)
-    expected = compute_overview(_reader(views), calendar, first, last, utc_now())
-    wait_kpi(browser, "overview-kpi-received", expected.current.received)
+    first = last - timedelta(days=days - 1)
+    login(
+        driver, views, "lanhdao", f"/overview?from={first.isoformat()}&to={last.isoformat()}{query}"
+    )
+    expected = compute_overview(_reader(views), calendar, first, last, utc_now(), filters)
+    wait_kpi(driver, "overview-kpi-received", expected.current.received)
+    return expected
+
+
+def test_overview_numbers_drill_down_and_history(browser, views):
+    expected = _open_overview(browser, views, days=30)
     assert kpi(browser, "overview-kpi-resolved") == expected.current.resolved
     assert kpi(browser, "overview-kpi-forwarded") == expected.current.forwarded
 
@@ -218,7 +228,7 @@ def test_overview_numbers_drill_down_and_history(browser, views):
     assert len(codes) == min(25, top.resolved)
     page_text = modal.text
     listed = [element.text for element in codes]
-    with views.wall.writer.connect() as conn:
+    with views.writer.connect() as conn:
         personal = conn.execute(
             select(tickets.c.citizen_name, tickets.c.citizen_phone, tickets.c.citizen_email).where(
                 tickets.c.code.in_(listed)
@@ -264,13 +274,7 @@ def _close_drill(driver: Any) -> None:
 
 
 def test_overview_trend_day_and_heatmap_cell_open_their_tickets(browser, views):
-    set_viewport(browser, 1440, 900)
-    calendar = views.service.calendar
-    last = calendar.operating_day(utc_now())
-    first = last - timedelta(days=29)
-    login(browser, views, "lanhdao", f"/overview?from={first.isoformat()}&to={last.isoformat()}")
-    expected = compute_overview(_reader(views), calendar, first, last, utc_now())
-    wait_kpi(browser, "overview-kpi-received", expected.current.received)
+    expected = _open_overview(browser, views, days=30)
     # a day of the trend (a button, clicked): that day's received tickets
     point = max(expected.daily, key=lambda p: p.received)
     day = wait_for(
@@ -310,16 +314,9 @@ def test_overview_trend_day_and_heatmap_cell_open_their_tickets(browser, views):
 
 
 def test_overview_in_english_with_a_filter(browser, views):
-    set_viewport(browser, 1440, 900)
-    calendar = views.service.calendar
-    last = calendar.operating_day(utc_now())
-    first = last - timedelta(days=6)
-    path = f"/overview?from={first.isoformat()}&to={last.isoformat()}&urgency=3,4&lang=en"
-    login(browser, views, "lanhdao", path)
-    filtered = compute_overview(
-        _reader(views), calendar, first, last, utc_now(), Filters(urgencies=("3", "4"))
+    _open_overview(
+        browser, views, days=7, query="&urgency=3,4&lang=en", filters=Filters(urgencies=("3", "4"))
     )
-    wait_kpi(browser, "overview-kpi-received", filtered.current.received)
     assert "Agency accountability" in browser.page_source
     assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
     wait_for(lambda: "urgency=3,4" in browser.current_url, 10, "the URL lost the filter")

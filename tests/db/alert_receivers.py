@@ -1,4 +1,5 @@
-"""Real receivers for the alert tests: an SMTP server (aiosmtpd) and an HTTP receiver."""
+"""Real receivers for the alert tests: an SMTP server (aiosmtpd) and an HTTP receiver; the
+settings of a board that notifies them."""
 
 from __future__ import annotations
 
@@ -11,9 +12,10 @@ from dataclasses import dataclass, field
 from email import message_from_bytes
 from email.header import decode_header, make_header
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
-PERSONAL_MARKERS = ("Nguyễn Văn Riêng", "0909123456", "rieng@example.vn", "Nội dung riêng tư")
+from dashboard.settings import Settings
 
 
 def free_port() -> int:
@@ -21,6 +23,20 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def notifying_settings(database_url: str, notify_file: Path, notify: dict[str, Any]) -> Settings:
+    """A board on ``database_url`` (1 s refresh) that notifies ``notify`` (written to
+    ``notify_file``), with a secret key and a public address for its acknowledge links."""
+    notify_file.write_text(json.dumps(notify), encoding="utf-8")
+    return Settings(
+        DATABASE_URL=database_url,
+        HOTLINE_SIMULATE=False,
+        HOTLINE_REFRESH_SECONDS=1,
+        HOTLINE_NOTIFY_FILE=str(notify_file),
+        HOTLINE_SECRET_KEY="test-secret",
+        HOTLINE_PUBLIC_BASE_URL="http://board.example",
+    )
 
 
 @dataclass

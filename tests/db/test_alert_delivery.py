@@ -3,7 +3,6 @@ HTTP receiver (Apprise ``mailto://`` and ``json://``)."""
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -18,8 +17,8 @@ from dashboard.service import SnapshotService
 from dashboard.settings import Settings
 from data_access.alert_store import list_outbox
 from data_access.schema import tickets
-from tests.db.alert_receivers import PERSONAL_MARKERS, HttpReceiver, SmtpReceiver, wait_for
-from tests.support.db import insert_tickets, make_ticket
+from tests.db.alert_receivers import HttpReceiver, SmtpReceiver, notifying_settings, wait_for
+from tests.support.db import PERSONAL_MARKERS, insert_tickets, make_ticket, overdue_ticket
 
 AGENCY_MAIL = "dau-moi@soxaydung.example"
 
@@ -57,16 +56,7 @@ def _settings(
         "operations": [http.url("operations")],
         "agencies": {"so_xay_dung": [smtp.url(AGENCY_MAIL)], "so_y_te": [http.url("so_y_te")]},
     }
-    path = tmp_path / "notify.json"
-    path.write_text(json.dumps(notify), encoding="utf-8")
-    return Settings(
-        DATABASE_URL=database_url,
-        HOTLINE_SIMULATE=False,
-        HOTLINE_REFRESH_SECONDS=1,
-        HOTLINE_NOTIFY_FILE=str(path),
-        HOTLINE_SECRET_KEY="test-secret",
-        HOTLINE_PUBLIC_BASE_URL="http://board.example",
-    )
+    return notifying_settings(database_url, tmp_path / "notify.json", notify)
 
 
 @pytest.fixture
@@ -84,16 +74,21 @@ def alerting(
 
 
 def _overdue(code: str, agency: str, due_at: datetime, urgency: int = 2) -> dict[str, object]:
-    return make_ticket(
-        code=code,
-        status="forwarded",
-        agency=agency,
+    return overdue_ticket(
+        code,
+        agency,
+        forwarded_at=due_at - timedelta(hours=71),
+        due_at=due_at,
         category="trat_tu_do_thi",
         urgency=urgency,
         received_at=due_at - timedelta(hours=72),
-        forwarded_at=due_at - timedelta(hours=71),
-        due_at=due_at,
     )
+
+
+def _evaluate_and_deliver(alerting: AlertService, at: datetime) -> None:
+    """Evaluate the rules at ``at``, then deliver what is due then."""
+    alerting.evaluate(at)
+    alerting.deliver(at)
 
 
 def _now() -> datetime:
@@ -151,22 +146,18 @@ def test_repeats_until_acknowledged_then_stop(alerting: AlertService, engine, re
     http, smtp = receivers
     t0 = _now()
     insert_tickets(engine, [_overdue("1022-B-0001", "so_xay_dung", t0 - timedelta(minutes=5))])
-    alerting.evaluate(t0)
-    alerting.deliver(t0)
+    _evaluate_and_deliver(alerting, t0)
     assert len(http.to("supervisors")) == 1
-    alerting.evaluate(t0 + timedelta(hours=1))
-    alerting.deliver(t0 + timedelta(hours=1))
+    _evaluate_and_deliver(alerting, t0 + timedelta(hours=1))
     assert len(http.to("supervisors")) == 1  # not yet: every 4 h
     t1 = t0 + timedelta(hours=4, seconds=1)
-    alerting.evaluate(t1)
-    alerting.deliver(t1)
+    _evaluate_and_deliver(alerting, t1)
     assert len(http.to("supervisors")) == 2
     assert "Nhắc lại" in http.to("supervisors")[1].title
     (alert,) = alerting.active()
     assert alerting.acknowledge([alert.id], "Trần Thị Trưởng Ca", t1) == (alert.id,)
     t2 = t0 + timedelta(hours=8, seconds=2)
-    alerting.evaluate(t2)
-    alerting.deliver(t2)
+    _evaluate_and_deliver(alerting, t2)
     assert len(http.to("supervisors")) == 2
     assert len(smtp.to(AGENCY_MAIL)) == 2
     (acked,) = alerting.active()
@@ -198,12 +189,10 @@ def test_escalation_reaches_leaders(alerting: AlertService, engine, receivers) -
     http, smtp = receivers
     t0 = _now()
     insert_tickets(engine, [_overdue("1022-D-0001", "so_xay_dung", t0 - timedelta(minutes=1))])
-    alerting.evaluate(t0)
-    alerting.deliver(t0)
+    _evaluate_and_deliver(alerting, t0)
     assert http.to("leaders") == []
     t1 = t0 + timedelta(hours=24, minutes=1)
-    alerting.evaluate(t1)
-    alerting.deliver(t1)
+    _evaluate_and_deliver(alerting, t1)
     leaders = http.to("leaders")
     assert len(leaders) == 1
     assert "Báo cáo vượt cấp" in leaders[0].title and "1022-D-0001" in leaders[0].body
@@ -219,8 +208,7 @@ def test_urgent_overdue_escalates_at_once(alerting: AlertService, engine, receiv
     insert_tickets(
         engine, [_overdue("1022-D-0002", "so_xay_dung", t0 - timedelta(minutes=1), urgency=3)]
     )
-    alerting.evaluate(t0)
-    alerting.deliver(t0)
+    _evaluate_and_deliver(alerting, t0)
     assert len(http.to("leaders")) == 1
 
 
@@ -233,8 +221,7 @@ def test_level4_reaches_supervisors_and_leaders_at_once(
         engine,
         [make_ticket(code="1022-E-0001", urgency=4, status="classified", received_at=t0)],
     )
-    alerting.evaluate(t0)
-    alerting.deliver(t0)
+    _evaluate_and_deliver(alerting, t0)
     for audience in ("supervisors", "leaders"):
         (message,) = http.to(audience)
         assert "1022-E-0001" in message.body and "mức 4" in message.title.lower()
@@ -252,8 +239,7 @@ def test_receiver_down_then_up_gets_every_message_once(
         insert_tickets(
             engine, [_overdue(f"1022-F-{minute:04d}", "so_y_te", at - timedelta(seconds=1))]
         )
-        alerting.evaluate(at)
-        alerting.deliver(at)
+        _evaluate_and_deliver(alerting, at)
     # ten minutes down: every attempt fails, each retried with back-off
     for second in range(0, 600, 7):
         alerting.deliver(t0 + timedelta(minutes=3, seconds=second))

@@ -3,7 +3,6 @@ on the wall and a silent wall screen, delivered to a real HTTP receiver (Apprise
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,8 +19,8 @@ from dashboard.intelligence.screens import MemoryBeats, ScreenRegistry
 from dashboard.intelligence.values import ScreenBeat
 from dashboard.service import SnapshotService
 from dashboard.settings import Settings
-from tests.conftest import insert_tickets, make_ticket
-from tests.db.alert_receivers import PERSONAL_MARKERS, HttpReceiver
+from tests.db.alert_receivers import HttpReceiver, notifying_settings
+from tests.support.db import PERSONAL_MARKERS, insert_tickets, make_ticket
 
 
 class _App:
@@ -47,16 +46,7 @@ def board(
 ) -> Iterator[tuple[AlertService, SnapshotService, ScreenRegistry]]:
     """The alert service of a board with its providers wired as ``install_alerts`` does."""
     notify = {a: [http.url(a)] for a in ("supervisors", "leaders", "operations")}
-    path = tmp_path / "notify.json"
-    path.write_text(json.dumps(notify), encoding="utf-8")
-    settings = Settings(
-        DATABASE_URL=database_url,
-        HOTLINE_SIMULATE=False,
-        HOTLINE_REFRESH_SECONDS=1,
-        HOTLINE_NOTIFY_FILE=str(path),
-        HOTLINE_SECRET_KEY="test-secret",
-        HOTLINE_PUBLIC_BASE_URL="http://board.example",
-    )
+    settings = notifying_settings(database_url, tmp_path / "notify.json", notify)
     snapshots = SnapshotService(settings)
     screens = ScreenRegistry(settings, MemoryBeats())
     alerts = build_alert_service(_App(), settings, snapshots)  # type: ignore[arg-type]

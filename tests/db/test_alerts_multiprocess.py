@@ -9,6 +9,7 @@ import signal
 import time
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import ExitStack
 from datetime import timedelta
 from pathlib import Path
 
@@ -19,14 +20,8 @@ from dashboard.shifts import utc_now
 from data_access.alert_store import list_outbox
 from data_access.engine import make_engine
 from tests.db.alert_receivers import HttpReceiver, wait_for
-from tests.support.db import insert_tickets, make_ticket
-from tests.support.gunicorn import (
-    free_port,
-    redis_test_url,
-    start_gunicorn,
-    stop_gunicorn,
-    write_config,
-)
+from tests.support.db import insert_tickets, overdue_ticket
+from tests.support.gunicorn import redis_test_url, running_gunicorn
 
 pytestmark = pytest.mark.slow
 
@@ -59,12 +54,8 @@ def _event_ids(receiver: HttpReceiver) -> list[str]:
 
 def _overdue(code: str, agency: str, minutes: int) -> dict[str, object]:
     now = utc_now()
-    return make_ticket(
-        code=code,
-        status="forwarded",
-        agency=agency,
-        forwarded_at=now - timedelta(hours=3),
-        due_at=now - timedelta(minutes=minutes),
+    return overdue_ticket(
+        code, agency, forwarded_at=now - timedelta(hours=3), due_at=now - timedelta(minutes=minutes)
     )
 
 
@@ -88,10 +79,6 @@ def test_each_event_sent_once_and_the_next_holder_sends_what_was_pending(
         ),
         encoding="utf-8",
     )
-    port = free_port()
-    config = write_config(
-        tmp_path / "gunicorn_alerts.py", port=port, workers=WORKERS, extra="accesslog = None\n"
-    )
     env = {
         "DATABASE_URL": sqlite_url,
         "REDIS_URL": f"{REDIS_BASE}?prefix={prefix}",
@@ -102,15 +89,21 @@ def test_each_event_sent_once_and_the_next_holder_sends_what_was_pending(
         "HOTLINE_SECRET_KEY": "multiprocess-test",
         "HOTLINE_ALERT_RETRY_MAX_SECONDS": "2",
     }
-    log = tmp_path / "gunicorn.log"
     writer = make_engine(sqlite_url)
     inherit = {k: v for k, v in os.environ.items() if not k.startswith("HOTLINE_")}
-    process = start_gunicorn(config, env, log, inherit=inherit)
-    try:
+    with ExitStack() as cleanup:  # on the way out: gunicorn, the receiver, the engine
+        cleanup.callback(writer.dispose)
+        cleanup.callback(receiver.stop)
+        served = cleanup.enter_context(
+            running_gunicorn(
+                tmp_path, env, workers=WORKERS, extra="accesslog = None\n", inherit=inherit
+            )
+        )
+        log = served.log
         started = wait_for(
             lambda: (
                 _holder(client, prefix) is not None
-                and requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2).ok
+                and requests.get(f"{served.base_url}/healthz", timeout=2).ok
             ),
             60,
             0.3,
@@ -150,7 +143,3 @@ def test_each_event_sent_once_and_the_next_holder_sends_what_was_pending(
             rows = list_outbox(conn)
         assert len(rows) == 5 and all(r.sent_at is not None for r in rows)
         assert sorted(ids) == sorted(r.event_id for r in rows)
-    finally:
-        stop_gunicorn(process)
-        receiver.stop()
-        writer.dispose()

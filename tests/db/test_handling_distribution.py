@@ -32,7 +32,7 @@ from data_access.overview_rollups import (
 )
 from data_access.queries import Filters
 from data_access.schema import tickets
-from tests.support.db import FILTER_CASES, insert_tickets, local, make_ticket
+from tests.support.db import FILTER_CASES, insert_tickets, local, make_ticket, random_ticket
 
 NOW = local("2026-12-02 07:00")
 FIRST, LAST = date(2026, 11, 4), date(2026, 12, 1)  # 28 days: four whole weeks, Wednesdays
@@ -51,16 +51,10 @@ def _random_tickets(count: int, seed: int) -> list[dict[str, Any]]:
     rng = random.Random(seed)
     rows = []
     for _ in range(count):
-        received = local("2026-10-30 06:00") + timedelta(minutes=rng.randrange(0, 34 * 24 * 60))
-        category, agency = rng.choice(AGENCIES)
-        row = make_ticket(
-            received_at=received,
-            channel=rng.choice(["call", "sms", "web"]),
-            line=rng.choice(["1022", "ubnd"]),
-            category=category,
-            urgency=rng.randint(1, 4),
-            status="received",
+        row, agency = random_ticket(
+            rng, local("2026-10-30 06:00"), 34, AGENCIES, ["call", "sms", "web"], ["1022", "ubnd"]
         )
+        received = row["received_at"]
         if rng.random() < 0.85:
             forwarded = received + timedelta(seconds=rng.randrange(30, 3 * 3600))
             row.update(

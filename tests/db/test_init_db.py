@@ -1,18 +1,17 @@
 """`python -m dashboard init-db`: schema to head, reference data loaded and re-loadable."""
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, select, text
 
 from dashboard.cli import init_db, main
-from dashboard.settings import DEFAULT_REFERENCE_FILE, PROJECT_ROOT, Settings
+from dashboard.settings import DEFAULT_REFERENCE_FILE, Settings
 from data_access.engine import make_engine
 from data_access.migrate import alembic_config
 from data_access.schema import categories
+from tests.support.cli import run_module
 
 
 def test_init_db_creates_schema_and_is_idempotent(database_url):
@@ -63,14 +62,6 @@ def test_bad_setting_stops_the_cli_naming_it(monkeypatch, capsys):
 
 def test_cli_runs_as_a_module(tmp_path: Path):
     env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}", "PATH": "/usr/bin:/bin"}
-    result = subprocess.run(
-        [sys.executable, "-m", "dashboard", "init-db"],
-        cwd=PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = run_module("dashboard", "init-db", env=env, timeout=120)
     assert result.returncode == 0, result.stderr
     assert "reference data: categories 14" in result.stdout

@@ -26,11 +26,10 @@ from data_access.engine import make_engine
 from data_access.overview import PUBLIC_COLUMNS, bucket_index, iter_received_tickets
 from data_access.queries import Filters, ReferenceCodes
 from data_access.schema import PERSONAL_COLUMNS, ticket_events, tickets
-from tests.support.db import insert_tickets, local, make_ticket
+from tests.support.db import PERSONAL_MARKERS, insert_tickets, local, make_ticket
 
 NOW = local("2026-12-02 07:00")
 FIRST, LAST = date(2026, 11, 30), date(2026, 12, 1)
-PERSONAL = ["Nguyễn Văn Riêng", "0909123456", "rieng@example.vn", "Nội dung riêng tư"]
 
 
 def _tickets() -> list[dict]:
@@ -323,7 +322,7 @@ def test_ticket_history_from_events(engine, reader):
     assert [e.status for e in history.events] == ["received", "forwarded", "resolved"]
     assert history.events[0].at == local("2026-11-30 06:00")
     assert read_history(reader, "NO-SUCH") is None
-    assert not any(value in repr(history) for value in PERSONAL)
+    assert not any(value in repr(history) for value in PERSONAL_MARKERS)
     # Notes are free text from intake (they may hold a name or a phone): never read.
     assert "Chuyển EVN" not in repr(history) and "<script>" not in repr(history)
 
@@ -331,7 +330,7 @@ def test_ticket_history_from_events(engine, reader):
 def test_lists_never_carry_personal_data(reader, calendar):
     page = list_drill(reader, calendar, Drill("received", FIRST, LAST), NOW, page_size=50)
     assert page.total == 8
-    assert not any(value in repr(page) for value in PERSONAL)
+    assert not any(value in repr(page) for value in PERSONAL_MARKERS)
     names = {column.name for column in PUBLIC_COLUMNS}
     assert not names & set(PERSONAL_COLUMNS)
 

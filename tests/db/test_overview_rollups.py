@@ -12,7 +12,7 @@ from dashboard.shifts import ShiftCalendar
 from data_access.engine import make_engine
 from data_access.overview_rollups import rollup_differences, rollups_ready, sync_rollups
 from data_access.schema import tickets
-from tests.support.db import FILTER_CASES, insert_tickets, local, make_ticket
+from tests.support.db import FILTER_CASES, insert_tickets, local, make_ticket, random_ticket
 
 NOW = local("2026-12-02 07:00")
 FIRST, LAST = date(2026, 11, 18), date(2026, 12, 1)
@@ -28,17 +28,16 @@ def _random_tickets(count: int, seed: int) -> list[dict]:
     rng = random.Random(seed)
     rows = []
     for _ in range(count):
-        received = local("2026-11-04 06:00") + timedelta(minutes=rng.randrange(0, 28 * 24 * 60))
-        category, agency = rng.choice(CATEGORIES)
-        row = make_ticket(
-            received_at=received,
-            channel=rng.choice(["call", "sms", "email", "web"]),
-            line=rng.choice(["1022", "thanh_uy", "ubnd"]),
-            category=category,
-            urgency=None if category is None else rng.randint(1, 4),
-            status="received",
+        row, agency = random_ticket(
+            rng,
+            local("2026-11-04 06:00"),
+            28,
+            CATEGORIES,
+            ["call", "sms", "email", "web"],
+            ["1022", "thanh_uy", "ubnd"],
         )
-        if category is not None and rng.random() < 0.8:
+        received = row["received_at"]
+        if row["category"] is not None and rng.random() < 0.8:
             row.update(
                 agency=agency if rng.random() < 0.95 else None,
                 status="forwarded",

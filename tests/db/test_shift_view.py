@@ -18,13 +18,12 @@ from dashboard.shift_view import (
 from data_access.engine import make_engine
 from data_access.queries import Filters
 from data_access.shift_view import BacklogCell, ShiftTicket, WindowCounts, count_in_windows
-from tests.support.db import insert_tickets, local, make_ticket
+from tests.support.db import PERSONAL_MARKERS, insert_tickets, local, make_ticket
 
 DEC1 = date(2026, 12, 1)
 AFTER = local("2026-12-01 23:00")  # the shift is over
 DURING = local("2026-12-01 18:00")
 BEFORE = local("2026-12-01 12:00")
-PERSONAL = ["Nguyễn Văn Riêng", "0909123456", "rieng@example.vn", "Nội dung riêng tư"]
 
 
 def _tickets() -> list[dict]:
@@ -204,7 +203,7 @@ def test_other_shifts_of_the_day(view):
 
 
 def test_no_personal_data(view):
-    assert not any(value in repr(view()) for value in PERSONAL)
+    assert not any(value in repr(view()) for value in PERSONAL_MARKERS)
 
 
 # --- pure parts -----------------------------------------------------------------------------

@@ -131,21 +131,24 @@ def write_history(url: str, *, days: int = 8, per_day: int = 300, seed: int = 10
         engine.dispose()
 
 
+@contextmanager
+def serve_history(
+    url: str, *, days: int = 8, per_day: int = 300, **extra: Any
+) -> Iterator[LiveWall]:
+    """Migrate the database at ``url``, write ``days`` of demo history and serve a wall on it
+    (:func:`wall_settings` with ``extra``) until the block ends."""
+    prepare_database(url)
+    write_history(url, days=days, per_day=per_day)
+    with serve(wall_settings(url, **extra), url) as wall:
+        yield wall
+
+
 @dataclass
-class LiveSite:
+class LiveSite(LiveWall):
     """A served app with its users, and where its screenshots go."""
 
-    wall: LiveWall
     shots: Path
     users_file: Path
-
-    @property
-    def base(self) -> str:
-        return self.wall.base
-
-    @property
-    def service(self) -> Any:
-        return self.wall.service
 
 
 @contextmanager
@@ -157,17 +160,21 @@ def serve_site(
     from dashboard.auth import AccessFile
 
     url = f"sqlite:///{directory / 'tickets.db'}"
-    prepare_database(url)
-    write_history(url, days=days, per_day=per_day)
     users_file = directory / "users.json"
     access = AccessFile(users_file)
     for username, (password, role, name) in users.items():
         access.add_user(username, password, role, name)
     shots = Path(os.environ.get("HOTLINE_SCREENSHOTS") or directory / "screenshots")
     shots.mkdir(parents=True, exist_ok=True)
-    settings = wall_settings(url, HOTLINE_USERS_FILE=str(users_file), HOTLINE_REFRESH_SECONDS=5)
-    with serve(settings, url) as wall:
-        yield LiveSite(wall, shots, users_file)
+    served = serve_history(
+        url,
+        days=days,
+        per_day=per_day,
+        HOTLINE_USERS_FILE=str(users_file),
+        HOTLINE_REFRESH_SECONDS=5,
+    )
+    with served as wall:
+        yield LiveSite(wall.base, wall.app, wall.service, wall.writer, wall.url, shots, users_file)
 
 
 # --- a PostgreSQL the test starts and stops itself -----------------------------------------

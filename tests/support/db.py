@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import itertools
 import os
+import random
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -22,6 +23,8 @@ from data_access.values import Filters
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 ZONE = "Asia/Ho_Chi_Minh"
+# The personal data every ticket of make_ticket carries: no page, export or message may show it.
+PERSONAL_MARKERS = ("Nguyễn Văn Riêng", "0909123456", "rieng@example.vn", "Nội dung riêng tư")
 # Filters that cover every dimension, the codes of what is missing and a combination: the
 # cases where the rollups must give the numbers of the raw tickets.
 FILTER_CASES = (
@@ -116,6 +119,44 @@ def make_ticket(**overrides: Any) -> dict[str, Any]:
     }
     row.update(overrides)
     return row
+
+
+def random_ticket(
+    rng: random.Random,
+    start: datetime,
+    days: int,
+    categories: Sequence[tuple[str | None, str | None]],
+    channels: Sequence[str],
+    lines: Sequence[str],
+) -> tuple[dict[str, Any], str | None]:
+    """A random ticket received within ``days`` from ``start``, of one of ``categories``
+    (category, agency) and unclassified when its category is None; with its agency."""
+    received = start + timedelta(minutes=rng.randrange(0, days * 24 * 60))
+    category, agency = rng.choice(categories)
+    row = make_ticket(
+        received_at=received,
+        channel=rng.choice(channels),
+        line=rng.choice(lines),
+        category=category,
+        urgency=None if category is None else rng.randint(1, 4),
+        status="received",
+    )
+    return row, agency
+
+
+def overdue_ticket(
+    code: str, agency: str, *, forwarded_at: datetime, due_at: datetime, **overrides: Any
+) -> dict[str, Any]:
+    """A ticket forwarded to ``agency`` at ``forwarded_at``, due at ``due_at`` (the tests of
+    the overdue alert put the deadline in the past)."""
+    return make_ticket(
+        code=code,
+        status="forwarded",
+        agency=agency,
+        forwarded_at=forwarded_at,
+        due_at=due_at,
+        **overrides,
+    )
 
 
 def insert_tickets(engine: Engine, rows: list[dict[str, Any]]) -> None:

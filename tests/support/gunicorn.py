@@ -1,6 +1,6 @@
 """The board under gunicorn (the repository's gunicorn.conf.py) and a Redis of its own.
 
-Shared by tests/web/test_multiprocess.py and bench/load.py.
+Shared by tests/web/test_multiprocess.py, tests/db/test_alerts_multiprocess.py and bench/load.py.
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ import subprocess
 import sys
 import uuid
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -83,6 +85,37 @@ def stop_gunicorn(process: subprocess.Popen[bytes], timeout: float = 15) -> None
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+@dataclass(frozen=True)
+class Gunicorn:
+    """A running ``gunicorn app:server``: where it answers, its process and its log."""
+
+    base_url: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+
+@contextmanager
+def running_gunicorn(
+    workdir: Path,
+    env: Mapping[str, str],
+    *,
+    workers: int,
+    extra: str = "",
+    inherit: Mapping[str, str] | None = None,
+) -> Iterator[Gunicorn]:
+    """``gunicorn app:server`` on a free port with ``workers`` and the board's settings in
+    ``env`` (see :func:`write_config` and :func:`start_gunicorn`), its config and log in
+    ``workdir``; stopped when the block ends."""
+    port = free_port()
+    config = write_config(workdir / "gunicorn_test.py", port=port, workers=workers, extra=extra)
+    log = workdir / "gunicorn.log"
+    process = start_gunicorn(config, env, log, inherit=inherit)
+    try:
+        yield Gunicorn(f"http://127.0.0.1:{port}", process, log)
+    finally:
+        stop_gunicorn(process)
 
 
 def redis_test_url(what: str, base: str | None = None) -> Iterator[str]:

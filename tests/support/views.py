@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from tests.support.components import props_where
+
 
 def dependencies(client: Any) -> list[dict[str, Any]]:
     """The app's callbacks as the browser learns them."""
@@ -13,17 +15,10 @@ def dependencies(client: Any) -> list[dict[str, Any]]:
 
 def find(components: Any, component_id: Any) -> dict[str, Any]:
     """The props of the component with this id in a layout's JSON."""
-    stack = [components]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, list):
-            stack.extend(item)
-        elif isinstance(item, dict):
-            props = item.get("props", {})
-            if props.get("id") == component_id:
-                return props
-            stack.extend(v for v in props.values() if isinstance(v, list | dict))
-    raise KeyError(component_id)
+    found = props_where(components, lambda props: props.get("id") == component_id)
+    if not found:
+        raise KeyError(component_id)
+    return found[0]
 
 
 def texts(components: Any) -> str:

@@ -13,7 +13,6 @@ from data_access.schema import ticket_events, tickets
 from tests.support.db import insert_tickets, make_ticket
 
 NOW = datetime.now(UTC).replace(microsecond=0)
-PERSONAL_MARKERS = ("Nguyễn Văn Riêng", "0909123456", "rieng@example.vn", "Nội dung riêng tư")
 
 
 def public_app(url: str, **extra: Any) -> Any:
@@ -29,63 +28,45 @@ def public_app(url: str, **extra: Any) -> Any:
     return create_app(Settings(**values), start_jobs=False)
 
 
+MINUTE, HOUR, DAY = timedelta(minutes=1), timedelta(hours=1), timedelta(days=1)
+
+
+def _ticket(
+    number: int,
+    received_ago: timedelta,
+    category: str | None,
+    status: str,
+    agency: str | None = None,
+    **after_receipt: timedelta,
+) -> dict[str, Any]:
+    """Ticket 1022-261201-<number>, received ``received_ago`` before NOW; its other times
+    (``forwarded_at=``, ``due_at=``...) given as how long after its receipt they are."""
+    received = NOW - received_ago
+    times = {column: received + delay for column, delay in after_receipt.items()}
+    return make_ticket(
+        code=f"1022-261201-{number:04d}",
+        received_at=received,
+        category=category,
+        status=status,
+        agency=agency,
+        **times,
+    )
+
+
 def seed(engine: Engine) -> dict[str, dict[str, Any]]:
     """A handful of tickets of every kind, with history; returns them by code."""
     rows = [
-        make_ticket(
-            code="1022-261201-0001",
-            received_at=NOW - timedelta(days=2),
-            category="dien",
-            status="closed",
-            agency="evn_hcmc",
-            forwarded_at=NOW - timedelta(days=2) + timedelta(minutes=20),
-            due_at=NOW - timedelta(days=2) + timedelta(hours=4),
-            resolved_at=NOW - timedelta(days=2) + timedelta(hours=3),
-            closed_at=NOW - timedelta(days=1),
-        ),
-        make_ticket(
-            code="1022-261201-0002",
-            received_at=NOW - timedelta(hours=5),
-            category="thoat_nuoc",
-            status="in_progress",
-            agency="chong_ngap",
-            forwarded_at=NOW - timedelta(hours=4),
-            due_at=NOW - timedelta(hours=1),
-        ),
-        make_ticket(
-            code="1022-261201-0003",
-            received_at=NOW - timedelta(hours=1),
-            category="tham_nhung",
-            status="forwarded",
-            agency="noi_chinh",
-            forwarded_at=NOW - timedelta(minutes=30),
-            due_at=NOW + timedelta(days=10),
-        ),
-        make_ticket(
-            code="1022-261201-0004",
-            received_at=NOW - timedelta(minutes=10),
-            category=None,
-            urgency=None,
-            status="received",
-        ),
-        make_ticket(
-            code="1022-261201-0005",
-            received_at=NOW - timedelta(days=100),
-            category="dien",
-            status="closed",
-            agency="evn_hcmc",
-            resolved_at=NOW - timedelta(days=99),
-            closed_at=NOW - timedelta(days=99),
-        ),
-        make_ticket(
-            code="1022-261201-0006",
-            received_at=NOW - timedelta(days=3),
-            category="xay_dung_dang",
-            status="closed",
-            agency="vp_thanh_uy",
-            closed_at=NOW - timedelta(days=1),
-        ),
-    ]
+        # number, received (before NOW), field, status, agency; then times after the receipt
+        _ticket(1, 2 * DAY, "dien", "closed", "evn_hcmc",
+                forwarded_at=20 * MINUTE, due_at=4 * HOUR, resolved_at=3 * HOUR, closed_at=DAY),
+        _ticket(2, 5 * HOUR, "thoat_nuoc", "in_progress", "chong_ngap",
+                forwarded_at=HOUR, due_at=4 * HOUR),
+        _ticket(3, HOUR, "tham_nhung", "forwarded", "noi_chinh",
+                forwarded_at=30 * MINUTE, due_at=10 * DAY + HOUR),
+        {**_ticket(4, 10 * MINUTE, None, "received"), "urgency": None},  # not yet classified
+        _ticket(5, 100 * DAY, "dien", "closed", "evn_hcmc", resolved_at=DAY, closed_at=DAY),
+        _ticket(6, 3 * DAY, "xay_dung_dang", "closed", "vp_thanh_uy", closed_at=2 * DAY),
+    ]  # fmt: skip
     insert_tickets(engine, rows)
     with engine.begin() as conn:
         ids = dict(conn.execute(select(tickets.c.code, tickets.c.id)).all())

@@ -13,9 +13,8 @@ import pytest
 from dashboard.app import create_app
 from dashboard.settings import Settings, SettingsError
 from dashboard.shifts import utc_now
-from tests.support.db import insert_tickets, make_ticket
+from tests.support.db import PERSONAL_MARKERS, insert_tickets, make_ticket, overdue_ticket
 
-PERSONAL = ["Nguyễn Văn Riêng", "0909123456", "rieng@example.vn", "Nội dung riêng tư"]
 API_KEYS = {
     "id", "rule", "state", "since", "tickets", "agency", "urgency",
     "acknowledged_by", "acknowledged_at", "escalated",
@@ -37,13 +36,12 @@ def seeded(app, engine):
     insert_tickets(
         engine,
         [
-            make_ticket(
-                code="1022-W-0001",
-                status="forwarded",
-                agency="so_xay_dung",
-                urgency=2,
+            overdue_ticket(
+                "1022-W-0001",
+                "so_xay_dung",
                 forwarded_at=now - timedelta(hours=5),
                 due_at=now - timedelta(hours=1),
+                urgency=2,
             ),
             make_ticket(code="1022-W-0002", status="received", urgency=4, received_at=now),
         ],
@@ -66,7 +64,7 @@ def test_api_alerts_lists_the_active_alerts(app, seeded) -> None:
     assert overdue["tickets"] == ["1022-W-0001"] and overdue["agency"] == "so_xay_dung"
     assert overdue["state"] == "firing" and overdue["escalated"] is False
     assert by_rule["level4"]["urgency"] == 4
-    assert not any(marker in response.get_data(as_text=True) for marker in PERSONAL)
+    assert not any(marker in response.get_data(as_text=True) for marker in PERSONAL_MARKERS)
 
 
 def test_history_filters_and_csv(app, seeded) -> None:
@@ -85,7 +83,7 @@ def test_history_filters_and_csv(app, seeded) -> None:
     assert client.get("/alerts.csv?rule=nope").status_code == 400
     rows = list(csv.reader(io.StringIO(client.get("/alerts.csv").get_data(as_text=True))))
     assert rows[0][:3] == ["id", "rule", "state"] and len(rows) == 3
-    assert not any(marker in json.dumps(rows, ensure_ascii=False) for marker in PERSONAL)
+    assert not any(marker in json.dumps(rows, ensure_ascii=False) for marker in PERSONAL_MARKERS)
 
 
 def test_ack_link_acknowledges_and_a_forged_one_is_refused(app, seeded) -> None:

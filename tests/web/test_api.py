@@ -8,14 +8,13 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from dashboard.shifts import utc_now
-from tests.support.db import insert_tickets, make_ticket
+from tests.support.db import PERSONAL_MARKERS, insert_tickets, make_ticket
 
 TOP_KEYS = {
     "window", "generated_at", "stale", "received", "forwarded", "resolved_in_window",
     "on_time_rate", "by_channel", "by_line", "by_category", "by_urgency", "by_status",
     "by_shift", "hourly", "now", "overdue_list", "switchboard", "incidents",
 }  # fmt: skip
-PERSONAL = ["Nguyễn Văn Riêng", "0909123456", "rieng@example.vn", "Nội dung riêng tư"]
 
 
 def _seed_now(engine):
@@ -118,7 +117,7 @@ def test_personal_data_never_appears(client, app, engine):
     decoded = [json.dumps(json.loads(body), ensure_ascii=False) for body in bodies]
     assert json.loads(bodies[0])["now"]["overdue"] == 1
     for text in bodies + decoded:
-        for secret in [*PERSONAL, "<script>"]:
+        for secret in [*PERSONAL_MARKERS, "<script>"]:
             assert secret not in text
 
 

@@ -16,9 +16,8 @@ from dashboard.export import (
 )
 from dashboard.settings import Settings
 from data_access.overview import TicketRow
-from tests.support.db import insert_tickets, local, make_ticket
+from tests.support.db import PERSONAL_MARKERS, insert_tickets, local, make_ticket
 
-PERSONAL = ["Nguyễn Văn Riêng", "0909123456", "rieng@example.vn", "Nội dung riêng tư"]
 HOSTILE_AREA = 'Phường "Bến Thành", <script>alert("x")</script>\nDòng 2'
 RANGE = "from=2026-11-30&to=2026-12-01"
 HEADER_VI = [
@@ -108,7 +107,7 @@ def test_tickets_csv_quotes_hostile_text_and_defuses_formulas(client, engine):
 def test_tickets_csv_never_holds_personal_data(client, engine):
     _seed(engine)
     _raw, text, _rows = _read(client.get(f"/export/tickets.csv?{RANGE}"))
-    assert not any(value in text for value in PERSONAL)
+    assert not any(value in text for value in PERSONAL_MARKERS)
 
 
 @pytest.mark.parametrize(

@@ -1,12 +1,10 @@
 """Gunicorn: an open bind without login is refused; wall tokens never reach the log."""
 
-import subprocess
-import sys
-
 import pytest
 
 from dashboard.gunicorn_hooks import WALL_TOKEN, bind_hosts, check_binds
-from dashboard.settings import PROJECT_ROOT, SettingsError
+from dashboard.settings import SettingsError
+from tests.support.cli import run_module
 
 
 def test_bind_hosts():
@@ -33,14 +31,6 @@ def test_wall_tokens_are_masked():
 
 def test_gunicorn_refuses_to_start_on_an_open_bind(tmp_path):
     env = {"PATH": "/usr/bin:/bin", "DATABASE_URL": f"sqlite:///{tmp_path / 'g.db'}"}
-    result = subprocess.run(
-        [sys.executable, "-m", "gunicorn", "-b", "0.0.0.0:0", "app:server"],
-        cwd=PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = run_module("gunicorn", "-b", "0.0.0.0:0", "app:server", env=env, timeout=60)
     assert result.returncode != 0
     assert "no login" in result.stderr

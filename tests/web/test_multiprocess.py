@@ -24,14 +24,7 @@ import requests
 from dashboard.shifts import utc_now
 from data_access.engine import make_engine
 from tests.support.db import insert_tickets, make_ticket
-from tests.support.gunicorn import (
-    answers,
-    free_port,
-    redis_test_url,
-    start_gunicorn,
-    stop_gunicorn,
-    write_config,
-)
+from tests.support.gunicorn import answers, redis_test_url, running_gunicorn
 
 pytestmark = pytest.mark.slow
 
@@ -97,10 +90,6 @@ def board(sqlite_url: str, redis_url: str, tmp_path: Path) -> Iterator[Board]:
 
     from dashboard.store import split_redis_url
 
-    port = free_port()
-    config = write_config(
-        tmp_path / "gunicorn_test.py", port=port, workers=WORKERS, extra=TEST_CONFIG
-    )
     env = {
         "DATABASE_URL": sqlite_url,
         "REDIS_URL": redis_url,
@@ -108,20 +97,19 @@ def board(sqlite_url: str, redis_url: str, tmp_path: Path) -> Iterator[Board]:
         "HOTLINE_SIMULATE": "false",
         "HOTLINE_LOG_LEVEL": "WARNING",
     }
-    log = tmp_path / "gunicorn.log"
-    process = start_gunicorn(config, env, log)
     clean_url, prefix = split_redis_url(redis_url)
     client = redis.Redis.from_url(clean_url)
-    running = Board(f"http://127.0.0.1:{port}", process, client, prefix, log)
     try:
-        deadline = time.monotonic() + 30
-        while running.computations() < 1 or not answers(running.base_url):
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("gunicorn did not start:\n" + log.read_text(errors="replace")[-3000:])
-            time.sleep(0.1)
-        yield running
+        with running_gunicorn(tmp_path, env, workers=WORKERS, extra=TEST_CONFIG) as served:
+            running = Board(served.base_url, served.process, client, prefix, served.log)
+            deadline = time.monotonic() + 30
+            while running.computations() < 1 or not answers(running.base_url):
+                if served.process.poll() is not None or time.monotonic() > deadline:
+                    tail = served.log.read_text(errors="replace")[-3000:]
+                    pytest.fail("gunicorn did not start:\n" + tail)
+                time.sleep(0.1)
+            yield running
     finally:
-        stop_gunicorn(process)
         client.close()
 
 

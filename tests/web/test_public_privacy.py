@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.web.public_helpers import PERSONAL_MARKERS
+from tests.support.db import PERSONAL_MARKERS
 
 KNOWN_CODES = [f"1022-261201-000{n}" for n in range(1, 7)]
 code_text = st.one_of(
