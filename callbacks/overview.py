@@ -109,7 +109,9 @@ def overview_page(board: Board, search: str) -> Any:
         lang,
     )
     fill_layout(layout, OVERVIEW_OUTPUTS, answer)
-    layout[ids.OVERVIEW_AGENCIES].data = show_rows(board, answer[3], False)
+    shown = show_rows(board, answer[3], False)
+    layout[ids.OVERVIEW_AGENCIES].data = shown
+    layout[ids.OVERVIEW_AGENCIES_SLOT].style = {"--rows": str(len(shown))}  # its height
     if error is not None:
         alert = _message(lang, f"{vtext(lang, 'page.bad_parameter')}: {error.message}")
         layout.children.insert(1, html.Div(alert, className="container-fluid pt-3"))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import html as html_escape
 import logging
+import re
+from functools import cache
 from typing import Any
 
 from dash import Dash
@@ -32,6 +34,21 @@ log = logging.getLogger(__name__)
 # Dash walks assets/ and loads every CSS file; the themes are linked explicitly instead.
 ASSETS_IGNORE = r"^(darkly|flatly)\.min\.css$"
 POLYFILL = "/deps/polyfill@"  # @babel/polyfill, which Dash loads for old browsers
+# Be Vietnam Pro's weights in the board's CSS; the desk views (light) do not use the last.
+FONT_WEIGHTS = (400, 500, 600, 700, 800)
+ICONS_CSS = PROJECT_ROOT / "assets" / "vendor" / "bootstrap-icons" / "bootstrap-icons.min.css"
+
+
+@cache
+def _icon_font_file() -> str:
+    """The icon font's URL as its stylesheet names it (with its version query)."""
+    found = re.search(r'url\("(fonts/bootstrap-icons\.woff2[^"]*)"\)', ICONS_CSS.read_text("utf-8"))
+    return f"vendor/bootstrap-icons/{found.group(1)}" if found else ""
+
+
+def icon_font_url(app: Dash) -> str:
+    """The URL the icon stylesheet loads its font from (preloaded with the page)."""
+    return app.get_asset_url(_icon_font_file())
 
 
 class BoardDash(Dash):
@@ -48,6 +65,22 @@ class BoardDash(Dash):
         tags = super()._generate_scripts_html().split("\n")
         return "\n".join(tag for tag in tags if POLYFILL not in tag)
 
+    def _font_preloads(self, desk_view: bool) -> str:
+        """The page's fonts asked for with the page, not when its text first needs them (a
+        swap after the first paint moved the desk views' panels: layout shift)."""
+        weights = FONT_WEIGHTS[:-1] if desk_view else FONT_WEIGHTS
+        files = [
+            f"vendor/be-vietnam-pro/files/be-vietnam-pro-{subset}-{weight}-normal.woff2"
+            for weight in weights
+            for subset in ("latin", "vietnamese")
+        ]
+        urls = [self.get_asset_url(name) for name in files] + [icon_font_url(self)]
+        return "".join(
+            f'<link rel="preload" href="{html_escape.escape(url)}" as="font" type="font/woff2"'
+            " crossorigin>\n"
+            for url in urls
+        )
+
     def interpolate_index(self, **kwargs: Any) -> str:  # type: ignore[override]  # Dash passes keywords
         args = request.args if has_request_context() else {}
         path = request.path if has_request_context() else "/"
@@ -56,9 +89,17 @@ class BoardDash(Dash):
             theme = "light"  # the desk views: read at a desk and printed (Flatly)
         lang = normalise_language(args.get("lang"))
         href = html_escape.escape(self.get_asset_url(THEME_STYLESHEETS[theme]))
-        kwargs["css"] = f'<link rel="stylesheet" href="{href}">\n' + kwargs.get("css", "")
+        kwargs["css"] = (
+            f'<link rel="stylesheet" href="{href}">\n'
+            + self._font_preloads(is_light_page(path))
+            + kwargs.get("css", "")
+        )
         declared = page_of(path)
         title_key = declared.title_key if declared is not None else "app.title"
+        if declared is not None and declared.chunks:
+            suites = f"{self.config.requests_pathname_prefix}_dash-component-suites/dash/"
+            chunks = [f'<script src="{suites}{chunk}"></script>' for chunk in declared.chunks]
+            kwargs["scripts"] = kwargs.get("scripts", "") + "\n" + "\n".join(chunks)
         kwargs["title"] = html_escape.escape(text(lang, title_key))
         page = super().interpolate_index(**kwargs)
         bs_theme = "dark" if theme == "dark" else "light"

@@ -128,6 +128,7 @@ OVERVIEW_SUBTITLE = "overview-subtitle"
 OVERVIEW_MESSAGE = "overview-message"
 OVERVIEW_KPIS = "overview-kpis"
 OVERVIEW_AGENCIES = "overview-agencies"
+OVERVIEW_AGENCIES_SLOT = "overview-agencies-slot"
 OVERVIEW_AGENCY_ROWS = "overview-agency-rows"  # dcc.Store: every row, idle agencies included
 OVERVIEW_SHOW_IDLE = "overview-show-idle"
 OVERVIEW_TREND = "overview-trend"

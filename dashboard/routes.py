@@ -52,9 +52,16 @@ class Page:
     component_prefix: str | None = None  # ids of this page's components start with it
     nav: NavEntry | None = None
     subpaths: bool = False  # also serves path/... (by its own Page or a Flask route)
+    # Dash's lazily loaded chunks its components need (dash/<path>): loaded with the page,
+    # so its dropdowns and tables come with the first paint, not one more round trip later.
+    chunks: tuple[str, ...] = ()
 
 
-def desk_view(area: str, icon: str, order: int) -> Page:
+DATE_AND_FILTERS = ("dcc/async-datepicker.js", "dcc/async-dropdown.js")
+TABLE = ("dash_table/async-table.js", "dash_table/async-highlight.js")
+
+
+def desk_view(area: str, icon: str, order: int, chunks: tuple[str, ...]) -> Page:
     """The desk view of an area at ``/<area>``: light theme, ids ``<area>-...``, a navbar
     entry ``nav.<area>``, and its sub-paths."""
     return Page(
@@ -65,14 +72,15 @@ def desk_view(area: str, icon: str, order: int) -> Page:
         component_prefix=f"{area}-",
         nav=NavEntry(area, f"nav.{area}", icon, order),
         subpaths=True,
+        chunks=chunks,
     )
 
 
 PAGES: tuple[Page, ...] = (
     Page("/", "app.title", "wall", nav=NavEntry("wall", "nav.wall", "bi-display", 10)),
-    desk_view("shift", "bi-person-workspace", 20),
+    desk_view("shift", "bi-person-workspace", 20, DATE_AND_FILTERS),
     Page("/shift/report", "app.title", "shift", theme="light", component_prefix="shift-"),
-    desk_view("overview", "bi-bar-chart-line", 30),
+    desk_view("overview", "bi-bar-chart-line", 30, DATE_AND_FILTERS + TABLE),
     # The wall screens alive or silent (issue 13): for the supervisors on duty.
     Page("/screens", "app.title", "shift", theme="light", component_prefix="screens-"),
 )

@@ -21,7 +21,7 @@ SHIFT_ALERTS_BODY = "shift-alerts-body"
 SHIFT_ALERTS_TICK = "shift-alerts-tick"
 SHIFT_ALERTS_NOTICE = "shift-alerts-notice"
 ACK_BUTTON = "shift-alert-ack"
-SHIFT_ALERT_ROWS = 25  # rows of the shift view's alert table; the rest are on /alerts
+SHIFT_ALERT_ROWS = 8  # the shift view's alert rows (its key figures stay near the top)
 CHIME_FILE = "/assets/alerts-chime.wav"
 # The wall's strip is three lines high: this many alerts, then the count of the others.
 WALL_ITEMS = 2

@@ -46,6 +46,7 @@ from layouts.views import (
     build_filters,
     build_kpi,
     build_panel,
+    build_slot,
     build_view_header,
     build_view_page,
     short_urgency,
@@ -83,12 +84,15 @@ def build_overview_page(
         [
             build_control_col(
                 text(lang, "filter.range"),
-                dcc.DatePickerRange(
-                    id=ids.OVERVIEW_RANGE,
-                    start_date=first_day.isoformat(),
-                    end_date=last_day.isoformat(),
-                    minimum_nights=0,
-                    **DATE_PICKER,
+                build_slot(
+                    dcc.DatePickerRange(
+                        id=ids.OVERVIEW_RANGE,
+                        start_date=first_day.isoformat(),
+                        end_date=last_day.isoformat(),
+                        minimum_nights=0,
+                        **DATE_PICKER,
+                    ),
+                    "range",
                 ),
             ),
             dbc.Col(quick, xs="auto", class_name="d-flex align-items-end"),
@@ -134,7 +138,7 @@ def build_overview_page(
                     ],
                     className="hv-panel-tools",
                 ),
-                build_agency_table(lang),
+                build_slot(build_agency_table(lang), "table", id=ids.OVERVIEW_AGENCIES_SLOT),
             ]
         ),
         panel_id="overview-agencies-panel",

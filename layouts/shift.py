@@ -47,6 +47,7 @@ from layouts.views import (
     build_filters,
     build_kpi,
     build_panel,
+    build_slot,
     build_view_header,
     build_view_page,
     describe_filters,
@@ -85,7 +86,10 @@ def build_shift_page(
         [
             build_control_col(
                 text(lang, "filter.day"),
-                dcc.DatePickerSingle(id=ids.SHIFT_DAY, date=day.isoformat(), **DATE_PICKER),
+                build_slot(
+                    dcc.DatePickerSingle(id=ids.SHIFT_DAY, date=day.isoformat(), **DATE_PICKER),
+                    "date",
+                ),
             ),
             dbc.Col(
                 [

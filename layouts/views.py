@@ -115,13 +115,16 @@ def build_filters(page: str, names: Names, filters: Filters) -> dbc.Row:
             dbc.Col(
                 [
                     dbc.Label(text(names.lang, f"filter.{field_name}"), class_name="hv-label"),
-                    dcc.Dropdown(
-                        id=ids.filter_id(page, field_name),
-                        options=filter_options(field_name, names),
-                        value=values[field_name],
-                        multi=True,
-                        placeholder=text(names.lang, "filter.all"),
-                        className="hv-filter",
+                    build_slot(
+                        dcc.Dropdown(
+                            id=ids.filter_id(page, field_name),
+                            options=filter_options(field_name, names),
+                            value=values[field_name],
+                            multi=True,
+                            placeholder=text(names.lang, "filter.all"),
+                            className="hv-filter",
+                        ),
+                        "select",
                     ),
                 ],
                 xs=12,
@@ -259,6 +262,13 @@ DATE_PICKER: Mapping[str, Any] = MappingProxyType(
         "className": "hv-date",
     }
 )
+
+
+def build_slot(control: Any, kind: str, **props: Any) -> html.Div:
+    """A box holding the place of a control Dash draws a moment after the page (its code
+    comes in a chunk of its own: dropdown, date picker, table), so that nothing below it
+    moves when it appears (layout shift). Sizes in ``assets/views/views.css``."""
+    return html.Div(control, className=f"hv-slot hv-slot--{kind}", **props)
 
 
 def build_control_col(label: str, control: Any) -> dbc.Col:

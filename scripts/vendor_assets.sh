@@ -24,8 +24,10 @@ BOOTSTRAP_ICONS_SHA256="7b5960145e1ab14a49a117f96a9e5a54a94fdf07f21e302d9e4f88d7
 BE_VIETNAM_PRO_VERSION="5.3.0"
 BE_VIETNAM_PRO_SHA256="f9e048a263d92f46fbf417aeb41e18bc3c22b3d85365f9347b06eebd3fc1f3ac"
 BE_VIETNAM_PRO_WEIGHTS=(400 500 600 700 800)
-# Same order as fontsource's own CSS.
-BE_VIETNAM_PRO_SUBSETS=(vietnamese latin-ext latin)
+# Declared in this order so that a browser looks in latin, then vietnamese, then latin-ext
+# (the last rule declared is checked first): Vietnamese text then needs two files a weight,
+# not three (latin-ext's range also covers ă, đ, ơ, ư...).
+BE_VIETNAM_PRO_SUBSETS=(latin-ext vietnamese latin)
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENDOR="$REPO_ROOT/assets/vendor"
@@ -71,13 +73,11 @@ cp "$WORK/bootswatch/package/LICENSE" "$VENDOR/themes/LICENSE"
 fetch "bootstrap-icons@$BOOTSTRAP_ICONS_VERSION" "$BOOTSTRAP_ICONS_SHA256" "$WORK/bootstrap-icons"
 rm -rf "$VENDOR/bootstrap-icons"
 mkdir -p "$VENDOR/bootstrap-icons/fonts"
-# Only the minified CSS: Dash auto-loads every .css, so shipping both the
-# .css and the .min.css would load the icon stylesheet twice.
-strip_remote "$WORK/bootstrap-icons/package/font/bootstrap-icons.min.css" \
-    > "$VENDOR/bootstrap-icons/bootstrap-icons.min.css"
-cp "$WORK/bootstrap-icons/package/font/fonts/bootstrap-icons.woff2" \
-   "$WORK/bootstrap-icons/package/font/fonts/bootstrap-icons.woff" \
-   "$VENDOR/bootstrap-icons/fonts/"
+# Only the icons the board uses (about 40 of 2,000): a woff2 of a few kB and their rules,
+# cut by scripts/subset_icons.py (fontTools, from requirements-dev.txt) from the package's
+# minified CSS and woff2. Run it again after using a new icon (a unit test says so).
+PYTHON="${PYTHON:-$REPO_ROOT/.venv/bin/python}"
+"$PYTHON" "$REPO_ROOT/scripts/subset_icons.py" "$WORK/bootstrap-icons/package/font"
 cp "$WORK/bootstrap-icons/package/LICENSE" "$VENDOR/bootstrap-icons/LICENSE"
 
 # ------------------------------------------------------------ be-vietnam-pro

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -155,3 +156,36 @@ def test_the_walls_meta_carries_its_zones_offset_for_the_clock(app):
     expected = utc_now().astimezone(zone).utcoffset().total_seconds() * 1000
     assert meta["utc_offset_ms"] == expected
     assert zone.key != "Asia/Ho_Chi_Minh" or expected == 7 * 3600 * 1000
+
+
+@pytest.mark.parametrize(
+    ("page", "chunks", "heaviest"),
+    [
+        ("/", [], "800"),
+        ("/shift", ["dcc/async-datepicker.js", "dcc/async-dropdown.js"], "700"),
+        ("/overview", ["dcc/async-dropdown.js", "dash_table/async-table.js"], "700"),
+    ],
+)
+def test_each_page_asks_for_its_fonts_and_chunks_with_the_page(app, page, chunks, heaviest):
+    client = app.server.test_client()
+    index = client.get(page).get_data(as_text=True)
+    head = index.split("</head>")[0]
+    fonts = re.findall(r'<link rel="preload" href="([^"]+)" as="font"', head)
+    assert (
+        f"/assets/vendor/be-vietnam-pro/files/be-vietnam-pro-vietnamese-{heaviest}-normal.woff2"
+        in fonts
+    )
+    assert not any("-800-" in url for url in fonts) or heaviest == "800"
+    icons = next(url for url in fonts if "bootstrap-icons" in url)
+    css = client.get("/assets/vendor/bootstrap-icons/bootstrap-icons.min.css").get_data(
+        as_text=True
+    )
+    assert icons.split("/assets/vendor/bootstrap-icons/")[1] in css  # the very URL it loads
+    for url in fonts:
+        assert client.get(url).status_code == 200, url
+    scripts = re.findall(r'<script src="([^"]+)"', index)
+    for chunk in chunks:
+        url = f"/_dash-component-suites/dash/{chunk}"
+        assert url in scripts and client.get(url).status_code == 200
+        assert scripts.index(url) > scripts.index(next(s for s in scripts if "dash_renderer" in s))
+    assert chunks or not any("async-" in s for s in scripts)
