@@ -21,7 +21,7 @@ from callbacks.views import (
     filter_choices,
     page_names,
     page_navbar,
-    register_view_sync,
+    register_view,
     require,
     search_lang,
 )
@@ -303,16 +303,20 @@ def close_drill(board: Board, _clicks: Any) -> bool:
 
 def register(app: Dash, board: Board) -> None:
     """Register the overview's callbacks (its page is declared in ``dashboard.routes``)."""
-    filter_inputs = [Input(ids.filter_id("overview", field), "value") for field in FILTER_FIELDS]
     filter_states = [State(ids.filter_id("overview", field), "value") for field in FILTER_FIELDS]
-    app.callback(
-        *OVERVIEW_OUTPUTS,
-        Input(ids.OVERVIEW_RANGE, "start_date"),
-        Input(ids.OVERVIEW_RANGE, "end_date"),
-        *filter_inputs,
-        State(ids.OVERVIEW_LANG, "data"),
-        prevent_initial_call=True,  # the page comes with its numbers (overview_page)
-    )(partial(update_overview, board))
+    register_view(
+        app,
+        board,
+        "overview",
+        update_overview,
+        outputs=OVERVIEW_OUTPUTS,
+        controls=[
+            Input(ids.OVERVIEW_RANGE, "start_date"),
+            Input(ids.OVERVIEW_RANGE, "end_date"),
+        ],
+        sync_ids=ids.OVERVIEW_SYNC_IDS,
+        clear_id=ids.OVERVIEW_CLEAR,
+    )
     app.callback(
         Output(ids.OVERVIEW_AGENCIES, "data"),
         Input(ids.OVERVIEW_AGENCY_ROWS, "data"),
@@ -325,14 +329,6 @@ def register(app: Dash, board: Board) -> None:
         Input({"type": ids.OVERVIEW_LAST_DAYS, "days": ALL}, "n_clicks"),
         prevent_initial_call=True,
     )(partial(last_days, board))
-    register_view_sync(
-        app,
-        board,
-        "overview",
-        clear_id=ids.OVERVIEW_CLEAR,
-        query_id=ids.OVERVIEW_QUERY,
-        sync_id=ids.OVERVIEW_URL_SYNC,
-    )
     app.callback(
         Output(ids.OVERVIEW_DRILL, "data"),
         Output(ids.OVERVIEW_DRILL_MODAL, "is_open"),

@@ -7,7 +7,7 @@ from dataclasses import replace
 from functools import partial
 from typing import Any
 
-from dash import Dash, Input, Output, State, ctx, html, no_update
+from dash import Dash, Input, Output, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 
 from callbacks.alerts import shift_alert_rows
@@ -19,7 +19,7 @@ from callbacks.views import (
     filter_choices,
     page_names,
     page_navbar,
-    register_view_sync,
+    register_view,
     require,
     search_lang,
 )
@@ -174,30 +174,23 @@ def to_current(board: Board, _clicks: Any) -> tuple[str, int]:
 
 def register(app: Dash, board: Board) -> None:
     """Register the shift view's callbacks (its pages are declared in ``dashboard.routes``)."""
-    filter_inputs = [Input(ids.filter_id("shift", field), "value") for field in FILTER_FIELDS]
-    app.callback(
-        *SHIFT_OUTPUTS,
-        Input(ids.SHIFT_DAY, "date"),
-        Input(ids.SHIFT_NUMBER, "value"),
-        *filter_inputs,
-        Input(ids.SHIFT_TICK, "n_intervals"),
-        State(ids.SHIFT_LANG, "data"),
-        prevent_initial_call=True,  # the page comes with its numbers (shift_page)
-    )(partial(update_shift, board))
+    register_view(
+        app,
+        board,
+        "shift",
+        update_shift,
+        outputs=SHIFT_OUTPUTS,
+        controls=[Input(ids.SHIFT_DAY, "date"), Input(ids.SHIFT_NUMBER, "value")],
+        ticks=[Input(ids.SHIFT_TICK, "n_intervals")],
+        sync_ids=ids.SHIFT_SYNC_IDS,
+        clear_id=ids.SHIFT_CLEAR,
+    )
     app.callback(
         Output(ids.SHIFT_DAY, "date"),
         Output(ids.SHIFT_NUMBER, "value"),
         Input(ids.SHIFT_CURRENT, "n_clicks"),
         prevent_initial_call=True,
     )(partial(to_current, board))
-    register_view_sync(
-        app,
-        board,
-        "shift",
-        clear_id=ids.SHIFT_CLEAR,
-        query_id=ids.SHIFT_QUERY,
-        sync_id=ids.SHIFT_URL_SYNC,
-    )
     app.clientside_callback(
         PRINT_JS,
         Output(ids.SHIFT_PRINTED, "data"),

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from dash import Dash, Input, Output, no_update
+from dash import Dash, Input, Output, State, no_update
 from dash.development.base_component import Component
 from dash.exceptions import PreventUpdate
 
@@ -150,10 +150,33 @@ def clear_filters(board: Board, area: str, _clicks: Any) -> list[list[str]]:
     return [[] for _ in FILTER_FIELDS]
 
 
-def register_view_sync(
-    app: Dash, board: Board, area: str, *, clear_id: str, query_id: str, sync_id: str
+def register_view(
+    app: Dash,
+    board: Board,
+    area: str,
+    update: Callable[..., tuple[Any, ...]],
+    *,
+    outputs: Sequence[Output],
+    controls: Sequence[Input],
+    ticks: Sequence[Input] = (),
+    sync_ids: tuple[str, str, str],
+    clear_id: str,
 ) -> None:
-    """A view's clear button empties its filters; its canonical query goes to the address bar."""
+    """A desk view's callbacks: its update, its clear button, its address bar.
+
+    ``update`` (given the board) answers ``outputs`` when a control, a filter or a tick
+    changes, with the page's language; the clear button empties the filters; the canonical
+    query goes to the address bar.
+    """
+    lang_id, query_id, sync_id = sync_ids
+    app.callback(
+        *outputs,
+        *controls,
+        *[Input(ids.filter_id(area, field), "value") for field in FILTER_FIELDS],
+        *ticks,
+        State(lang_id, "data"),
+        prevent_initial_call=True,  # the page comes with its numbers (its page builder)
+    )(partial(update, board))
     app.callback(
         *[Output(ids.filter_id(area, field), "value") for field in FILTER_FIELDS],
         Input(clear_id, "n_clicks"),

@@ -139,7 +139,7 @@ def build_shift_page(
         "shift",
         lang=lang,
         navbar=navbar,
-        sync_ids=(ids.SHIFT_LANG, ids.SHIFT_QUERY, ids.SHIFT_URL_SYNC),
+        sync_ids=ids.SHIFT_SYNC_IDS,
         stores=[dcc.Interval(id=ids.SHIFT_TICK, interval=60_000)],
         header=header,
         controls=controls,
