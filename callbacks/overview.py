@@ -92,7 +92,7 @@ def overview_page(board: Board, search: str) -> Any:
         params = parse_range_params(parse_search(search), calendar, now, choices)
     except ParameterError as exc:
         first, last = default_range(calendar, now)
-        params, error = RangeParams(first, last, Filters(), lang), exc
+        params, error = RangeParams(first, last, filters=Filters(), lang=lang), exc
     navbar = page_navbar(board, "overview", "/overview", search, lang)
     layout = build_overview_page(
         first_day=params.first_day,

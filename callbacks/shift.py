@@ -64,7 +64,7 @@ def read_params(board: Board, search: str) -> tuple[ShiftParams, ParameterError 
         return parse_shift_params(parse_search(search), calendar, now, choices), None
     except ParameterError as exc:
         day, shift = calendar.locate(now)
-        return ShiftParams(day, shift, Filters(), search_lang(search)), exc
+        return ShiftParams(day, shift, filters=Filters(), lang=search_lang(search)), exc
 
 
 def shift_page(board: Board, search: str) -> Any:
