@@ -9,16 +9,19 @@ from datetime import timedelta
 from functools import partial
 from typing import Any
 
-from dash import ALL, Dash, Input, Output, State, ctx, html, no_update
+from dash import ALL, Dash, Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
 
 from callbacks.intelligence import linked_block
 from callbacks.views import (
     Board,
+    bad_parameter_alert,
+    bad_parameter_text,
     control_values,
     fill_layout,
     filter_args,
     filter_choices,
+    insert_notice,
     page_names,
     page_navbar,
     register_view,
@@ -71,10 +74,6 @@ OVERVIEW_OUTPUTS = (
 )
 
 
-def _message(lang: str, text: str, tone: str = "warning") -> Any:
-    return build_alert(text, tone=tone, alert_id="overview-error")
-
-
 def _lang(value: Any) -> str:
     return normalise_language(value)
 
@@ -111,8 +110,7 @@ def overview_page(board: Board, search: str) -> Any:
     fill_layout(layout, OVERVIEW_OUTPUTS, answer)
     layout[ids.OVERVIEW_AGENCIES].data = show_rows(board, answer[3], False)
     if error is not None:
-        alert = _message(lang, f"{vtext(lang, 'page.bad_parameter')}: {error.message}")
-        layout.children.insert(1, html.Div(alert, className="container-fluid pt-3"))
+        insert_notice(layout, bad_parameter_alert(lang, error, "overview-error"))
     return layout
 
 
@@ -138,8 +136,7 @@ def update_overview(board: Board, start: Any, end: Any, *rest: Any) -> tuple[Any
     try:
         params = read_range(service, start, end, list(values), lang)
     except ParameterError as exc:
-        text = f"{vtext(lang, 'page.bad_parameter')}: {exc.message}"
-        return (no_update, _message(lang, text), *unchanged)
+        return (no_update, bad_parameter_alert(lang, exc, "overview-error"), *unchanged)
     try:
         overview = service.overview(params.first_day, params.last_day, params.filters)
     except Exception as exc:  # noqa: BLE001 - say the database failed, never zeros
@@ -147,7 +144,7 @@ def update_overview(board: Board, start: Any, end: Any, *rest: Any) -> tuple[Any
         # The subtitle says so too: the numbers below belong to the previous range.
         return (
             vtext(lang, "page.database_error"),
-            _message(lang, vtext(lang, "page.database_error"), "danger"),
+            build_alert(vtext(lang, "page.database_error"), alert_id="overview-error"),
             *unchanged,
         )
     names = page_names(service, lang)
@@ -251,8 +248,7 @@ def drill_page(board: Board, stored: Any, page_current: Any, raw_lang: Any) -> t
     try:
         drill, filters = parse_drill(stored, service)
     except ParameterError as exc:
-        text = f"{vtext(lang, 'page.bad_parameter')}: {exc.message}"
-        return text, "", [], 1, None, None
+        return bad_parameter_text(lang, exc), "", [], 1, None, None
     page_number = page_current + 1 if isinstance(page_current, int) and page_current >= 0 else 1
     page_number = min(page_number, MAX_DRILL_PAGE)  # a forged page must not overflow OFFSET
     try:

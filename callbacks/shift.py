@@ -13,10 +13,12 @@ from dash.exceptions import PreventUpdate
 from callbacks.alerts import shift_alert_rows
 from callbacks.views import (
     Board,
+    bad_parameter_alert,
     control_values,
     fill_layout,
     filter_args,
     filter_choices,
+    insert_notice,
     page_names,
     page_navbar,
     register_view,
@@ -48,11 +50,7 @@ SHIFT_OUTPUTS = (
 
 
 def _bad_parameter(lang: str, exc: ParameterError) -> Any:
-    return build_alert(
-        f"{vtext(lang, 'page.bad_parameter')}: {exc.message}",
-        tone="warning",
-        alert_id="shift-error",
-    )
+    return bad_parameter_alert(lang, exc, "shift-error")
 
 
 def read_params(board: Board, search: str) -> tuple[ShiftParams, ParameterError | None]:
@@ -93,9 +91,7 @@ def shift_page(board: Board, search: str) -> Any:
     fill_layout(layout, SHIFT_OUTPUTS, answer)
     layout[SHIFT_ALERTS_BODY].children = shift_alert_rows(board.alerts, board.access, lang)
     if error is not None:
-        layout.children.insert(
-            1, html.Div(_bad_parameter(lang, error), className="container-fluid pt-3")
-        )
+        insert_notice(layout, _bad_parameter(lang, error))
     return layout
 
 
