@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
+from dashboard.formatting import ratio
 from dashboard.shifts import ShiftCalendar, Window
 from dashboard.snapshot import (
     NO_CALLS,
@@ -147,7 +148,7 @@ def fold_floor(
         received=total[0],
         forwarded=total[1],
         resolved_in_window=resolved[0],
-        on_time_rate=round(resolved[2] / resolved[1], 4) if resolved[1] else None,
+        on_time_rate=ratio(resolved[2], resolved[1]),
         by_channel=plain("channel"),
         by_line=plain("line"),
         by_category=plain("category"),

@@ -9,19 +9,22 @@ from datetime import timedelta
 from functools import partial
 from typing import Any
 
-from dash import ALL, Dash, Input, Output, State, ctx, html, no_update
+from dash import ALL, Dash, Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
 
 from callbacks.intelligence import linked_block
 from callbacks.views import (
     Board,
+    bad_parameter_alert,
+    bad_parameter_text,
     control_values,
     fill_layout,
     filter_args,
     filter_choices,
+    insert_notice,
     page_names,
     page_navbar,
-    register_view_sync,
+    register_view,
     require,
     search_lang,
 )
@@ -71,10 +74,6 @@ OVERVIEW_OUTPUTS = (
 )
 
 
-def _message(lang: str, text: str, tone: str = "warning") -> Any:
-    return build_alert(text, tone=tone, alert_id="overview-error")
-
-
 def _lang(value: Any) -> str:
     return normalise_language(value)
 
@@ -92,7 +91,7 @@ def overview_page(board: Board, search: str) -> Any:
         params = parse_range_params(parse_search(search), calendar, now, choices)
     except ParameterError as exc:
         first, last = default_range(calendar, now)
-        params, error = RangeParams(first, last, Filters(), lang), exc
+        params, error = RangeParams(first, last, filters=Filters(), lang=lang), exc
     navbar = page_navbar(board, "overview", "/overview", search, lang)
     layout = build_overview_page(
         first_day=params.first_day,
@@ -113,8 +112,7 @@ def overview_page(board: Board, search: str) -> Any:
     layout[ids.OVERVIEW_AGENCIES].data = shown
     layout[ids.OVERVIEW_AGENCIES_SLOT].style = {"--rows": str(len(shown))}  # its height
     if error is not None:
-        alert = _message(lang, f"{vtext(lang, 'page.bad_parameter')}: {error.message}")
-        layout.children.insert(1, html.Div(alert, className="container-fluid pt-3"))
+        insert_notice(layout, bad_parameter_alert(lang, error, "overview-error"))
     return layout
 
 
@@ -140,8 +138,7 @@ def update_overview(board: Board, start: Any, end: Any, *rest: Any) -> tuple[Any
     try:
         params = read_range(service, start, end, list(values), lang)
     except ParameterError as exc:
-        text = f"{vtext(lang, 'page.bad_parameter')}: {exc.message}"
-        return (no_update, _message(lang, text), *unchanged)
+        return (no_update, bad_parameter_alert(lang, exc, "overview-error"), *unchanged)
     try:
         overview = service.overview(params.first_day, params.last_day, params.filters)
     except Exception as exc:  # noqa: BLE001 - say the database failed, never zeros
@@ -149,7 +146,7 @@ def update_overview(board: Board, start: Any, end: Any, *rest: Any) -> tuple[Any
         # The subtitle says so too: the numbers below belong to the previous range.
         return (
             vtext(lang, "page.database_error"),
-            _message(lang, vtext(lang, "page.database_error"), "danger"),
+            build_alert(vtext(lang, "page.database_error"), alert_id="overview-error"),
             *unchanged,
         )
     names = page_names(service, lang)
@@ -253,8 +250,7 @@ def drill_page(board: Board, stored: Any, page_current: Any, raw_lang: Any) -> t
     try:
         drill, filters = parse_drill(stored, service)
     except ParameterError as exc:
-        text = f"{vtext(lang, 'page.bad_parameter')}: {exc.message}"
-        return text, "", [], 1, None, None
+        return bad_parameter_text(lang, exc), "", [], 1, None, None
     page_number = page_current + 1 if isinstance(page_current, int) and page_current >= 0 else 1
     page_number = min(page_number, MAX_DRILL_PAGE)  # a forged page must not overflow OFFSET
     try:
@@ -305,16 +301,20 @@ def close_drill(board: Board, _clicks: Any) -> bool:
 
 def register(app: Dash, board: Board) -> None:
     """Register the overview's callbacks (its page is declared in ``dashboard.routes``)."""
-    filter_inputs = [Input(ids.filter_id("overview", field), "value") for field in FILTER_FIELDS]
     filter_states = [State(ids.filter_id("overview", field), "value") for field in FILTER_FIELDS]
-    app.callback(
-        *OVERVIEW_OUTPUTS,
-        Input(ids.OVERVIEW_RANGE, "start_date"),
-        Input(ids.OVERVIEW_RANGE, "end_date"),
-        *filter_inputs,
-        State(ids.OVERVIEW_LANG, "data"),
-        prevent_initial_call=True,  # the page comes with its numbers (overview_page)
-    )(partial(update_overview, board))
+    register_view(
+        app,
+        board,
+        "overview",
+        update_overview,
+        outputs=OVERVIEW_OUTPUTS,
+        controls=[
+            Input(ids.OVERVIEW_RANGE, "start_date"),
+            Input(ids.OVERVIEW_RANGE, "end_date"),
+        ],
+        sync_ids=ids.OVERVIEW_SYNC_IDS,
+        clear_id=ids.OVERVIEW_CLEAR,
+    )
     app.callback(
         Output(ids.OVERVIEW_AGENCIES, "data"),
         Input(ids.OVERVIEW_AGENCY_ROWS, "data"),
@@ -327,14 +327,6 @@ def register(app: Dash, board: Board) -> None:
         Input({"type": ids.OVERVIEW_LAST_DAYS, "days": ALL}, "n_clicks"),
         prevent_initial_call=True,
     )(partial(last_days, board))
-    register_view_sync(
-        app,
-        board,
-        "overview",
-        clear_id=ids.OVERVIEW_CLEAR,
-        query_id=ids.OVERVIEW_QUERY,
-        sync_id=ids.OVERVIEW_URL_SYNC,
-    )
     app.callback(
         Output(ids.OVERVIEW_DRILL, "data"),
         Output(ids.OVERVIEW_DRILL_MODAL, "is_open"),

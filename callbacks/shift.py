@@ -7,19 +7,21 @@ from dataclasses import replace
 from functools import partial
 from typing import Any
 
-from dash import Dash, Input, Output, State, ctx, html, no_update
+from dash import Dash, Input, Output, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 
 from callbacks.alerts import shift_alert_rows
 from callbacks.views import (
     Board,
+    bad_parameter_alert,
     control_values,
     fill_layout,
     filter_args,
     filter_choices,
+    insert_notice,
     page_names,
     page_navbar,
-    register_view_sync,
+    register_view,
     require,
     search_lang,
 )
@@ -48,11 +50,7 @@ SHIFT_OUTPUTS = (
 
 
 def _bad_parameter(lang: str, exc: ParameterError) -> Any:
-    return build_alert(
-        f"{vtext(lang, 'page.bad_parameter')}: {exc.message}",
-        tone="warning",
-        alert_id="shift-error",
-    )
+    return bad_parameter_alert(lang, exc, "shift-error")
 
 
 def read_params(board: Board, search: str) -> tuple[ShiftParams, ParameterError | None]:
@@ -64,7 +62,7 @@ def read_params(board: Board, search: str) -> tuple[ShiftParams, ParameterError 
         return parse_shift_params(parse_search(search), calendar, now, choices), None
     except ParameterError as exc:
         day, shift = calendar.locate(now)
-        return ShiftParams(day, shift, Filters(), search_lang(search)), exc
+        return ShiftParams(day, shift, filters=Filters(), lang=search_lang(search)), exc
 
 
 def shift_page(board: Board, search: str) -> Any:
@@ -93,9 +91,7 @@ def shift_page(board: Board, search: str) -> Any:
     fill_layout(layout, SHIFT_OUTPUTS, answer)
     layout[SHIFT_ALERTS_BODY].children = shift_alert_rows(board.alerts, board.access, lang)
     if error is not None:
-        layout.children.insert(
-            1, html.Div(_bad_parameter(lang, error), className="container-fluid pt-3")
-        )
+        insert_notice(layout, _bad_parameter(lang, error))
     return layout
 
 
@@ -174,30 +170,23 @@ def to_current(board: Board, _clicks: Any) -> tuple[str, int]:
 
 def register(app: Dash, board: Board) -> None:
     """Register the shift view's callbacks (its pages are declared in ``dashboard.routes``)."""
-    filter_inputs = [Input(ids.filter_id("shift", field), "value") for field in FILTER_FIELDS]
-    app.callback(
-        *SHIFT_OUTPUTS,
-        Input(ids.SHIFT_DAY, "date"),
-        Input(ids.SHIFT_NUMBER, "value"),
-        *filter_inputs,
-        Input(ids.SHIFT_TICK, "n_intervals"),
-        State(ids.SHIFT_LANG, "data"),
-        prevent_initial_call=True,  # the page comes with its numbers (shift_page)
-    )(partial(update_shift, board))
+    register_view(
+        app,
+        board,
+        "shift",
+        update_shift,
+        outputs=SHIFT_OUTPUTS,
+        controls=[Input(ids.SHIFT_DAY, "date"), Input(ids.SHIFT_NUMBER, "value")],
+        ticks=[Input(ids.SHIFT_TICK, "n_intervals")],
+        sync_ids=ids.SHIFT_SYNC_IDS,
+        clear_id=ids.SHIFT_CLEAR,
+    )
     app.callback(
         Output(ids.SHIFT_DAY, "date"),
         Output(ids.SHIFT_NUMBER, "value"),
         Input(ids.SHIFT_CURRENT, "n_clicks"),
         prevent_initial_call=True,
     )(partial(to_current, board))
-    register_view_sync(
-        app,
-        board,
-        "shift",
-        clear_id=ids.SHIFT_CLEAR,
-        query_id=ids.SHIFT_QUERY,
-        sync_id=ids.SHIFT_URL_SYNC,
-    )
     app.clientside_callback(
         PRINT_JS,
         Output(ids.SHIFT_PRINTED, "data"),

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from dash import Dash, Input, Output, no_update
+from dash import Dash, Input, Output, State, html, no_update
 from dash.development.base_component import Component
 from dash.exceptions import PreventUpdate
 
@@ -16,11 +16,12 @@ from dashboard import ids
 from dashboard.alerts.service import AlertService
 from dashboard.auth import AccessControl
 from dashboard.i18n import normalise_language
+from dashboard.i18n_views import vtext
 from dashboard.params import FilterChoices, ParameterError, query_args
 from dashboard.routes import nav_entries
 from dashboard.service import SnapshotService
 from layouts.navbar import NavContext, NavLinkSpec, build_navbar, is_kiosk
-from layouts.views import FILTER_FIELDS, Names
+from layouts.views import FILTER_FIELDS, Names, build_alert
 
 # Keeps the address bar in step with the view without a navigation: replaceState does not
 # notify dcc.Location, so the router does not render the page again for it.
@@ -75,6 +76,21 @@ def filter_choices(service: SnapshotService) -> FilterChoices:
 def search_lang(search: str | None) -> str:
     """The page language from a query string (anything but ``en`` is Vietnamese)."""
     return normalise_language(query_args(search).get("lang"))
+
+
+def bad_parameter_text(lang: str, exc: ParameterError) -> str:
+    """What a view says of a parameter it refused (the reason after the words)."""
+    return f"{vtext(lang, 'page.bad_parameter')}: {exc.message}"
+
+
+def bad_parameter_alert(lang: str, exc: ParameterError, alert_id: str) -> Any:
+    """The warning a view shows in place of its numbers for a refused parameter."""
+    return build_alert(bad_parameter_text(lang, exc), tone="warning", alert_id=alert_id)
+
+
+def insert_notice(layout: Component, notice: Any) -> None:
+    """Show ``notice`` at the top of a view's page, under its navbar."""
+    layout.children.insert(1, html.Div(notice, className="container-fluid pt-3"))
 
 
 def require(access: AccessControl, area: str) -> None:
@@ -150,10 +166,33 @@ def clear_filters(board: Board, area: str, _clicks: Any) -> list[list[str]]:
     return [[] for _ in FILTER_FIELDS]
 
 
-def register_view_sync(
-    app: Dash, board: Board, area: str, *, clear_id: str, query_id: str, sync_id: str
+def register_view(
+    app: Dash,
+    board: Board,
+    area: str,
+    update: Callable[..., tuple[Any, ...]],
+    *,
+    outputs: Sequence[Output],
+    controls: Sequence[Input],
+    ticks: Sequence[Input] = (),
+    sync_ids: tuple[str, str, str],
+    clear_id: str,
 ) -> None:
-    """A view's clear button empties its filters; its canonical query goes to the address bar."""
+    """A desk view's callbacks: its update, its clear button, its address bar.
+
+    ``update`` (given the board) answers ``outputs`` when a control, a filter or a tick
+    changes, with the page's language; the clear button empties the filters; the canonical
+    query goes to the address bar.
+    """
+    lang_id, query_id, sync_id = sync_ids
+    app.callback(
+        *outputs,
+        *controls,
+        *[Input(ids.filter_id(area, field), "value") for field in FILTER_FIELDS],
+        *ticks,
+        State(lang_id, "data"),
+        prevent_initial_call=True,  # the page comes with its numbers (its page builder)
+    )(partial(update, board))
     app.callback(
         *[Output(ids.filter_id(area, field), "value") for field in FILTER_FIELDS],
         Input(clear_id, "n_clicks"),

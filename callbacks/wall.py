@@ -35,8 +35,10 @@ from layouts.wall_charts import chart_outputs
 
 __all__ = ["WallPresenter", "refresh_outputs", "refresh_wall", "register"]
 
-GUARD_JS = "function(n, meta, config) { return window.hotlineWall.guard(n, meta, config); }"
-CLOCK_JS = "function(n, meta, config) { return window.hotlineWall.clock(n, meta, config); }"
+# What the wall's callbacks read of their screen: its options, and the key of what it shows.
+SCREEN_STATE = (State(ids.WALL_CONFIG, "data"), State(ids.WALL_META, "data"))
+GUARD_JS = "function(n, config, meta) { return window.hotlineWall.guard(n, meta, config); }"
+CLOCK_JS = "function(n, config, meta) { return window.hotlineWall.clock(n, meta, config); }"
 ROTATE_JS = "function(n) { return window.hotlineWall.rotate(n); }"
 
 
@@ -73,15 +75,13 @@ def register(app: Dash, presenter: WallPresenter) -> None:
         GUARD_JS,
         Output(ids.WALL_REQUEST, "data"),
         Input(ids.WALL_POLL, "n_intervals"),
-        State(ids.WALL_META, "data"),
-        State(ids.WALL_CONFIG, "data"),
+        *SCREEN_STATE,
         prevent_initial_call=True,
     )
     app.callback(
         refresh_outputs(),
         Input(ids.WALL_REQUEST, "data"),
-        State(ids.WALL_CONFIG, "data"),
-        State(ids.WALL_META, "data"),
+        *SCREEN_STATE,
         prevent_initial_call=True,
     )(partial(refresh_wall, presenter, shift_count))
     # Clock, offline watchdog and scheduled soft reload: in the browser, once a second.
@@ -91,8 +91,7 @@ def register(app: Dash, presenter: WallPresenter) -> None:
         Output(ids.WALL_OFFLINE, "className"),
         Output(ids.WALL_OFFLINE_TEXT, "children"),
         Input(ids.WALL_CLOCK_TICK, "n_intervals"),
-        State(ids.WALL_META, "data"),
-        State(ids.WALL_CONFIG, "data"),
+        *SCREEN_STATE,
     )
     # ?rotate=N: the lower panels take turns; the header and the tiles stay.
     app.clientside_callback(

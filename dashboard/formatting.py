@@ -19,6 +19,11 @@ ON_TIME_GOOD = 0.9
 ON_TIME_WARN = 0.75
 
 
+def ratio(part: float, whole: float, digits: int = 4) -> float | None:
+    """``part / whole`` to ``digits`` decimals; None when ``whole`` is 0 (a share of nothing)."""
+    return round(part / whole, digits) if whole else None
+
+
 def on_time_tone(rate: float | None, unknown: str = "") -> str:
     """``good``, ``warn`` or ``alert`` for an on-time rate; ``unknown`` when there is none."""
     if rate is None:

@@ -117,6 +117,9 @@ SHIFT_REPORT_LINK = "shift-report-link"
 SHIFT_CONTENT = "shift-content"
 SHIFT_PRINT = "shift-print"
 SHIFT_PRINTED = "shift-printed"
+# The stores of a desk view's language, canonical query and address-bar sync, in the order
+# layouts.views.build_view_page and callbacks.views.register_view take them.
+SHIFT_SYNC_IDS = (SHIFT_LANG, SHIFT_QUERY, SHIFT_URL_SYNC)
 
 OVERVIEW_LANG = "overview-lang"
 OVERVIEW_QUERY = "overview-query"
@@ -145,6 +148,7 @@ OVERVIEW_DRILL_TABLE = "overview-drill-table"
 OVERVIEW_DRILL_CLOSE = "overview-drill-close"
 OVERVIEW_HISTORY = "overview-history"
 OVERVIEW_KPI_DRILL = "overview-kpi-drill"  # pattern: {"type": ..., "measure": m}
+OVERVIEW_SYNC_IDS = (OVERVIEW_LANG, OVERVIEW_QUERY, OVERVIEW_URL_SYNC)
 
 
 def filter_id(page: str, field: str) -> str:

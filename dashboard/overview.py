@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import Engine
 
+from dashboard.formatting import ratio
 from dashboard.intelligence.repeats import agency_rereport_rates
 from dashboard.shifts import ShiftCalendar, Window
 from data_access.codes import UNASSIGNED, UNCLASSIFIED, URGENCY_KEYS
@@ -59,12 +60,12 @@ class ResolvedRates:
     @property
     def on_time_rate(self) -> float | None:
         """Of the resolved tickets with a deadline, the share resolved by it."""
-        return round(self.on_time / self.with_due, 4) if self.with_due else None
+        return ratio(self.on_time, self.with_due)
 
     @property
     def average_satisfaction(self) -> float | None:
         """Average citizen rating (1-5) of the resolved tickets that were rated."""
-        return round(self.satisfaction_sum / self.rated, 2) if self.rated else None
+        return ratio(self.satisfaction_sum, self.rated, 2)
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,7 @@ class PeriodTotals(ResolvedRates):
     @property
     def forwarded_rate(self) -> float | None:
         """Share of the received tickets that were forwarded."""
-        return round(self.forwarded / self.received, 4) if self.received else None
+        return ratio(self.forwarded, self.received)
 
 
 @dataclass(frozen=True)

@@ -129,12 +129,11 @@ class ShiftComparison:
 
 @dataclass(frozen=True)
 class ShiftView:
-    """Everything the shift view and its hand-over report show."""
+    """Everything the shift view and its hand-over report show.
 
-    window: Window
-    timezone: str
-    now: datetime
-    filters: Filters
+    Its window, time zone, instant and filters are its snapshot's (``snapshot.window`` ...).
+    """
+
     state: str  # "not_started" | "in_progress" | "finished"
     snapshot: Snapshot
     backlog_in: Backlog
@@ -147,15 +146,20 @@ class ShiftView:
     repeat_window_days: int = 14
 
     @property
+    def filters(self) -> Filters:
+        """The filters the view is narrowed by."""
+        return self.snapshot.filters
+
+    @property
     def day(self) -> date:
         """The operating day of the shift."""
-        return self.window.day
+        return self.snapshot.window.day
 
     @property
     def shift(self) -> int:
         """The shift's number."""
-        assert self.window.shift is not None
-        return self.window.shift
+        assert self.snapshot.window.shift is not None
+        return self.snapshot.window.shift
 
 
 def shift_state(window: Window, now: datetime) -> str:
@@ -234,10 +238,6 @@ def compute_shift_view(
         counts = count_in_windows(conn, windows, filters)
     operators, total = build_operators(shift_tickets, out_at)
     return ShiftView(
-        window=window,
-        timezone=calendar.zone.key,
-        now=now,
-        filters=filters,
         state=state,
         snapshot=snapshot,
         backlog_in=backlog_in,

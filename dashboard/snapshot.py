@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
+from dashboard.formatting import ratio
 from dashboard.intelligence.surges import count_surge_slots_at
 from dashboard.intelligence.values import Incident, SurgeRule
 from dashboard.shifts import ShiftCalendar, Window
@@ -234,7 +235,7 @@ def build_snapshot(
             level4 += open_group.open
 
     resolved = counts.resolved
-    on_time_rate = round(resolved.on_time / resolved.with_due, 4) if resolved.with_due else None
+    on_time_rate = ratio(resolved.on_time, resolved.with_due)
     overdue_list = tuple(
         OverdueItem(
             code=item.code,

@@ -48,22 +48,27 @@ def _query(params: Mapping[str, str]) -> str:
     return "?" + urlencode(params, safe=",") if params else ""
 
 
-def _view_query(values: dict[str, str], filters: Filters, lang: str) -> str:
-    """A view's own ``values``, then its filters and its language (unless the default)."""
-    values = values | filters_query(filters)
-    if lang != DEFAULT_LANGUAGE:
-        values["lang"] = lang
-    return _query(values)
+@dataclass(frozen=True, kw_only=True)
+class ViewParams:
+    """What every view's state holds besides its own values: filters and language (keywords)."""
+
+    filters: Filters
+    lang: str = DEFAULT_LANGUAGE
+
+    def query(self, values: dict[str, str]) -> str:
+        """The view's own ``values``, then its filters and its language (unless the default)."""
+        values = values | filters_query(self.filters)
+        if self.lang != DEFAULT_LANGUAGE:
+            values["lang"] = self.lang
+        return _query(values)
 
 
 @dataclass(frozen=True)
-class ShiftParams:
-    """The state of the shift view: operating day, shift, filters, language."""
+class ShiftParams(ViewParams):
+    """The state of the shift view: operating day and shift, with filters and language."""
 
     day: date
     shift: int
-    filters: Filters
-    lang: str = "vi"
 
 
 def parse_shift_params(
@@ -89,18 +94,15 @@ def parse_shift_params(
 
 def shift_query(params: ShiftParams) -> str:
     """The query string that reproduces a shift view."""
-    values = {"day": params.day.isoformat(), "shift": str(params.shift)}
-    return _view_query(values, params.filters, params.lang)
+    return params.query({"day": params.day.isoformat(), "shift": str(params.shift)})
 
 
 @dataclass(frozen=True)
-class RangeParams:
-    """The state of the overview and the exports: a range of operating days and filters."""
+class RangeParams(ViewParams):
+    """The state of the overview and the exports: a range of operating days, with filters."""
 
     first_day: date
     last_day: date
-    filters: Filters
-    lang: str = "vi"
 
     @property
     def days(self) -> int:
@@ -131,10 +133,9 @@ def parse_range_params(
         raise ParameterError("to", "'to' must not be before 'from'")
     if (last - first).days + 1 > MAX_DAYS:
         raise ParameterError("to", f"the range holds at most {MAX_DAYS} days")
-    return RangeParams(first, last, parse_filters(args, choices), parse_lang(args))
+    return RangeParams(first, last, filters=parse_filters(args, choices), lang=parse_lang(args))
 
 
 def range_query(params: RangeParams) -> str:
     """The query string that reproduces an overview (or an export of it)."""
-    values = {"from": params.first_day.isoformat(), "to": params.last_day.isoformat()}
-    return _view_query(values, params.filters, params.lang)
+    return params.query({"from": params.first_day.isoformat(), "to": params.last_day.isoformat()})

@@ -30,7 +30,7 @@ from sqlalchemy import (
 
 from data_access.queries import filter_condition, is_open, resolved_by_due
 from data_access.schema import comparable_timestamp, ticket_events, tickets
-from data_access.sql import case_tree, count_if, ts
+from data_access.sql import case_tree, count_if, in_window, ts
 from data_access.values import MEASURES as MEASURES  # re-exported (its home: values)
 from data_access.values import Filters, TicketEvent, TicketHistory, TicketPage, TicketRow
 
@@ -112,11 +112,7 @@ def count_received_cells(
     forwarded = count_if(t.forwarded_at.is_not(None))
     query = (
         select(day, t.category, t.urgency, t.agency, func.count(), forwarded)
-        .where(
-            t.received_at >= ts(boundaries[0]),
-            t.received_at < ts(boundaries[-1]),
-            filter_condition(filters),
-        )
+        .where(in_window(t.received_at, boundaries[0], boundaries[-1]), filter_condition(filters))
         .group_by(day, t.category, t.urgency, t.agency)
     )
     return tuple(
@@ -156,11 +152,7 @@ def count_resolved_cells(
             func.count(t.satisfaction),
             func.coalesce(func.sum(t.satisfaction), 0),
         )
-        .where(
-            t.resolved_at >= ts(boundaries[0]),
-            t.resolved_at < ts(boundaries[-1]),
-            filter_condition(filters),
-        )
+        .where(in_window(t.resolved_at, boundaries[0], boundaries[-1]), filter_condition(filters))
         .group_by(day, t.agency)
     )
     return tuple(
@@ -221,8 +213,7 @@ def handled_conditions(
 ) -> tuple[ColumnElement, ...]:
     """The tickets whose handling time counts: resolved in [start, end), at or after a forward."""
     return (
-        t.resolved_at >= ts(start),
-        t.resolved_at < ts(end),
+        in_window(t.resolved_at, start, end),
         t.forwarded_at.is_not(None),
         comparable_timestamp(t.resolved_at) >= comparable_timestamp(t.forwarded_at),
         filter_condition(filters),
@@ -294,15 +285,13 @@ def measure_condition(
 ) -> tuple[ColumnElement[bool], tuple[ColumnElement, ...]]:
     """The WHERE condition of a counted measure and the order its list is shown in."""
     if measure == "received":
-        condition = and_(t.received_at >= ts(start), t.received_at < ts(end))
+        condition = in_window(t.received_at, start, end)
         return condition, (t.received_at.desc(), t.id.desc())
     if measure == "forwarded":
-        condition = and_(
-            t.received_at >= ts(start), t.received_at < ts(end), t.forwarded_at.is_not(None)
-        )
+        condition = and_(in_window(t.received_at, start, end), t.forwarded_at.is_not(None))
         return condition, (t.received_at.desc(), t.id.desc())
     if measure == "resolved":
-        condition = and_(t.resolved_at >= ts(start), t.resolved_at < ts(end))
+        condition = in_window(t.resolved_at, start, end)
         return condition, (t.resolved_at.desc(), t.id.desc())
     if measure == "open_now":
         return is_open(), (t.received_at, t.id)
@@ -374,7 +363,7 @@ def iter_received_tickets(
     after: tuple[datetime, int] | None = None
     while True:
         query = select(*PUBLIC_COLUMNS).where(
-            t.received_at >= ts(start), t.received_at < ts(end), filter_condition(filters)
+            in_window(t.received_at, start, end), filter_condition(filters)
         )
         # Order and keyset on the comparable form: on SQLite the same instant may be stored
         # as '... 03:00:00' or '... 03:00:00.000000' (the column itself on PostgreSQL).

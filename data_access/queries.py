@@ -24,7 +24,7 @@ from sqlalchemy.dialects import postgresql
 
 from data_access.codes import AWAITING_FORWARD_STATUSES, CLOSED_STATUSES
 from data_access.schema import agencies, categories, comparable_timestamp, tickets
-from data_access.sql import case_tree, count_if, filters_where, ts
+from data_access.sql import case_tree, count_if, filters_where, in_window, ts
 from data_access.values import Filters, ReferenceCodes
 
 t = tickets.c
@@ -87,7 +87,7 @@ def count_received_groups(
     forwarded = count_if(t.forwarded_at.is_not(None))
     query = (
         select(t.channel, t.line, t.category, t.urgency, t.status, func.count(), forwarded)
-        .where(t.received_at >= ts(start), t.received_at < ts(end), filter_condition(filters))
+        .where(in_window(t.received_at, start, end), filter_condition(filters))
         .group_by(t.channel, t.line, t.category, t.urgency, t.status)
     )
     return tuple(
@@ -121,11 +121,7 @@ def count_received_by_bucket(
     bucket = _bucket_index(conn, t.received_at, boundaries).label("bucket")
     query = (
         select(bucket, func.count())
-        .where(
-            t.received_at >= ts(boundaries[0]),
-            t.received_at < ts(boundaries[-1]),
-            filter_condition(filters),
-        )
+        .where(in_window(t.received_at, boundaries[0], boundaries[-1]), filter_condition(filters))
         .group_by(bucket)
     )
     counts = [0] * (len(boundaries) - 1)
@@ -150,7 +146,7 @@ def count_resolved(
     with_due = count_if(t.due_at.is_not(None))
     on_time = count_if(and_(t.due_at.is_not(None), resolved_by_due()))
     query = select(func.count(), with_due, on_time).where(
-        t.resolved_at >= ts(start), t.resolved_at < ts(end), filter_condition(filters)
+        in_window(t.resolved_at, start, end), filter_condition(filters)
     )
     row = conn.execute(query).one()
     return ResolvedCounts(int(row[0]), int(row[1] or 0), int(row[2] or 0))

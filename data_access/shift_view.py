@@ -28,7 +28,7 @@ from sqlalchemy import (
 from data_access.codes import CLOSED_STATUSES
 from data_access.queries import filter_condition, is_open
 from data_access.schema import tickets
-from data_access.sql import case_tree, count_if, ts
+from data_access.sql import case_tree, count_if, in_window, ts
 from data_access.values import Filters
 
 t = tickets.c
@@ -104,7 +104,7 @@ def list_shift_tickets(
         t.received_at,
         t.forwarded_at,
         t.resolved_at,
-    ).where(t.received_at >= ts(start), t.received_at < ts(end), filter_condition(filters))
+    ).where(in_window(t.received_at, start, end), filter_condition(filters))
     return tuple(
         ShiftTicket(row[0], bool(row[1]), row[2], row[3], row[4]) for row in conn.execute(query)
     )
@@ -145,7 +145,7 @@ def count_in_windows(
         buckets_resolved = case_tree(t.resolved_at, bounds)
     query = (
         select(buckets_received.label("b"), func.count(), forwarded)
-        .where(t.received_at >= ts(bounds[0]), t.received_at < ts(bounds[-1]))
+        .where(in_window(t.received_at, bounds[0], bounds[-1]))
         .where(filter_condition(filters))
     )
     query = query.group_by(buckets_received) if len(bounds) > 2 else query
@@ -154,7 +154,7 @@ def count_in_windows(
             received[ordered[int(bucket) // 2]] = (int(count), int(fwd or 0))
     query = (
         select(buckets_resolved.label("b"), func.count())
-        .where(t.resolved_at >= ts(bounds[0]), t.resolved_at < ts(bounds[-1]))
+        .where(in_window(t.resolved_at, bounds[0], bounds[-1]))
         .where(filter_condition(filters))
     )
     query = query.group_by(buckets_resolved) if len(bounds) > 2 else query

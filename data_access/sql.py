@@ -1,9 +1,9 @@
 """The SQL building blocks every query module shares (one home each).
 
-Bound timestamps, conditional counts, the nullable IN of a filter, the WHERE of a set
-of :class:`~data_access.values.Filters`, and the balanced CASE tree that tells time
-buckets apart. The same expressions on SQLite and PostgreSQL. (Migration 0003 keeps a
-frozen copy of the CASE tree: a migration never imports code that may change.)
+Bound timestamps and half-open windows, conditional counts, the nullable IN of a filter,
+the WHERE of a set of :class:`~data_access.values.Filters`, and the balanced CASE tree
+that tells time buckets apart. The same expressions on SQLite and PostgreSQL. (Migration
+0003 keeps a frozen copy of the CASE tree: a migration never imports code that may change.)
 """
 
 from __future__ import annotations
@@ -23,6 +23,11 @@ from data_access.values import Filters
 def ts(value: datetime) -> ColumnElement[Any]:
     """A bound UTC timestamp (stored the same way as the columns it is compared with)."""
     return literal(value, UTCDateTime())
+
+
+def in_window(column: ColumnElement[Any], start: datetime, end: datetime) -> ColumnElement[bool]:
+    """``start <= column < end``: a half-open window between bound timestamps."""
+    return and_(column >= ts(start), column < ts(end))
 
 
 def count_if(condition: ColumnElement[bool]) -> ColumnElement[Any]:

@@ -153,7 +153,7 @@ def build_overview_page(
         "overview",
         lang=lang,
         navbar=navbar,
-        sync_ids=(ids.OVERVIEW_LANG, ids.OVERVIEW_QUERY, ids.OVERVIEW_URL_SYNC),
+        sync_ids=ids.OVERVIEW_SYNC_IDS,
         stores=[dcc.Store(id=ids.OVERVIEW_DRILL), dcc.Store(id=ids.OVERVIEW_AGENCY_ROWS)],
         header=header,
         controls=controls,

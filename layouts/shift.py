@@ -143,7 +143,7 @@ def build_shift_page(
         "shift",
         lang=lang,
         navbar=navbar,
-        sync_ids=(ids.SHIFT_LANG, ids.SHIFT_QUERY, ids.SHIFT_URL_SYNC),
+        sync_ids=ids.SHIFT_SYNC_IDS,
         stores=[dcc.Interval(id=ids.SHIFT_TICK, interval=60_000)],
         header=header,
         controls=controls,
@@ -157,19 +157,21 @@ def build_shift_page(
 
 def shift_subtitle(view: ShiftView, lang: str) -> str:
     """``Ca 2 — Thứ Ba, 01/12/2026 · Từ 14:00 đến 22:00 · Ca đang diễn ra ...``."""
-    zone = ZoneInfo(view.timezone)
+    zone = ZoneInfo(view.snapshot.timezone)
     parts = [
         text(lang, "shift.heading", number=view.shift, day=format_day(view.day, lang)),
         text(
             lang,
             "shift.hours_long",
-            start=format_clock(view.window.start, zone, seconds=False),
-            end=format_clock(view.window.end, zone, seconds=False),
+            start=format_clock(view.snapshot.window.start, zone, seconds=False),
+            end=format_clock(view.snapshot.window.end, zone, seconds=False),
         ),
     ]
     if view.state == "in_progress":
         parts.append(
-            text(lang, "shift.in_progress", time=format_clock(view.now, zone, seconds=False))
+            text(
+                lang, "shift.in_progress", time=format_clock(view.snapshot.now, zone, seconds=False)
+            )
         )
     elif view.state == "finished":
         parts.append(text(lang, "shift.finished"))
@@ -254,7 +256,7 @@ def _backlog_kpi(label: str, backlog: Backlog, lang: str, kpi_id: str) -> html.D
 
 def build_backlog_table(view: ShiftView, lang: str) -> dbc.Table:
     """Open tickets at the shift's start and end, by level, with the overdue ones."""
-    zone = ZoneInfo(view.timezone)
+    zone = ZoneInfo(view.snapshot.timezone)
     rows: list[tuple[str, Backlog]] = [
         (
             text(lang, "backlog.in", time=format_clock(view.backlog_in.at, zone, seconds=False)),
@@ -479,7 +481,7 @@ def build_overdue_table(
 
 
 def _hour_labels(view: ShiftView) -> list[str]:
-    zone = ZoneInfo(view.timezone)
+    zone = ZoneInfo(view.snapshot.timezone)
     return [hour.astimezone(zone).strftime("%H:00") for hour, _ in view.snapshot.hourly]
 
 
@@ -649,9 +651,9 @@ def _report_header(
 ) -> html.Header:
     """The report's heading: the hotline, the shift and its hours, who printed it, the filters."""
     lang = names.lang
-    zone = ZoneInfo(view.timezone)
-    start = format_clock(view.window.start, zone, seconds=False)
-    end = format_clock(view.window.end, zone, seconds=False)
+    zone = ZoneInfo(view.snapshot.timezone)
+    start = format_clock(view.snapshot.window.start, zone, seconds=False)
+    end = format_clock(view.snapshot.window.end, zone, seconds=False)
     generated = f"{generated_at.astimezone(zone).strftime('%d/%m/%Y %H:%M')}"
     return html.Header(
         [

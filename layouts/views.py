@@ -324,7 +324,7 @@ def build_view_page(
     """A desk view: navbar, its stores, then header, controls and filters, and the body.
 
     ``sync_ids`` name the stores of the language, the canonical query and the address bar's
-    sync (``callbacks.views.register_view_sync``); ``stores`` are the view's own.
+    sync (``callbacks.views.register_view``); ``stores`` are the view's own.
     """
     lang_id, query_id, url_sync_id = sync_ids
     return html.Div(

@@ -24,6 +24,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from dashboard.formatting import ratio
 from dashboard.intelligence.values import RepeatLink
 from dashboard.shifts import Window
 from data_access.intelligence import (
@@ -221,7 +222,7 @@ class ReReportRate:
     @property
     def rate(self) -> float | None:
         """The share re-reported (None when nothing ended)."""
-        return round(self.re_reported / self.ended, 4) if self.ended else None
+        return ratio(self.re_reported, self.ended)
 
 
 def rereport_rates(

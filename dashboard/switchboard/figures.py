@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from dashboard.formatting import ratio
 from data_access.values import OperatorFigures
 
 __all__ = ["OperatorFigures", "SwitchboardFigures", "make_switchboard_figures"]
@@ -81,11 +82,9 @@ def make_switchboard_figures(
     oldest = counts.oldest_waiting_entered_at
     longest = max(0, int((now - oldest).total_seconds())) if oldest is not None else 0
     outcome_calls = counts.answered + counts.abandoned + counts.timeout
-    service_level = (
-        round(counts.answered_within_target / outcome_calls, 4) if outcome_calls else None
-    )
-    asa = round(counts.wait_seconds_answered / counts.answered, 1) if counts.answered else None
-    aht = round(counts.talk_seconds_completed / counts.completed, 1) if counts.completed else None
+    service_level = ratio(counts.answered_within_target, outcome_calls)
+    asa = ratio(counts.wait_seconds_answered, counts.answered, 1)
+    aht = ratio(counts.talk_seconds_completed, counts.completed, 1)
     return SwitchboardFigures(
         waiting=counts.waiting,
         longest_wait_seconds=longest,

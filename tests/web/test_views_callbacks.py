@@ -116,10 +116,14 @@ DEC1 = local("2026-12-01 12:00").date()
 @pytest.mark.parametrize(
     "params",
     [
-        ShiftParams(DEC1, 1, Filters()),
-        ShiftParams(DEC1, 3, Filters(channels=("sms",), urgencies=("4", "unclassified")), "en"),
+        ShiftParams(DEC1, 1, filters=Filters()),
         ShiftParams(
-            DEC1, 2, Filters(lines=("ubnd",), categories=("dien",), agencies=("unassigned",))
+            DEC1, 3, filters=Filters(channels=("sms",), urgencies=("4", "unclassified")), lang="en"
+        ),
+        ShiftParams(
+            DEC1,
+            2,
+            filters=Filters(lines=("ubnd",), categories=("dien",), agencies=("unassigned",)),
         ),
     ],
 )
@@ -138,7 +142,10 @@ def test_range_params_survive_their_query(calendar, days, channels, urgencies, l
     last = NOW.date()
     first = last - timedelta(days=days)
     params = RangeParams(
-        first, last, Filters(channels=tuple(channels), urgencies=tuple(urgencies)), lang
+        first,
+        last,
+        filters=Filters(channels=tuple(channels), urgencies=tuple(urgencies)),
+        lang=lang,
     )
     assert parse_range_params(parse_search(range_query(params)), calendar, NOW) == params
 
