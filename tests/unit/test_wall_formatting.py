@@ -5,16 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from dashboard.formatting import (
-    format_average,
-    format_clock,
-    format_count,
-    format_day,
-    format_duration,
-    format_rate,
-    format_short_day,
-    parse_count,
-)
+from dashboard import formatting
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -24,35 +15,35 @@ HCM = ZoneInfo("Asia/Ho_Chi_Minh")
     [(0, "0", "0"), (7, "7", "7"), (1234, "1.234", "1,234"), (1234567, "1.234.567", "1,234,567")],
 )
 def test_counts_are_grouped_the_vietnamese_way(value, vi, en):
-    assert format_count(value, "vi") == vi
-    assert format_count(value, "en") == en
+    assert formatting.format_count(value, "vi") == vi
+    assert formatting.format_count(value, "en") == en
 
 
 def test_unknown_values_are_a_dash_never_zero():
-    assert format_count(None, "vi") == "—"
-    assert format_rate(None, "vi") == "—"
-    assert format_average(None, "en") == "—"
+    assert formatting.format_count(None, "vi") == "—"
+    assert formatting.format_rate(None, "vi") == "—"
+    assert formatting.format_average(None, "en") == "—"
 
 
 def test_rates_and_averages_use_the_decimal_comma_in_vietnamese():
-    assert format_rate(0.9234, "vi") == "92,3%"
-    assert format_rate(0.9234, "en") == "92.3%"
-    assert format_rate(1.0, "vi") == "100,0%"
-    assert format_average(12.46, "vi") == "12,5"
-    assert format_average(1234.0, "en") == "1,234"
+    assert formatting.format_rate(0.9234, "vi") == "92,3%"
+    assert formatting.format_rate(0.9234, "en") == "92.3%"
+    assert formatting.format_rate(1.0, "vi") == "100,0%"
+    assert formatting.format_average(12.46, "vi") == "12,5"
+    assert formatting.format_average(1234.0, "en") == "1,234"
 
 
 def test_days_carry_the_weekday_with_diacritics():
-    assert format_day(date(2026, 12, 1), "vi") == "Thứ Ba, 01/12/2026"
-    assert format_day(date(2026, 12, 6), "vi") == "Chủ Nhật, 06/12/2026"
-    assert format_day(date(2026, 12, 1), "en") == "Tuesday, 1 Dec 2026"
-    assert format_short_day(date(2026, 12, 1), "vi") == "01/12"
+    assert formatting.format_day(date(2026, 12, 1), "vi") == "Thứ Ba, 01/12/2026"
+    assert formatting.format_day(date(2026, 12, 6), "vi") == "Chủ Nhật, 06/12/2026"
+    assert formatting.format_day(date(2026, 12, 1), "en") == "Tuesday, 1 Dec 2026"
+    assert formatting.format_short_day(date(2026, 12, 1), "vi") == "01/12"
 
 
 def test_clock_is_local_24_hour_time():
     instant = datetime(2026, 12, 1, 7, 5, 9, tzinfo=UTC)
-    assert format_clock(instant, HCM) == "14:05:09"
-    assert format_clock(instant, HCM, seconds=False) == "14:05"
+    assert formatting.format_clock(instant, HCM) == "14:05:09"
+    assert formatting.format_clock(instant, HCM, seconds=False) == "14:05"
 
 
 @pytest.mark.parametrize(
@@ -67,13 +58,13 @@ def test_clock_is_local_24_hour_time():
     ],
 )
 def test_durations(minutes, vi, en):
-    assert format_duration(minutes, "vi") == vi
-    assert format_duration(minutes, "en") == en
+    assert formatting.format_duration(minutes, "vi") == vi
+    assert formatting.format_duration(minutes, "en") == en
 
 
 def test_parse_count_reads_back_what_is_shown():
-    assert parse_count("1.234") == 1234
-    assert parse_count("1,234") == 1234
-    assert parse_count(format_count(987654, "vi")) == 987654
+    assert formatting.parse_count("1.234") == 1234
+    assert formatting.parse_count("1,234") == 1234
+    assert formatting.parse_count(formatting.format_count(987654, "vi")) == 987654
     with pytest.raises(ValueError):
-        parse_count("…")
+        formatting.parse_count("…")
