@@ -21,18 +21,16 @@ from dashboard.formatting import (
     format_duration,
     format_rate,
     format_short_day,
+    on_time_tone,
 )
 from dashboard.i18n import code_name, text
 from dashboard.shifts import ShiftCalendar, Window
+from data_access.codes import UNASSIGNED, UNCLASSIFIED, URGENCY_KEYS_MOST_URGENT_FIRST
 
 if TYPE_CHECKING:  # pragma: no cover
     from dashboard.comparison import Comparison, DayProfile
     from dashboard.snapshot import Snapshot
 
-UNCLASSIFIED = "unclassified"
-UNASSIGNED = "unassigned"
-ON_TIME_GOOD = 0.9
-ON_TIME_WARN = 0.75
 # The wall lists the most overdue tickets that fit on one screen (the API has the full list).
 OVERDUE_ROWS_SHOWN = 4
 
@@ -241,16 +239,6 @@ def _tile_labels(
     }
 
 
-def _on_time_tone(rate: float | None) -> str:
-    if rate is None:
-        return "neutral"
-    if rate >= ON_TIME_GOOD:
-        return "good"
-    if rate >= ON_TIME_WARN:
-        return "warn"
-    return "alert"
-
-
 @dataclass(frozen=True)
 class WallInputs:
     """What a view of the wall is made from (the arguments of :func:`make_wall_view`)."""
@@ -315,7 +303,7 @@ def build_urgency(lang: str, counts: Mapping[str, int] | None) -> tuple[UrgencyV
             "…" if counts is None else format_count(counts.get(level, 0), lang),
             0.0 if counts is None else round(100 * counts.get(level, 0) / total, 1),
         )
-        for level in ("4", "3", "2", "1", UNCLASSIFIED)
+        for level in URGENCY_KEYS_MOST_URGENT_FIRST
     )
 
 
@@ -407,7 +395,7 @@ def build_tiles(inputs: WallInputs, shift: Snapshot, day: Snapshot) -> tuple[Til
             "on_time_rate",
             format_rate(shift.on_time_rate, lang),
             on_time_note,
-            _on_time_tone(shift.on_time_rate),
+            on_time_tone(shift.on_time_rate, "neutral"),
         ),
     )
     return tuple(TileView(key, labels[key], value, note, tone) for key, value, note, tone in rows)
