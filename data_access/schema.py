@@ -146,6 +146,36 @@ def _later_by_sqlite(element: later_by, compiler: SQLCompiler, **kw: Any) -> str
     )
 
 
+class minutes_between(FunctionElement[Any]):
+    """Whole minutes from ``earlier`` to ``later`` (rounded down; ``later`` not before it).
+
+    PostgreSQL reads the interval's seconds. SQLite counts microseconds in integers: whole
+    seconds from ``strftime('%s')`` and the fraction as written (SQLite's date functions
+    round to milliseconds): exact to the microsecond on both, so a ticket handled in
+    59.9999 s is in minute 0 on both.
+    """
+
+    inherit_cache = True
+    name = "minutes_between"
+
+
+@compiles(minutes_between)
+def _minutes_default(element: minutes_between, compiler: SQLCompiler, **kw: Any) -> str:
+    later, earlier = (compiler.process(c, **kw) for c in element.clauses)
+    return f"floor(date_part('epoch', {later} - {earlier}) / 60)"
+
+
+@compiles(minutes_between, "sqlite")
+def _minutes_sqlite(element: minutes_between, compiler: SQLCompiler, **kw: Any) -> str:
+    later, earlier = (compiler.process(c, **kw) for c in element.clauses)
+
+    def micros(column: str) -> str:
+        whole = f"CAST(strftime('%s', substr({column}, 1, 19)) AS INTEGER) * 1000000"
+        return f"({whole} + CAST(substr({_padded_sqlite(column)}, 21, 6) AS INTEGER))"
+
+    return f"(({micros(later)} - {micros(earlier)}) / 60000000)"
+
+
 class binary_text(FunctionElement[Any]):
     """A text column sorted byte by byte: ``COLLATE "C"`` on PostgreSQL (SQLite's default).
 

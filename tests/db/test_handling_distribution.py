@@ -300,3 +300,35 @@ def test_the_median_range_is_read_through_the_bucket_index(pg, calendar) -> None
             )
         )
     assert "ix_tickets_handling_bucket" in plan
+
+
+@pytest.mark.parametrize(
+    ("handled", "minute"),
+    [
+        (timedelta(seconds=59, microseconds=999_999), 0),
+        (timedelta(seconds=60), 1),
+        (timedelta(minutes=90, microseconds=1), 90),
+        (timedelta(days=3, minutes=7, seconds=59, microseconds=500_000), 3 * 1440 + 7),
+    ],
+)
+def test_the_handling_minute_is_exact_to_the_microsecond_on_both_databases(engine, handled, minute):
+    """The database counts whole minutes (``minutes_between``): no rounding at a boundary."""
+    forwarded = datetime(2026, 12, 1, 2, 0, 0, 250_000, tzinfo=local("2026-12-01 09:00").tzinfo)
+    insert_tickets(
+        engine,
+        [
+            make_ticket(
+                received_at=forwarded - timedelta(minutes=5),
+                forwarded_at=forwarded,
+                resolved_at=forwarded + handled,
+                status="resolved",
+                agency="evn_hcmc",
+            )
+        ],
+    )
+    with engine.connect() as conn:
+        found = measure_handling_medians(
+            conn, forwarded, forwarded + handled + timedelta(seconds=1), Filters()
+        )
+    assert found.overall == minute
+    assert found.by_agency == {"evn_hcmc": minute}
