@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from bench.load import LoadResult
 
 if TYPE_CHECKING:
-    from bench.browser import BrowserResult
+    from bench.browser import BrowserResult, HeapSample
     from bench.run import Results
 
 REFRESH_SECONDS = 5
@@ -152,8 +152,8 @@ def _why(what: str) -> str:
     return next((text for key, text in WHY.items() if what.startswith(key)), "")
 
 
-def render(results: Results) -> str:
-    """The Markdown document."""
+def _intro_lines(results: Results) -> list[str]:
+    """The title, how the figures were measured and the machine."""
     lines: list[str] = []
     add = lines.append
     add("# Performance")
@@ -171,6 +171,13 @@ def render(results: Results) -> str:
     mode = "`--quick` (100 k only, short load test)" if results.quick else "full"
     add(f"- mode: {mode}")
     add("")
+    return lines
+
+
+def _targets_lines(results: Results) -> list[str]:
+    """The table of the targets with their verdicts."""
+    lines: list[str] = []
+    add = lines.append
     add("## Targets")
     add("")
     add("| what | target | measured | |")
@@ -178,7 +185,13 @@ def render(results: Results) -> str:
     for what, target, measured, ok in _targets(results):
         add(f"| {what} | {target} | {measured} | {_verdict(ok)} |")
     add("")
+    return lines
 
+
+def _databases_lines(results: Results) -> list[str]:
+    """How the benchmark databases were built, and their sizes."""
+    lines: list[str] = []
+    add = lines.append
     add("## Databases")
     add("")
     add(
@@ -205,7 +218,13 @@ def render(results: Results) -> str:
             f"{built.size.days} | {open_now} | {build} |"
         )
     add("")
+    return lines
 
+
+def _snapshot_lines(results: Results) -> list[str]:
+    """Section (a): the snapshot of a day window against the floor."""
+    lines: list[str] = []
+    add = lines.append
     add("## (a) Snapshot of a day window against the floor")
     add("")
     add(
@@ -240,7 +259,13 @@ def render(results: Results) -> str:
             cells = [f"{results.snapshots[label].per_query.get(query, 0):.1f}" for label in labels]
             add(f"| {query} | " + " | ".join(cells) + " |")
         add("")
+    return lines
 
+
+def _overview_lines(results: Results) -> list[str]:
+    """Section (b): the leaders' 90-day overview."""
+    lines: list[str] = []
+    add = lines.append
     add("## (b) The leaders' 90-day overview")
     add("")
     add(
@@ -262,7 +287,13 @@ def render(results: Results) -> str:
             f"{len(item.timing.runs)} | {item.received:,} |"
         )
     add("")
+    return lines
 
+
+def _viewers_lines(results: Results) -> list[str]:
+    """Section (c): the refresh request under load."""
+    lines: list[str] = []
+    add = lines.append
     add("## (c) Viewers: the real refresh request")
     add("")
     if results.load:
@@ -304,7 +335,13 @@ def render(results: Results) -> str:
     else:
         add("Not run (`--skip-load`).")
         add("")
+    return lines
 
+
+def _freshness_lines(results: Results) -> list[str]:
+    """Section (d): from a ticket's commit to the served snapshot."""
+    lines: list[str] = []
+    add = lines.append
     add("## (d) Freshness")
     add("")
     if results.freshness:
@@ -319,7 +356,13 @@ def render(results: Results) -> str:
     else:
         add("Not run.")
         add("")
+    return lines
 
+
+def _sqlite_lines(results: Results) -> list[str]:
+    """Section (e): the snapshot on SQLite."""
+    lines: list[str] = []
+    add = lines.append
     add("## (e) SQLite")
     add("")
     add(
@@ -335,7 +378,13 @@ def render(results: Results) -> str:
             f"| {_ms(small.timing.p95)} | {'yes' if small.same_as_postgresql else 'NO'} |"
         )
     add("")
-    lines.extend(browser_section(results.browser, results.browser_skipped))
+    return lines
+
+
+def _unmet_lines(results: Results) -> list[str]:
+    """The targets not met with their reasons, the run's notes and how the targets are met."""
+    lines: list[str] = []
+    add = lines.append
     unmet = [(what, measured) for what, _, measured, ok in _targets(results) if ok is False]
     add("## Not met")
     add("")
@@ -348,6 +397,23 @@ def render(results: Results) -> str:
         add(note)
         add("")
     add(NOTES)
+    return lines
+
+
+def render(results: Results) -> str:
+    """The Markdown document."""
+    lines = [
+        *_intro_lines(results),
+        *_targets_lines(results),
+        *_databases_lines(results),
+        *_snapshot_lines(results),
+        *_overview_lines(results),
+        *_viewers_lines(results),
+        *_freshness_lines(results),
+        *_sqlite_lines(results),
+        *browser_section(results.browser, results.browser_skipped),
+        *_unmet_lines(results),
+    ]
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -426,14 +492,10 @@ NOTES = (
 )
 
 
-def browser_section(browser: BrowserResult | None, skipped: str = "") -> list[str]:
-    """Section (f): the method and the figures of bench/browser.py."""
-    lines = [BROWSER_HEADING, ""]
+def _browser_method_lines(browser: BrowserResult) -> list[str]:
+    """How (f) measures: the app served, the cold loads and the heap readings."""
+    lines: list[str] = []
     add = lines.append
-    if browser is None or not browser.loads:
-        add(f"Not measured ({skipped or 'not run'}).")
-        add("")
-        return lines
     add(
         "`bench/browser.py` (`python -m bench.browser` runs it alone): the real app "
         "(`create_app`) served by werkzeug on 127.0.0.1, on an SQLite file with "
@@ -470,6 +532,14 @@ def browser_section(browser: BrowserResult | None, skipped: str = "") -> list[st
         "the trend."
     )
     add("")
+    return lines
+
+
+def _browser_loads_lines(browser: BrowserResult) -> list[str]:
+    """The table of the cold loads, the warm-up first, and what its columns mean."""
+    lines: list[str] = []
+    add = lines.append
+    warmup = browser.warmup_load
     add(
         "| load | document | DOMContentLoaded | numbers on screen | Plotly downloaded "
         "| Plotly evaluated | full render | long tasks | requests | transferred |"
@@ -493,11 +563,13 @@ def browser_section(browser: BrowserResult | None, skipped: str = "") -> list[st
         "full render."
     )
     add("")
-    start, end = browser.start, browser.end
-    if start is None or end is None:
-        add("JS heap: not measured.")
-        add("")
-        return lines
+    return lines
+
+
+def _browser_heap_lines(browser: BrowserResult, start: HeapSample, end: HeapSample) -> list[str]:
+    """The heap readings and the growth from the warm-up to the end."""
+    lines: list[str] = []
+    add = lines.append
     add("| refreshes | after | JS heap used | DOM nodes | event listeners | Dash undo history |")
     add("|---|---|---|---|---|---|")
     for sample in browser.samples:
@@ -518,6 +590,13 @@ def browser_section(browser: BrowserResult | None, skipped: str = "") -> list[st
         f"{browser.failed} refreshes failed; the guard dropped {browser.skipped:,} ticks."
     )
     add("")
+    return lines
+
+
+def _browser_history_lines(browser: BrowserResult, start: HeapSample, end: HeapSample) -> list[str]:
+    """What Dash's undo history adds to the heap, over the run and over a shift."""
+    lines: list[str] = []
+    add = lines.append
     each = browser.history_entry_bytes
     if each is not None and end.history and start.history is not None:
         # On a wall: a poll tick every refresh interval and a clock tick every second.
@@ -534,6 +613,22 @@ def browser_section(browser: BrowserResult | None, skipped: str = "") -> list[st
             "per refresh than a wall has."
         )
         add("")
+    return lines
+
+
+def browser_section(browser: BrowserResult | None, skipped: str = "") -> list[str]:
+    """Section (f): the method and the figures of bench/browser.py."""
+    lines = [BROWSER_HEADING, ""]
+    if browser is None or not browser.loads:
+        return [*lines, f"Not measured ({skipped or 'not run'}).", ""]
+    lines += _browser_method_lines(browser)
+    lines += _browser_loads_lines(browser)
+    start, end = browser.start, browser.end
+    if start is None or end is None:
+        return [*lines, "JS heap: not measured.", ""]
+    lines += _browser_heap_lines(browser, start, end)
+    lines += _browser_history_lines(browser, start, end)
+    add = lines.append
     if browser.reloaded:
         add("**The page reloaded itself during the run: the heap figures are not valid.**")
         add("")
