@@ -30,19 +30,25 @@ import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 from werkzeug.serving import make_server
 
 from bench import measure
 from bench.cli import write_section
 from dashboard.settings import PROJECT_ROOT, Settings
 from data_access.engine import make_engine
+
+if TYPE_CHECKING:
+    from dash import Dash
+    from flask.testing import FlaskClient
+
+    from dashboard.public.service import PublicStatusService
 
 log = logging.getLogger("bench")
 
@@ -55,6 +61,7 @@ LIST_TARGET_MS = 200.0
 LOOKUP_TARGET_MS = 20.0
 LIGHTHOUSE_TARGET = 95
 NPM_CACHE = Path(tempfile.gettempdir()) / "hotline-bench-npm"
+OPEN311 = "/open311/v2"  # the routes' prefix
 
 
 @dataclass
@@ -101,14 +108,11 @@ def prepare(url: str) -> None:
         engine.dispose()
 
 
-def measure_database(url: str, runs: int) -> Result:
-    """Lists and lookups through the service and through the app's routes."""
+def _bench_app(url: str) -> Dash:
+    """The real app on ``url``, its jobs not started and its rate limits out of the way."""
     from dashboard.app import create_app
-    from dashboard.public.service import RequestsQuery
 
-    result = Result(started=datetime.now().astimezone())
-    start_load = os.getloadavg()[0]
-    app = create_app(
+    return create_app(
         Settings.model_validate(
             {
                 "DATABASE_URL": url,
@@ -120,8 +124,11 @@ def measure_database(url: str, runs: int) -> Result:
         ),
         start_jobs=False,
     )
-    public = app.server.config["HOTLINE_PUBLIC"]
-    client = app.server.test_client()
+
+
+def _read_database(url: str, runs: int, result: Result) -> tuple[datetime, list[str]]:
+    """The data's size (into ``result``), its last arrival, ``runs`` codes drawn across the
+    table and the plan of the default list (into ``result``)."""
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
@@ -136,61 +143,83 @@ def measure_database(url: str, runs: int) -> Result:
                     text("SELECT code FROM tickets WHERE id = ANY(:ids)"), {"ids": ids}
                 )
             ][:runs]
-            plan_rows = conn.execute(
-                text(
-                    "EXPLAIN (ANALYZE) SELECT id, code, status, category, agency, area, "
-                    "received_at, forwarded_at, due_at, resolved_at, closed_at FROM tickets "
-                    "WHERE category IN ('an_ninh','cap_nuoc','cay_xanh','dien','giao_thong',"
-                    "'hanh_chinh','khac','moi_truong','thoat_nuoc','trat_tu_do_thi','xe_buyt',"
-                    "'y_te') "
-                    "AND received_at >= :start AND received_at <= :end "
-                    "ORDER BY received_at DESC, id DESC LIMIT 1000"
-                ),
-                {"start": end - timedelta(days=90), "end": end},
-            )
-            plan = [row[0] for row in plan_rows]
+            plan = _explain_default_list(conn, end)
             result.plan = plan[:4] + [line for line in plan if "Execution Time" in line]
     finally:
         engine.dispose()
+    return end, codes
 
-    def add(what: str, function: Any, target: float | None) -> None:
-        timing, records = measure.time_runs(function, runs=runs, warmup=2)
-        result.rows.append(Row(what, timing, records, target))
+
+def _explain_default_list(conn: Connection, end: datetime) -> list[str]:
+    """``EXPLAIN (ANALYZE)`` of the default list's statement (the 90 days before ``end``)."""
+    plan_rows = conn.execute(
+        text(
+            "EXPLAIN (ANALYZE) SELECT id, code, status, category, agency, area, "
+            "received_at, forwarded_at, due_at, resolved_at, closed_at FROM tickets "
+            "WHERE category IN ('an_ninh','cap_nuoc','cay_xanh','dien','giao_thong',"
+            "'hanh_chinh','khac','moi_truong','thoat_nuoc','trat_tu_do_thi','xe_buyt',"
+            "'y_te') "
+            "AND received_at >= :start AND received_at <= :end "
+            "ORDER BY received_at DESC, id DESC LIMIT 1000"
+        ),
+        {"start": end - timedelta(days=90), "end": end},
+    )
+    return [row[0] for row in plan_rows]
+
+
+@dataclass
+class _Timer:
+    """Times requests through the service and the app's routes into ``result.rows``."""
+
+    result: Result
+    runs: int
+    public: PublicStatusService
+    client: FlaskClient
+
+    def add(self, what: str, function: Callable[[], int], target: float | None) -> None:
+        """Time ``function`` (it returns the records it got) and keep the row."""
+        timing, records = measure.time_runs(function, runs=self.runs, warmup=2)
+        self.result.rows.append(Row(what, timing, records, target))
         log.info("%s: median %.1f ms, p95 %.1f ms", what, timing.median, timing.p95)
 
-    window = RequestsQuery(start=end - timedelta(days=90), end=end)
-    add("service: 90 days, ≤ 1,000 newest", lambda: len(public.list(window)), LIST_TARGET_MS)
-
-    def http(path: str, *, fresh: bool = True) -> int:
+    def http(self, path: str, *, fresh: bool = True) -> int:
+        """GET ``path`` (expecting 200); the records of a JSON list, else 1."""
         if fresh:  # the first request of a query: no answer to reuse
-            public.answers.clear()
-        response = client.get(path)
+            self.public.answers.clear()
+        response = self.client.get(path)
         assert response.status_code == 200, (path, response.status_code)
         body = response.get_json()
         return len(body) if isinstance(body, list) else 1
 
-    base = "/open311/v2"
+    def xml_requests(self, path: str) -> int:
+        """GET ``path`` with no answer to reuse; the ``<request>`` elements of the XML."""
+        self.public.answers.clear()
+        return self.client.get(path).data.count(b"<request>")
+
+
+def _measure_lists(timer: _Timer, end: datetime) -> None:
+    """The lists: through the service, then requests.json and .xml with their filters."""
+    from dashboard.public.service import RequestsQuery
+
+    public, http, add = timer.public, timer.http, timer.add
+    window = RequestsQuery(start=end - timedelta(days=90), end=end)
+    add("service: 90 days, ≤ 1,000 newest", lambda: len(public.list(window)), LIST_TARGET_MS)
     stamp = end.strftime("%Y-%m-%dT%H:%M:%SZ")
     # Relative to the data's end (the benchmark data ends when it was built).
     default_query = f"start_date={(end - timedelta(days=90)).strftime('%Y-%m-%dT%H:%M:%SZ')}"
     add(
         "GET requests.json (90 days, ≤ 1,000)",
-        lambda: http(f"{base}/requests.json?{default_query}&end_date={stamp}"),
+        lambda: http(f"{OPEN311}/requests.json?{default_query}&end_date={stamp}"),
         LIST_TARGET_MS,
     )
     add(
         "GET requests.json again within 5 s (shared answer)",
-        lambda: http(f"{base}/requests.json?{default_query}&end_date={stamp}", fresh=False),
+        lambda: http(f"{OPEN311}/requests.json?{default_query}&end_date={stamp}", fresh=False),
         LIST_TARGET_MS,
     )
     add(
         "GET requests.xml (90 days, ≤ 1,000)",
-        lambda: (
-            public.answers.clear()
-            or client.get(f"{base}/requests.xml?{default_query}&end_date={stamp}").data.count(
-                b"<request>"
-            )
-        ),
+        lambda: timer.xml_requests(f"{OPEN311}/requests.xml?{default_query}&end_date={stamp}"),
         LIST_TARGET_MS,
     )
     for label, extra in (
@@ -198,23 +227,26 @@ def measure_database(url: str, runs: int) -> Result:
         ("status=closed", "status=closed"),
         ("service_code=xe_buyt", "service_code=xe_buyt"),
     ):
-        add(
-            f"GET requests.json?{label}",
-            lambda extra=extra: http(
-                f"{base}/requests.json?{default_query}&end_date={stamp}&{extra}"
-            ),
-            LIST_TARGET_MS,
-        )
+
+        def filtered(extra: str = extra) -> int:
+            return http(f"{OPEN311}/requests.json?{default_query}&end_date={stamp}&{extra}")
+
+        add(f"GET requests.json?{label}", filtered, LIST_TARGET_MS)
     year_end = end - timedelta(days=365)
     year_start = year_end - timedelta(days=90)
     add(
         "GET requests.json, 90 days a year back",
         lambda: http(
-            f"{base}/requests.json?start_date={year_start.strftime('%Y-%m-%dT%H:%M:%SZ')}"
+            f"{OPEN311}/requests.json?start_date={year_start.strftime('%Y-%m-%dT%H:%M:%SZ')}"
             f"&end_date={year_end.strftime('%Y-%m-%dT%H:%M:%SZ')}"
         ),
         LIST_TARGET_MS,
     )
+
+
+def _measure_lookups(timer: _Timer, codes: list[str]) -> None:
+    """The lookups by code: through the service, requests/{code}.json and the tracking page."""
+    public, client, http, add = timer.public, timer.client, timer.http, timer.add
     code_cycle = iter(codes * 4)
     add(
         "service: lookup by code",
@@ -223,7 +255,7 @@ def measure_database(url: str, runs: int) -> Result:
     )
     add(
         "GET requests/{code}.json",
-        lambda: http(f"{base}/requests/{next(code_cycle)}.json"),
+        lambda: http(f"{OPEN311}/requests/{next(code_cycle)}.json"),
         LOOKUP_TARGET_MS,
     )
     add(
@@ -231,6 +263,17 @@ def measure_database(url: str, runs: int) -> Result:
         lambda: len(client.get(f"/tra-cuu?code={next(code_cycle)}").data),
         LOOKUP_TARGET_MS,
     )
+
+
+def measure_database(url: str, runs: int) -> Result:
+    """Lists and lookups through the service and through the app's routes."""
+    result = Result(started=datetime.now().astimezone())
+    start_load = os.getloadavg()[0]
+    app = _bench_app(url)
+    timer = _Timer(result, runs, app.server.config["HOTLINE_PUBLIC"], app.server.test_client())
+    end, codes = _read_database(url, runs, result)
+    _measure_lists(timer, end)
+    _measure_lookups(timer, codes)
     app.server.config["HOTLINE_SERVICE"].engine.dispose()
     result.load = (start_load, os.getloadavg()[0])
     return result
