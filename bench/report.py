@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,6 +14,7 @@ if TYPE_CHECKING:
 
 REFRESH_SECONDS = 5
 PRODUCTION_REFRESH_SECONDS = REFRESH_SECONDS  # the board's default interval
+Add = Callable[[str], None]  # appends a line to the document
 HISTORY_NOTE = "50,000 entries of the same shape added at the end, the heap before and after"
 
 
@@ -20,6 +22,11 @@ def _ms(value: float | None) -> str:
     if value is None:
         return "–"
     return f"{value:,.1f} ms" if value < 100 else f"{value:,.0f} ms"
+
+
+def _row(*cells: object) -> str:
+    """One row of a Markdown table."""
+    return "| " + " | ".join(str(cell) for cell in cells) + " |"
 
 
 def _verdict(ok: bool | None) -> str:
@@ -152,10 +159,8 @@ def _why(what: str) -> str:
     return next((text for key, text in WHY.items() if what.startswith(key)), "")
 
 
-def _intro_lines(results: Results) -> list[str]:
+def _write_intro(results: Results, add: Add) -> None:
     """The title, how the figures were measured and the machine."""
-    lines: list[str] = []
-    add = lines.append
     add("# Performance")
     add("")
     add(
@@ -171,29 +176,19 @@ def _intro_lines(results: Results) -> list[str]:
     mode = "`--quick` (100 k only, short load test)" if results.quick else "full"
     add(f"- mode: {mode}")
     add("")
-    return lines
 
 
-def _targets_lines(results: Results) -> list[str]:
+def _write_targets(results: Results, add: Add) -> None:
     """The table of the targets with their verdicts."""
-    lines: list[str] = []
-    add = lines.append
-    add("## Targets")
-    add("")
     add("| what | target | measured | |")
     add("|---|---|---|---|")
     for what, target, measured, ok in _targets(results):
-        add(f"| {what} | {target} | {measured} | {_verdict(ok)} |")
+        add(_row(what, target, measured, _verdict(ok)))
     add("")
-    return lines
 
 
-def _databases_lines(results: Results) -> list[str]:
+def _write_databases(results: Results, add: Add) -> None:
     """How the benchmark databases were built, and their sizes."""
-    lines: list[str] = []
-    add = lines.append
-    add("## Databases")
-    add("")
     add(
         "Generated on the server (`INSERT ... SELECT generate_series(...)` with `random()`), "
         "the schema by the project's migrations (`upgrade_to_head` on an empty database), "
@@ -213,20 +208,13 @@ def _databases_lines(results: Results) -> list[str]:
         snapshot = results.snapshots.get(built.size.label)
         build = "reused" if built.reused else f"{built.build_seconds:.0f} s"
         open_now = f"{snapshot.open:,}" if snapshot else "–"
-        add(
-            f"| {built.size.label} | `{built.size.database}` | {built.rows:,} | "
-            f"{built.size.days} | {open_now} | {build} |"
-        )
+        size = built.size
+        add(_row(size.label, f"`{size.database}`", f"{built.rows:,}", size.days, open_now, build))
     add("")
-    return lines
 
 
-def _snapshot_lines(results: Results) -> list[str]:
+def _write_snapshot(results: Results, add: Add) -> None:
     """Section (a): the snapshot of a day window against the floor."""
-    lines: list[str] = []
-    add = lines.append
-    add("## (a) Snapshot of a day window against the floor")
-    add("")
     add(
         "`compute_snapshot` (six queries on one connection in one REPEATABLE READ "
         "transaction, folded in Python) against the floor: one hand-written statement "
@@ -257,17 +245,12 @@ def _snapshot_lines(results: Results) -> list[str]:
         add("|---|" + "---|" * len(labels))
         for query in queries:
             cells = [f"{results.snapshots[label].per_query.get(query, 0):.1f}" for label in labels]
-            add(f"| {query} | " + " | ".join(cells) + " |")
+            add(_row(query, *cells))
         add("")
-    return lines
 
 
-def _overview_lines(results: Results) -> list[str]:
+def _write_overview(results: Results, add: Add) -> None:
     """Section (b): the leaders' 90-day overview."""
-    lines: list[str] = []
-    add = lines.append
-    add("## (b) The leaders' 90-day overview")
-    add("")
     add(
         "`dashboard.overview.compute_overview` over the last 90 operating days of the data "
         "(it also reads the 90 days before, to compare): as the board runs it, that is from "
@@ -282,20 +265,15 @@ def _overview_lines(results: Results) -> list[str]:
     add("| size | method | median | runs | tickets in the 90 days |")
     add("|---|---|---|---|---|")
     for item in results.overviews:
+        timing = item.timing
         add(
-            f"| {item.size} | {item.method} | {_ms(item.timing.median)} | "
-            f"{len(item.timing.runs)} | {item.received:,} |"
+            _row(item.size, item.method, _ms(timing.median), len(timing.runs), f"{item.received:,}")
         )
     add("")
-    return lines
 
 
-def _viewers_lines(results: Results) -> list[str]:
+def _write_viewers(results: Results, add: Add) -> None:
     """Section (c): the refresh request under load."""
-    lines: list[str] = []
-    add = lines.append
-    add("## (c) Viewers: the real refresh request")
-    add("")
     if results.load:
         add(
             f"`gunicorn app:server` with the repository's `gunicorn.conf.py` "
@@ -335,15 +313,10 @@ def _viewers_lines(results: Results) -> list[str]:
     else:
         add("Not run (`--skip-load`).")
         add("")
-    return lines
 
 
-def _freshness_lines(results: Results) -> list[str]:
+def _write_freshness(results: Results, add: Add) -> None:
     """Section (d): from a ticket's commit to the served snapshot."""
-    lines: list[str] = []
-    add = lines.append
-    add("## (d) Freshness")
-    add("")
     if results.freshness:
         add(
             "A ticket is inserted (received now) while the board runs as in (c); the time "
@@ -356,15 +329,10 @@ def _freshness_lines(results: Results) -> list[str]:
     else:
         add("Not run.")
         add("")
-    return lines
 
 
-def _sqlite_lines(results: Results) -> list[str]:
+def _write_sqlite(results: Results, add: Add) -> None:
     """Section (e): the snapshot on SQLite."""
-    lines: list[str] = []
-    add = lines.append
-    add("## (e) SQLite")
-    add("")
     add(
         "The same rows copied into an SQLite file (the embedded default), the same day window;"
         " the bench checks that the snapshot equals PostgreSQL's."
@@ -373,18 +341,17 @@ def _sqlite_lines(results: Results) -> list[str]:
     add("| size | rows | snapshot median | p95 | same as PostgreSQL |")
     add("|---|---|---|---|---|")
     for small in results.sqlite:
+        same = "yes" if small.same_as_postgresql else "NO"
         add(
-            f"| {small.size} | {small.rows:,} | {_ms(small.timing.median)} "
-            f"| {_ms(small.timing.p95)} | {'yes' if small.same_as_postgresql else 'NO'} |"
+            _row(
+                small.size, f"{small.rows:,}", _ms(small.timing.median), _ms(small.timing.p95), same
+            )
         )
     add("")
-    return lines
 
 
-def _unmet_lines(results: Results) -> list[str]:
+def _write_unmet(results: Results, add: Add) -> None:
     """The targets not met with their reasons, the run's notes and how the targets are met."""
-    lines: list[str] = []
-    add = lines.append
     unmet = [(what, measured) for what, _, measured, ok in _targets(results) if ok is False]
     add("## Not met")
     add("")
@@ -397,23 +364,28 @@ def _unmet_lines(results: Results) -> list[str]:
         add(note)
         add("")
     add(NOTES)
-    return lines
 
 
 def render(results: Results) -> str:
     """The Markdown document."""
-    lines = [
-        *_intro_lines(results),
-        *_targets_lines(results),
-        *_databases_lines(results),
-        *_snapshot_lines(results),
-        *_overview_lines(results),
-        *_viewers_lines(results),
-        *_freshness_lines(results),
-        *_sqlite_lines(results),
-        *browser_section(results.browser, results.browser_skipped),
-        *_unmet_lines(results),
+    lines: list[str] = []
+    add = lines.append
+    _write_intro(results, add)
+    sections: list[tuple[str, Callable[[Results, Add], None]]] = [
+        ("## Targets", _write_targets),
+        ("## Databases", _write_databases),
+        ("## (a) Snapshot of a day window against the floor", _write_snapshot),
+        ("## (b) The leaders' 90-day overview", _write_overview),
+        ("## (c) Viewers: the real refresh request", _write_viewers),
+        ("## (d) Freshness", _write_freshness),
+        ("## (e) SQLite", _write_sqlite),
     ]
+    for heading, write in sections:
+        add(heading)
+        add("")
+        write(results, add)
+    lines.extend(browser_section(results.browser, results.browser_skipped))
+    _write_unmet(results, add)
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -492,10 +464,8 @@ NOTES = (
 )
 
 
-def _browser_method_lines(browser: BrowserResult) -> list[str]:
+def _write_browser_method(browser: BrowserResult, add: Add) -> None:
     """How (f) measures: the app served, the cold loads and the heap readings."""
-    lines: list[str] = []
-    add = lines.append
     add(
         "`bench/browser.py` (`python -m bench.browser` runs it alone): the real app "
         "(`create_app`) served by werkzeug on 127.0.0.1, on an SQLite file with "
@@ -532,13 +502,10 @@ def _browser_method_lines(browser: BrowserResult) -> list[str]:
         "the trend."
     )
     add("")
-    return lines
 
 
-def _browser_loads_lines(browser: BrowserResult) -> list[str]:
+def _write_browser_loads(browser: BrowserResult, add: Add) -> None:
     """The table of the cold loads, the warm-up first, and what its columns mean."""
-    lines: list[str] = []
-    add = lines.append
     warmup = browser.warmup_load
     add(
         "| load | document | DOMContentLoaded | numbers on screen | Plotly downloaded "
@@ -563,13 +530,12 @@ def _browser_loads_lines(browser: BrowserResult) -> list[str]:
         "full render."
     )
     add("")
-    return lines
 
 
-def _browser_heap_lines(browser: BrowserResult, start: HeapSample, end: HeapSample) -> list[str]:
+def _write_browser_heap(
+    browser: BrowserResult, start: HeapSample, end: HeapSample, add: Add
+) -> None:
     """The heap readings and the growth from the warm-up to the end."""
-    lines: list[str] = []
-    add = lines.append
     add("| refreshes | after | JS heap used | DOM nodes | event listeners | Dash undo history |")
     add("|---|---|---|---|---|---|")
     for sample in browser.samples:
@@ -590,13 +556,12 @@ def _browser_heap_lines(browser: BrowserResult, start: HeapSample, end: HeapSamp
         f"{browser.failed} refreshes failed; the guard dropped {browser.skipped:,} ticks."
     )
     add("")
-    return lines
 
 
-def _browser_history_lines(browser: BrowserResult, start: HeapSample, end: HeapSample) -> list[str]:
+def _write_browser_history(
+    browser: BrowserResult, start: HeapSample, end: HeapSample, add: Add
+) -> None:
     """What Dash's undo history adds to the heap, over the run and over a shift."""
-    lines: list[str] = []
-    add = lines.append
     each = browser.history_entry_bytes
     if each is not None and end.history and start.history is not None:
         # On a wall: a poll tick every refresh interval and a clock tick every second.
@@ -613,7 +578,6 @@ def _browser_history_lines(browser: BrowserResult, start: HeapSample, end: HeapS
             "per refresh than a wall has."
         )
         add("")
-    return lines
 
 
 def browser_section(browser: BrowserResult | None, skipped: str = "") -> list[str]:
@@ -621,14 +585,14 @@ def browser_section(browser: BrowserResult | None, skipped: str = "") -> list[st
     lines = [BROWSER_HEADING, ""]
     if browser is None or not browser.loads:
         return [*lines, f"Not measured ({skipped or 'not run'}).", ""]
-    lines += _browser_method_lines(browser)
-    lines += _browser_loads_lines(browser)
+    add = lines.append
+    _write_browser_method(browser, add)
+    _write_browser_loads(browser, add)
     start, end = browser.start, browser.end
     if start is None or end is None:
         return [*lines, "JS heap: not measured.", ""]
-    lines += _browser_heap_lines(browser, start, end)
-    lines += _browser_history_lines(browser, start, end)
-    add = lines.append
+    _write_browser_heap(browser, start, end, add)
+    _write_browser_history(browser, start, end, add)
     if browser.reloaded:
         add("**The page reloaded itself during the run: the heap figures are not valid.**")
         add("")
@@ -654,7 +618,7 @@ def update_browser_section(browser: BrowserResult, path: Path) -> None:
     the targets row, section (f), the "Not met" list and the note on the browser."""
     text = path.read_text(encoding="utf-8")
     what, target, measured, ok = _browser_row(browser)
-    row = f"| {what} | {target} | {measured} | {_verdict(ok)} |"
+    row = _row(what, target, measured, _verdict(ok))
     lines = text.split("\n")
     rows = [number for number, line in enumerate(lines) if line.startswith(f"| {what} |")]
     if rows:
