@@ -306,7 +306,7 @@ def _write_viewers(results: Results, add: Add) -> None:
                 f"{phase.per_minute(phase.transactions):.0f} |"
             )
         add("")
-        kinds = sorted({kind for item in results.load for kind in phase.error_kinds})
+        kinds = sorted({kind for item in results.load for kind in item.error_kinds})
         if kinds:
             add(f"Errors seen by the viewers: {', '.join(kinds)} (server log: var/bench/).")
             add("")
