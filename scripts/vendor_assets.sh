@@ -7,7 +7,8 @@
 # files we use, strips remote font @imports from the Bootswatch themes and
 # writes the Be Vietnam Pro @font-face stylesheet.
 #
-# Usage: scripts/vendor_assets.sh        (from anywhere; needs npm, tar, sha256sum)
+# Usage: scripts/vendor_assets.sh        (from anywhere; needs npm, tar, sha256sum and the
+#        project's .venv, or PYTHON=..., with fontTools for scripts/subset_icons.py)
 #
 # To upgrade a package: change its *_VERSION below, set its *_SHA256 to "" ,
 # run the script once (it prints the new hash and stops), paste the hash, run
