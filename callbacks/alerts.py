@@ -9,6 +9,7 @@ from urllib.parse import parse_qsl
 from dash import ALL, Dash, Input, Output, State, callback_context, no_update
 from dash.exceptions import PreventUpdate
 
+from callbacks.views import unless_shown
 from dashboard import ids
 from dashboard.alerts.service import AlertService
 from dashboard.alerts.view import AlertsView, make_alerts_view
@@ -60,14 +61,16 @@ WALL_ALERTS_OUTPUTS = (
     Output(layout.WALL_ALERTS_BODY, "children"),
     Output(layout.WALL_ALERTS_COUNT, "children"),
     Output(layout.WALL_ALERTS_CHIME, "data"),
+    Output(layout.WALL_ALERTS_SHOWN, "data"),
 )
 
 
-def wall_alert_outputs(alerts: AlertService, lang: str) -> tuple[Any, str, str]:
-    """The wall's alert items, their count and the chime's token."""
+def wall_alert_outputs(alerts: AlertService, lang: str, shown: Any = None) -> tuple[Any, ...]:
+    """The wall's alert items, their count, the chime's token and their digest (``no_update``
+    for all when the strip shows them already)."""
     view = current_view(alerts, lang)
     count = f"({view.unacknowledged})" if view.items else ""
-    return layout.build_wall_alert_items(view, lang), count, view.chime
+    return unless_shown((layout.build_wall_alert_items(view, lang), count, view.chime), shown)
 
 
 def shift_alert_rows(alerts: AlertService, access: AccessControl, lang: str) -> Any:
@@ -83,10 +86,11 @@ def register_alerts(app: Dash, alerts: AlertService) -> None:
         *WALL_ALERTS_OUTPUTS,
         Input(ids.WALL_META, "data"),
         State(ids.URL, "search"),
+        State(layout.WALL_ALERTS_SHOWN, "data"),
         prevent_initial_call=True,  # the wall comes with its alerts (callbacks.pages)
     )
-    def refresh_wall_alerts(_meta: Any, search: Any) -> tuple[Any, str, str]:
-        return wall_alert_outputs(alerts, _lang(search))
+    def refresh_wall_alerts(_meta: Any, search: Any, shown: Any) -> tuple[Any, ...]:
+        return wall_alert_outputs(alerts, _lang(search), shown)
 
     app.clientside_callback(
         CHIME_SCRIPT,

@@ -20,7 +20,7 @@ from callbacks.views import Board, fill_layout, nav_context, search_lang
 from dashboard import ids
 from dashboard.routes import WALL_ROLE
 from layouts.navbar import build_wall_navbar, is_kiosk
-from layouts.switchboard import SWITCHBOARD_BODY
+from layouts.switchboard import SWITCHBOARD_BODY, SWITCHBOARD_SHOWN
 
 Builder = Callable[[Board, str], Any]
 
@@ -31,8 +31,9 @@ def wall_page(board: Board, search: str) -> Any:
     page = board.presenter.page(options)
     # Its alerts and queue strip too: their callbacks run only after the first refresh.
     fill_layout(page, WALL_ALERTS_OUTPUTS, wall_alert_outputs(board.alerts, options.lang))
-    config = page[ids.WALL_CONFIG].data
-    page[SWITCHBOARD_BODY].children = switchboard_body(board.service, config)
+    body, shown = switchboard_body(board.service, page[ids.WALL_CONFIG].data)
+    page[SWITCHBOARD_BODY].children = body
+    page[SWITCHBOARD_SHOWN].data = shown
     if is_kiosk(search) or board.access.role() == WALL_ROLE:
         return page
     context = nav_context(board.access, search_lang(search))

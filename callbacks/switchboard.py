@@ -7,11 +7,17 @@ from typing import Any
 from dash import Dash, Input, Output, State
 
 from callbacks.kiosk import options_from_args, resolve_windows
+from callbacks.views import unless_shown
 from dashboard import ids
 from dashboard.service import SnapshotService
 from dashboard.shifts import utc_now
 from dashboard.switchboard.figures import SwitchboardFigures
-from layouts.switchboard import SWITCHBOARD_BODY, Thresholds, build_switchboard_body
+from layouts.switchboard import (
+    SWITCHBOARD_BODY,
+    SWITCHBOARD_SHOWN,
+    Thresholds,
+    build_switchboard_body,
+)
 
 
 def thresholds_of(service: SnapshotService) -> Thresholds:
@@ -36,10 +42,11 @@ def switchboard_of(service: SnapshotService, config: Any) -> tuple[SwitchboardFi
     return (snapshot.switchboard if snapshot is not None else None), options.lang
 
 
-def switchboard_body(service: SnapshotService, config: Any) -> list[Any]:
-    """The strip for a screen's config (the wall's ``WALL_CONFIG`` data)."""
+def switchboard_body(service: SnapshotService, config: Any, shown: Any = None) -> tuple[Any, ...]:
+    """The strip for a screen's config (the wall's ``WALL_CONFIG`` data) and its digest
+    (``no_update`` for both when the screen shows it already)."""
     figures, lang = switchboard_of(service, config)
-    return build_switchboard_body(figures, thresholds_of(service), lang)
+    return unless_shown((build_switchboard_body(figures, thresholds_of(service), lang),), shown)
 
 
 def register(app: Dash, service: SnapshotService) -> None:
@@ -47,9 +54,11 @@ def register(app: Dash, service: SnapshotService) -> None:
 
     @app.callback(
         Output(SWITCHBOARD_BODY, "children"),
+        Output(SWITCHBOARD_SHOWN, "data"),
         Input(ids.WALL_META, "data"),
         State(ids.WALL_CONFIG, "data"),
+        State(SWITCHBOARD_SHOWN, "data"),
         prevent_initial_call=True,  # the wall comes with its strip (callbacks.pages)
     )
-    def refresh_switchboard(_meta: Any, config: Any) -> list[Any]:
-        return switchboard_body(service, config)
+    def refresh_switchboard(_meta: Any, config: Any, shown: Any) -> tuple[Any, ...]:
+        return switchboard_body(service, config, shown)

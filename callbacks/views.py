@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -131,6 +132,16 @@ def fill_layout(layout: Component, outputs: Sequence[Output], values: Sequence[A
     for output, value in zip(outputs, values, strict=True):
         if value is not no_update:
             setattr(layout[output.component_id], output.component_property, value)
+
+
+def unless_shown(values: tuple[Any, ...], shown: Any) -> tuple[Any, ...]:
+    """``values`` and their digest (for the screen's store), or ``no_update`` for all of them
+    when the screen already shows them: a panel redrawn with the same content on every
+    refresh cost the browser its DOM work and a Dash history entry holding the old tree."""
+    digest = hashlib.sha1(repr(values).encode("utf-8"), usedforsecurity=False).hexdigest()
+    if digest == shown:
+        return (no_update,) * (len(values) + 1)
+    return (*values, digest)
 
 
 def control_values(layout: Component, area: str) -> list[Any]:

@@ -20,6 +20,7 @@ SHIFT_ALERTS = "shift-alerts"
 SHIFT_ALERTS_BODY = "shift-alerts-body"
 SHIFT_ALERTS_TICK = "shift-alerts-tick"
 SHIFT_ALERTS_NOTICE = "shift-alerts-notice"
+WALL_ALERTS_SHOWN = "wall-alerts-shown"  # the digest of what the strip shows
 ACK_BUTTON = "shift-alert-ack"
 SHIFT_ALERT_ROWS = 8  # the shift view's alert rows (its key figures stay near the top)
 CHIME_FILE = "/assets/alerts-chime.wav"
@@ -83,6 +84,7 @@ def build_wall_alerts(lang: str) -> html.Section:
             ),
             dcc.Store(id=WALL_ALERTS_CHIME, data=None),
             dcc.Store(id=WALL_ALERTS_SOUND, data=None),
+            dcc.Store(id=WALL_ALERTS_SHOWN, data=None),
         ],
         id=WALL_ALERTS,
         className="panel panel-alerts",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import dash_bootstrap_components as dbc
-from dash import html
+from dash import dcc, html
 
 from dashboard.formatting import PLACEHOLDER, format_count, format_rate
 from dashboard.i18n import text
@@ -13,6 +13,7 @@ from dashboard.switchboard.figures import SwitchboardFigures
 
 SWITCHBOARD_PANEL = "wall-switchboard"
 SWITCHBOARD_BODY = "wall-switchboard-body"
+SWITCHBOARD_SHOWN = "wall-switchboard-shown"  # the digest of what the strip shows
 STATES = ("available", "on_call", "paused", "logged_off")
 
 
@@ -142,6 +143,7 @@ def build_switchboard_panel(lang: str) -> html.Section:
                 id=SWITCHBOARD_BODY,
                 className="sb-body",
             ),
+            dcc.Store(id=SWITCHBOARD_SHOWN, data=None),
         ],
         id=SWITCHBOARD_PANEL,
         className="panel panel-switchboard",

@@ -188,3 +188,28 @@ def test_each_page_asks_for_its_fonts_and_chunks_with_the_page(app, page, chunks
         assert url in scripts and client.get(url).status_code == 200
         assert scripts.index(url) > scripts.index(next(s for s in scripts if "dash_renderer" in s))
     assert chunks or not any("async-" in s for s in scripts)
+
+
+@pytest.mark.parametrize(
+    ("output", "shown_id"),
+    [
+        ("wall-alerts-body.children", "wall-alerts-shown"),
+        ("wall-switchboard-body", "wall-switchboard-shown"),
+    ],
+)
+def test_the_walls_strips_are_not_redrawn_when_nothing_changed(app, output, shown_id):
+    """An unchanged strip answers nothing: no DOM work and no history entry per refresh."""
+    client = app.server.test_client()
+    tree = layout(client, "http://localhost/")
+    shown = _find(tree, shown_id)["data"]
+    assert isinstance(shown, str) and len(shown) == 40  # the page came with the digest
+    values = {
+        f"{ids.WALL_META}.data": _find(tree, ids.WALL_META)["data"],
+        f"{ids.WALL_CONFIG}.data": _find(tree, ids.WALL_CONFIG)["data"],
+        f"{ids.URL}.search": "",
+        f"{shown_id}.data": shown,
+    }
+    assert answer(call(client, output, values)) == {}
+    values[f"{shown_id}.data"] = "an older digest"
+    answered = answer(call(client, output, values))
+    assert answered[shown_id]["data"] == shown
