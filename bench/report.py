@@ -149,9 +149,9 @@ WHY = {
     "leaders' 90-day view": "The counts come from the daily rollups and the medians from the"
     " handling distribution (migration 0008); what remains is reading some 180 days of rollup"
     " rows on a CPU shared with other work (see the load average).",
-    BROWSER_WHAT: "See (f): the numbers are on screen early; the figures wait for Plotly's full"
-    " bundle (4.8 MB, fetched only when the first graph mounts) to download and evaluate,"
-    " then for its first draw, all on one main thread shared with the page's other work.",
+    BROWSER_WHAT: "See (f): no Plotly (the figures are HTML) and the first layout carries the"
+    " numbers; what is left is Dash's renderer starting on a CPU shared with other work. The"
+    " heap's growth is Dash's undo history and V8's compiled code (see the note below).",
 }
 
 
@@ -392,24 +392,19 @@ def render(results: Results) -> str:
 ALL_MET = "Every target measured here is met in this run."
 BROWSER_HEADING = "## (f) The wall in a browser"
 BROWSER_NOTE_HEAD = "- **The wall in a browser.**"
-BROWSER_NOTE = f"""{BROWSER_NOTE_HEAD} The page is built with the current numbers (no empty first
-  paint): they are on screen once Dash has started and the router's callback has answered
-  ("numbers on screen" in (f)). The figures come last: `dcc.Graph` fetches Plotly's full
-  bundle (`plotly.min.js`, 4.8 MB, served uncompressed) only when the first graph mounts;
-  evaluating it is the largest piece of main-thread work of the load, and the first draw of
-  the two figures follows it. A partial bundle of the same version
-  (`plotly.js-cartesian-dist-min` 4.1.1, 1.5 MB: bar, scatter and the overview's heatmap)
-  served in its place took 0.8 to 2.9 s off the full render in trials beside other work, not
-  enough on its own here; figures drawn as HTML, like the bar lists, would take Plotly off
-  the wall altogether. The heap stays flat: a refresh changes leaves and `Patch`es the
-  figures' data, so the DOM keeps its nodes and listeners. Most of what the heap gains is
-  V8's compiled code as the refresh's functions get optimised (half of the growth between
-  100 and 600 refreshes in a heap-snapshot diff), which falls back when V8 flushes code;
-  Dash's undo history is the one part that grows for good ((f)), and the soft reload after
-  each shift bounds it. Each refresh costs the page 0.2 to 0.4 s of main thread here (Dash's
-  renderer runs every component's store subscription on each of the ~80 store updates of a
-  refresh, ~20 for a clock tick): that, not the server, sets the pace of the 2,000 refreshes
-  (7 to 15 minutes on this machine).
+BROWSER_NOTE = f"""{BROWSER_NOTE_HEAD} The first layout is the page with its current
+  numbers (no empty first paint, no routing callback before them): they are on screen once
+  Dash has started ("numbers on screen" in (f)). No Plotly: the two figures are HTML like the
+  bar lists, so the full render follows the numbers in the same frame or the next. The heap
+  stays flat: a refresh changes leaves and the figures' parts, so the DOM keeps its nodes and
+  listeners, and the alert and queue strips answer nothing when unchanged. Most of what the
+  heap gains is V8's compiled code as the refresh's functions get optimised (half of the
+  growth between 100 and 600 refreshes in a heap-snapshot diff), which falls back when V8
+  flushes code; Dash's undo history is the one part that grows for good ((f)), and the soft
+  reload after each shift bounds it. Each refresh costs the page 0.2 to 0.4 s of main thread
+  here (Dash's renderer runs every component's store subscription on each of the ~80 store
+  updates of a refresh, ~20 for a clock tick): that, not the server, sets the pace of the
+  2,000 refreshes (7 to 15 minutes on this machine).
 """
 
 NOTES = (
