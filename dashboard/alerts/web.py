@@ -334,9 +334,13 @@ def history_page(alerts: AlertService, lang: str, filters: dict[str, Any]) -> st
     )
     if not rows:
         body = f'<tr><td colspan="{len(COLUMNS)}">{html.escape(text(lang, "alert.none"))}</td></tr>'
+    # On a phone the table scrolls inside its box, never the page (a region a keyboard can
+    # scroll: focusable and named).
+    label = html.escape(text(lang, "alert.history"), quote=True)
     table = (
+        f'<div class="table-responsive" tabindex="0" role="region" aria-label="{label}">'
         '<table class="table table-sm table-striped" id="alerts-history">'
-        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
     )
     return form + csv_link + table
 

@@ -46,6 +46,8 @@ PAGES = [
     ("shift", "/shift", ".hv-kpis .hv-kpi-value"),
     ("shift-report", "/shift/report", "#shift-report .hv-report-title"),
     ("overview", "/overview", ".hv-kpis .hv-kpi-value"),
+    ("screens", "/screens", "#screens-body"),
+    ("alerts", "/alerts", "h1"),
 ]
 DESK_PAGES = [page for page in PAGES if page[0] in ("shift", "overview")]
 
