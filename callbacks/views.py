@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -12,7 +11,7 @@ from dash import Dash, Input, Output, State, html, no_update
 from dash.development.base_component import Component
 from dash.exceptions import PreventUpdate
 
-from callbacks.wall_presenter import WallPresenter
+from callbacks.wall_presenter import WallPresenter, digest
 from dashboard import ids
 from dashboard.alerts.service import AlertService
 from dashboard.auth import AccessControl
@@ -138,10 +137,10 @@ def unless_shown(values: tuple[Any, ...], shown: Any) -> tuple[Any, ...]:
     """``values`` and their digest (for the screen's store), or ``no_update`` for all of them
     when the screen already shows them: a panel redrawn with the same content on every
     refresh cost the browser its DOM work and a Dash history entry holding the old tree."""
-    digest = hashlib.sha1(repr(values).encode("utf-8"), usedforsecurity=False).hexdigest()
-    if digest == shown:
+    key = digest(values)
+    if key == shown:
         return (no_update,) * (len(values) + 1)
-    return (*values, digest)
+    return (*values, key)
 
 
 def control_values(layout: Component, area: str) -> list[Any]:

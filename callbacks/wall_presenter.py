@@ -49,7 +49,8 @@ RELOAD_JITTER_SECONDS = (20, 180)
 MAX_PAGE_AGE = timedelta(hours=12)
 
 
-def _digest(value: Any) -> str:
+def digest(value: Any) -> str:
+    """A short digest of what a screen shows (JSON where it can, else its repr)."""
     try:
         raw = json.dumps(value, sort_keys=True, default=repr, ensure_ascii=False)
     except (TypeError, ValueError):
@@ -121,7 +122,7 @@ class WallPresenter:
         state = self.service.current()
         stale = self.service.is_stale(now)
         shift_window, day_window, shift, day, live = self._snapshots(options, now)
-        key = _digest(
+        key = digest(
             [
                 state.computations,
                 stale,
@@ -157,16 +158,16 @@ class WallPresenter:
             intake_limit_minutes=self.service.settings.intake_limit_minutes,
         )
         digests = {
-            f"{component}.{prop}": _digest(value)
+            f"{component}.{prop}": digest(value)
             for (component, prop), value in wall_leaves(view, options.rotate).items()
         }
         for graph_id, source in figure_sources(view).items():
-            digests[f"{graph_id}.figure"] = _digest(repr(source))
-        digests[f"{ids.OVERDUE_BODY}.children"] = _digest([view.state, repr(view.overdue)])
+            digests[f"{graph_id}.figure"] = digest(repr(source))
+        digests[f"{ids.OVERDUE_BODY}.children"] = digest([view.state, repr(view.overdue)])
         for list_id, (bars, colors) in bar_lists(view, palette(view.theme)).items():
             digests[f"{list_id}.rows"] = str(len(bars.keys))
             for part, values in bar_list_parts(bars, colors).items():
-                digests[f"{list_id}.{part}"] = _digest(values)
+                digests[f"{list_id}.{part}"] = digest(values)
         rendered = RenderedView(key, view, options, digests)
         with self._lock:
             self._views[key] = rendered
