@@ -12,22 +12,9 @@ from typing import Any
 from dash import ALL, Dash, Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
 
+from callbacks import views
 from callbacks.intelligence import linked_block
-from callbacks.views import (
-    Board,
-    bad_parameter_alert,
-    bad_parameter_text,
-    control_values,
-    fill_layout,
-    filter_args,
-    filter_choices,
-    insert_notice,
-    page_names,
-    page_navbar,
-    register_view,
-    require,
-    search_lang,
-)
+from callbacks.views import Board, require
 from dashboard import ids
 from dashboard.i18n import normalise_language
 from dashboard.i18n_views import vtext
@@ -72,6 +59,8 @@ OVERVIEW_OUTPUTS = (
     Output(ids.OVERVIEW_EXPORT_AGENCIES, "href"),
     Output(ids.OVERVIEW_QUERY, "data"),
 )
+# What it reads first (then the filters and the language).
+OVERVIEW_CONTROLS = (Input(ids.OVERVIEW_RANGE, "start_date"), Input(ids.OVERVIEW_RANGE, "end_date"))
 
 
 def _lang(value: Any) -> str:
@@ -80,39 +69,39 @@ def _lang(value: Any) -> str:
 
 def overview_page(board: Board, search: str) -> Any:
     """The page ``/overview``: its controls set from the URL, with their numbers."""
-    lang = search_lang(search)
+    lang = views.search_lang(search)
     if not board.access.allows("overview"):
         return build_forbidden(lang, "overview")
     calendar = board.service.calendar
     now = utc_now()
     error = None
     try:
-        choices = filter_choices(board.service)
+        choices = views.filter_choices(board.service)
         params = parse_range_params(parse_search(search), calendar, now, choices)
     except ParameterError as exc:
         first, last = default_range(calendar, now)
         params, error = RangeParams(first, last, filters=Filters(), lang=lang), exc
-    navbar = page_navbar(board, "overview", "/overview", search, lang)
+    navbar = views.page_navbar(board, "overview", "/overview", search, lang)
     layout = build_overview_page(
         first_day=params.first_day,
         last_day=params.last_day,
         filters=params.filters,
-        names=page_names(board.service, lang),
+        names=views.page_names(board.service, lang),
         navbar=navbar,
     )
     answer = update_overview(
         board,
         params.first_day.isoformat(),
         params.last_day.isoformat(),
-        *control_values(layout, "overview"),
+        *views.control_values(layout, "overview"),
         lang,
     )
-    fill_layout(layout, OVERVIEW_OUTPUTS, answer)
+    views.fill_layout(layout, OVERVIEW_OUTPUTS, answer)
     shown = show_rows(board, answer[3], False)
     layout[ids.OVERVIEW_AGENCIES].data = shown
     layout[ids.OVERVIEW_AGENCIES_SLOT].style = {"--rows": str(len(shown))}  # its height
     if error is not None:
-        insert_notice(layout, bad_parameter_alert(lang, error, "overview-error"))
+        views.insert_notice(layout, views.bad_parameter_alert(lang, error, "overview-error"))
     return layout
 
 
@@ -123,8 +112,8 @@ def read_range(
     if not isinstance(start, str | None) or not isinstance(end, str | None):
         raise ParameterError("from", "'from' and 'to' must be dates")
     args = {"from": start or "", "to": end or ""}
-    args |= filter_args(dict(zip(FILTER_FIELDS, values, strict=True)))
-    params = parse_range_params(args, service.calendar, utc_now(), filter_choices(service))
+    args |= views.filter_args(dict(zip(FILTER_FIELDS, values, strict=True)))
+    params = parse_range_params(args, service.calendar, utc_now(), views.filter_choices(service))
     return replace(params, lang=lang)
 
 
@@ -138,7 +127,7 @@ def update_overview(board: Board, start: Any, end: Any, *rest: Any) -> tuple[Any
     try:
         params = read_range(service, start, end, list(values), lang)
     except ParameterError as exc:
-        return (no_update, bad_parameter_alert(lang, exc, "overview-error"), *unchanged)
+        return (no_update, views.bad_parameter_alert(lang, exc, "overview-error"), *unchanged)
     try:
         overview = service.overview(params.first_day, params.last_day, params.filters)
     except Exception as exc:  # noqa: BLE001 - say the database failed, never zeros
@@ -149,7 +138,7 @@ def update_overview(board: Board, start: Any, end: Any, *rest: Any) -> tuple[Any
             build_alert(vtext(lang, "page.database_error"), alert_id="overview-error"),
             *unchanged,
         )
-    names = page_names(service, lang)
+    names = views.page_names(service, lang)
     query = range_query(params)
     rows = agency_rows(overview, names, show_idle=True)
     idle = {row.agency for row in overview.agencies if row.is_empty and not row.overdue_now}
@@ -233,7 +222,7 @@ def open_drill(
     base = {
         "first": params.first_day.isoformat(),
         "last": params.last_day.isoformat(),
-        "filters": filter_args(dict(zip(FILTER_FIELDS, values, strict=True))),
+        "filters": views.filter_args(dict(zip(FILTER_FIELDS, values, strict=True))),
     }
     clicked = any(isinstance(item, dict) and item.get("value") for item in ctx.triggered)
     drill = drill_of(ctx.triggered_id, base, cell, clicked, kpi)
@@ -250,16 +239,16 @@ def drill_page(board: Board, stored: Any, page_current: Any, raw_lang: Any) -> t
     try:
         drill, filters = parse_drill(stored, service)
     except ParameterError as exc:
-        return bad_parameter_text(lang, exc), "", [], 1, None, None
+        return views.bad_parameter_text(lang, exc), "", [], 1, None, None
     page_number = page_current + 1 if isinstance(page_current, int) and page_current >= 0 else 1
     page_number = min(page_number, MAX_DRILL_PAGE)  # a forged page must not overflow OFFSET
     try:
         page = service.drill_page(drill, filters, page_number, DRILL_PAGE_SIZE)
     except Exception as exc:  # noqa: BLE001
         log.error("drill-down failed: %s", exc.__class__.__name__)
-        title = drill_title(drill, page_names(service, lang))
+        title = drill_title(drill, views.page_names(service, lang))
         return title, vtext(lang, "page.database_error"), [], 1, None, None
-    names = page_names(service, lang)
+    names = views.page_names(service, lang)
     return (
         drill_title(drill, names),
         drill_count(page, lang),
@@ -285,7 +274,7 @@ def history(board: Board, cell: Any, rows: Any, raw_lang: Any) -> Any:
     except Exception as exc:  # noqa: BLE001
         log.error("ticket history failed: %s", exc.__class__.__name__)
         return build_alert(vtext(lang, "page.database_error"))
-    names = page_names(service, lang)
+    names = views.page_names(service, lang)
     # The ticket's linked reports (issue 13) under its history.
     return [
         build_history(found, code, names, service.calendar.zone),
@@ -302,18 +291,8 @@ def close_drill(board: Board, _clicks: Any) -> bool:
 def register(app: Dash, board: Board) -> None:
     """Register the overview's callbacks (its page is declared in ``dashboard.routes``)."""
     filter_states = [State(ids.filter_id("overview", field), "value") for field in FILTER_FIELDS]
-    register_view(
-        app,
-        board,
-        "overview",
-        update_overview,
-        outputs=OVERVIEW_OUTPUTS,
-        controls=[
-            Input(ids.OVERVIEW_RANGE, "start_date"),
-            Input(ids.OVERVIEW_RANGE, "end_date"),
-        ],
-        sync_ids=ids.OVERVIEW_SYNC_IDS,
-        clear_id=ids.OVERVIEW_CLEAR,
+    views.register_view(
+        app, board, "overview", update_overview, OVERVIEW_OUTPUTS, OVERVIEW_CONTROLS
     )
     app.callback(
         Output(ids.OVERVIEW_AGENCIES, "data"),
@@ -378,7 +357,7 @@ def parse_drill(stored: Any, service: SnapshotService) -> tuple[Drill, Filters]:
     last = parse_day(_text(stored.get("last")), "to")
     if first is None or last is None or last < first or (last - first) > timedelta(days=366):
         raise ParameterError("to", "the range is not valid")
-    choices = filter_choices(service)
+    choices = views.filter_choices(service)
     raw_filters = stored.get("filters") or {}
     if not isinstance(raw_filters, dict):
         raise ParameterError("filters", "filters must be an object")

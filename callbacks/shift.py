@@ -10,21 +10,9 @@ from typing import Any
 from dash import Dash, Input, Output, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 
+from callbacks import views
 from callbacks.alerts import shift_alert_rows
-from callbacks.views import (
-    Board,
-    bad_parameter_alert,
-    control_values,
-    fill_layout,
-    filter_args,
-    filter_choices,
-    insert_notice,
-    page_names,
-    page_navbar,
-    register_view,
-    require,
-    search_lang,
-)
+from callbacks.views import Board, require
 from dashboard import ids
 from dashboard.i18n import normalise_language
 from dashboard.i18n_views import vtext
@@ -47,10 +35,12 @@ SHIFT_OUTPUTS = (
     Output(ids.SHIFT_REPORT_LINK, "href"),
     Output(ids.SHIFT_QUERY, "data"),
 )
+# What it reads first (then the filters, the tick and the language).
+SHIFT_CONTROLS = (Input(ids.SHIFT_DAY, "date"), Input(ids.SHIFT_NUMBER, "value"))
 
 
 def _bad_parameter(lang: str, exc: ParameterError) -> Any:
-    return bad_parameter_alert(lang, exc, "shift-error")
+    return views.bad_parameter_alert(lang, exc, "shift-error")
 
 
 def read_params(board: Board, search: str) -> tuple[ShiftParams, ParameterError | None]:
@@ -58,52 +48,52 @@ def read_params(board: Board, search: str) -> tuple[ShiftParams, ParameterError 
     calendar = board.service.calendar
     now = utc_now()
     try:
-        choices = filter_choices(board.service)
+        choices = views.filter_choices(board.service)
         return parse_shift_params(parse_search(search), calendar, now, choices), None
     except ParameterError as exc:
         day, shift = calendar.locate(now)
-        return ShiftParams(day, shift, filters=Filters(), lang=search_lang(search)), exc
+        return ShiftParams(day, shift, filters=Filters(), lang=views.search_lang(search)), exc
 
 
 def shift_page(board: Board, search: str) -> Any:
     """The page ``/shift``: its controls set from the URL, with its numbers."""
-    lang = search_lang(search)
+    lang = views.search_lang(search)
     if not board.access.allows("shift"):
         return build_forbidden(lang, "shift")
     params, error = read_params(board, search)
-    navbar = page_navbar(board, "shift", "/shift", search, lang)
+    navbar = views.page_navbar(board, "shift", "/shift", search, lang)
     layout = build_shift_page(
         day=params.day,
         shift=params.shift,
         filters=params.filters,
         shifts=board.service.calendar.shifts,
-        names=page_names(board.service, lang),
+        names=views.page_names(board.service, lang),
         navbar=navbar,
     )
     answer = shift_outputs(
         board,
         params.day.isoformat(),
         params.shift,
-        control_values(layout, "shift"),
+        views.control_values(layout, "shift"),
         lang,
         ticked=False,
     )
-    fill_layout(layout, SHIFT_OUTPUTS, answer)
+    views.fill_layout(layout, SHIFT_OUTPUTS, answer)
     layout[SHIFT_ALERTS_BODY].children = shift_alert_rows(board.alerts, board.access, lang)
     if error is not None:
-        insert_notice(layout, _bad_parameter(lang, error))
+        views.insert_notice(layout, _bad_parameter(lang, error))
     return layout
 
 
 def shift_report(board: Board, search: str) -> Any:
     """The page ``/shift/report``: the printable hand-over report of a shift."""
-    lang = search_lang(search)
+    lang = views.search_lang(search)
     if not board.access.allows("shift"):
         return build_forbidden(lang, "shift")
     params, error = read_params(board, search)
     if error is not None:
         return html.Div(_bad_parameter(lang, error), className="hv-page container py-4")
-    names = page_names(board.service, lang)
+    names = views.page_names(board.service, lang)
     try:
         view = board.service.shift_view(params.day, params.shift, params.filters)
     except Exception as exc:  # noqa: BLE001 - say the database failed, never zeros
@@ -138,8 +128,8 @@ def shift_outputs(
         if not isinstance(day, str | None) or not isinstance(shift, int | str | None):
             raise ParameterError("day", "'day' and 'shift' must be a date and a number")
         args = {"day": day or "", "shift": "" if shift is None else str(shift)}
-        args |= filter_args(dict(zip(FILTER_FIELDS, values, strict=True)))
-        parsed = parse_shift_params(args, service.calendar, now, filter_choices(service))
+        args |= views.filter_args(dict(zip(FILTER_FIELDS, values, strict=True)))
+        parsed = parse_shift_params(args, service.calendar, now, views.filter_choices(service))
         params = replace(parsed, lang=lang)
     except ParameterError as exc:
         return _bad_parameter(lang, exc), "", no_update, no_update
@@ -154,7 +144,7 @@ def shift_outputs(
         return build_alert(vtext(lang, "page.database_error")), "", no_update, no_update
     query = shift_query(params)
     return (
-        build_shift_content(view, page_names(service, lang)),
+        build_shift_content(view, views.page_names(service, lang)),
         shift_subtitle(view, lang),
         "/shift/report" + query,
         query,
@@ -170,17 +160,8 @@ def to_current(board: Board, _clicks: Any) -> tuple[str, int]:
 
 def register(app: Dash, board: Board) -> None:
     """Register the shift view's callbacks (its pages are declared in ``dashboard.routes``)."""
-    register_view(
-        app,
-        board,
-        "shift",
-        update_shift,
-        outputs=SHIFT_OUTPUTS,
-        controls=[Input(ids.SHIFT_DAY, "date"), Input(ids.SHIFT_NUMBER, "value")],
-        ticks=[Input(ids.SHIFT_TICK, "n_intervals")],
-        sync_ids=ids.SHIFT_SYNC_IDS,
-        clear_id=ids.SHIFT_CLEAR,
-    )
+    ticks = (Input(ids.SHIFT_TICK, "n_intervals"),)  # a running shift recomputes
+    views.register_view(app, board, "shift", update_shift, SHIFT_OUTPUTS, SHIFT_CONTROLS, ticks)
     app.callback(
         Output(ids.SHIFT_DAY, "date"),
         Output(ids.SHIFT_NUMBER, "value"),

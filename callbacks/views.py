@@ -181,20 +181,19 @@ def register_view(
     board: Board,
     area: str,
     update: Callable[..., tuple[Any, ...]],
-    *,
     outputs: Sequence[Output],
     controls: Sequence[Input],
     ticks: Sequence[Input] = (),
-    sync_ids: tuple[str, str, str],
-    clear_id: str,
 ) -> None:
     """A desk view's callbacks: its update, its clear button, its address bar.
 
     ``update`` (given the board) answers ``outputs`` when a control, a filter or a tick
     changes, with the page's language; the clear button empties the filters; the canonical
-    query goes to the address bar.
+    query goes to the address bar. The stores and the button are the area's
+    (``ids.VIEW_SYNC_IDS``, ``ids.VIEW_CLEAR_IDS``).
     """
-    lang_id, query_id, sync_id = sync_ids
+    lang_id, query_id, sync_id = ids.VIEW_SYNC_IDS[area]
+    clear_id = ids.VIEW_CLEAR_IDS[area]
     app.callback(
         *outputs,
         *controls,

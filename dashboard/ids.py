@@ -150,6 +150,10 @@ OVERVIEW_HISTORY = "overview-history"
 OVERVIEW_KPI_DRILL = "overview-kpi-drill"  # pattern: {"type": ..., "measure": m}
 OVERVIEW_SYNC_IDS = (OVERVIEW_LANG, OVERVIEW_QUERY, OVERVIEW_URL_SYNC)
 
+# Each desk view's stores (above) and clear button, by its area name.
+VIEW_SYNC_IDS = {"shift": SHIFT_SYNC_IDS, "overview": OVERVIEW_SYNC_IDS}
+VIEW_CLEAR_IDS = {"shift": SHIFT_CLEAR, "overview": OVERVIEW_CLEAR}
+
 
 def filter_id(page: str, field: str) -> str:
     """Id of a filter dropdown of a view: ``shift-filter-channel``, ``overview-filter-agency``."""
