@@ -145,6 +145,9 @@ def _generator_sql() -> str:
 
     Within a day, ticket k of n is received at the inverse of the day's arrival curve at
     (k - u) / n, so times grow with k and the heap is written in received_at order.
+
+    Long because it is one SQL statement whose nested subqueries read from the inside out;
+    cut into Python pieces it would no longer read as one query.
     """
     cat_choices = tuple((code, weight) for code, weight, _, _ in CATEGORIES)
     agency = " ".join(f"WHEN '{code}' THEN '{ag}'" for code, _, ag, _ in CATEGORIES)

@@ -232,8 +232,8 @@ def run_load(results: Results, built: BuiltDatabase, redis_url: str, workdir: Pa
     shutil.copy(workdir / "gunicorn.log", PROJECT_ROOT / "var" / "bench" / "gunicorn.log")
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the benchmarks; returns the exit status."""
+def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    """The command line of ``python -m bench``."""
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="100 k only, short load test")
     parser.add_argument("--rebuild", action="store_true", help="rebuild the databases")
@@ -248,7 +248,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--skip-browser", action="store_true", help="no first render or JS heap test (Chromium)"
     )
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the benchmarks; returns the exit status."""
+    args = _parse_args(argv)
     bench_logging(log)
 
     started = time.perf_counter()

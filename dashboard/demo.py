@@ -312,6 +312,55 @@ def _minutes(rng: random.Random, low: float, mean: float) -> float:
     return 60 * (low + rng.expovariate(1 / mean))
 
 
+def _answered_question(
+    factory: TicketFactory,
+    steps: list[PlannedStep],
+    classify_at: datetime,
+    classified: Mapping[str, Any],
+    *,
+    channel: str,
+    operator: str | None,
+) -> list[PlannedStep] | None:
+    """A level-1 question answered by the hotline itself, on the line or in writing; None
+    (``steps`` untouched, the same random draws) when it goes on to an agency instead.
+
+    ``steps`` holds the intake; ``classified``, the columns the classification sets (the
+    category and the deadline, ``due_at``).
+    """
+    rng = factory.rng
+    received_at = steps[0].at
+    # A question answered on the spot: straight to resolved, or answered in writing.
+    on_the_spot = 0.75 if classified["category"] == "hanh_chinh" else 0.5
+    if channel == "call" and rng.random() < on_the_spot:
+        resolved_at = received_at + _seconds(_minutes(rng, 3, 5))
+        steps.append(
+            PlannedStep(
+                resolved_at,
+                "resolved",
+                operator,
+                "Trả lời trực tiếp cho công dân",
+                {**classified, "resolved_at": resolved_at},
+            )
+        )
+        return _close(factory, steps, operator, resolved_at, late=False)
+    if channel != "call" and rng.random() < 0.35:
+        steps.append(PlannedStep(classify_at, "classified", operator, "Đã phân loại", classified))
+        resolved_at = classify_at + _seconds(_minutes(rng, 15, 90))
+        steps.append(
+            PlannedStep(
+                resolved_at,
+                "resolved",
+                operator,
+                "Đã trả lời công dân",
+                {"resolved_at": resolved_at},
+            )
+        )
+        return _close(
+            factory, steps, operator, resolved_at, late=resolved_at > classified["due_at"]
+        )
+    return None
+
+
 def plan_ticket_life(
     factory: TicketFactory,
     *,
@@ -334,37 +383,11 @@ def plan_ticket_life(
     classified = {"category": category, "urgency": urgency, "due_at": received_at + sla}
 
     if urgency == 1:
-        # A question answered on the spot: straight to resolved, or answered in writing.
-        on_the_spot = 0.75 if category == "hanh_chinh" else 0.5
-        if channel == "call" and rng.random() < on_the_spot:
-            resolved_at = received_at + _seconds(_minutes(rng, 3, 5))
-            steps.append(
-                PlannedStep(
-                    resolved_at,
-                    "resolved",
-                    operator,
-                    "Trả lời trực tiếp cho công dân",
-                    {**classified, "resolved_at": resolved_at},
-                )
-            )
-            return _close(factory, steps, operator, resolved_at, late=False)
-        if channel != "call" and rng.random() < 0.35:
-            steps.append(
-                PlannedStep(classify_at, "classified", operator, "Đã phân loại", classified)
-            )
-            resolved_at = classify_at + _seconds(_minutes(rng, 15, 90))
-            steps.append(
-                PlannedStep(
-                    resolved_at,
-                    "resolved",
-                    operator,
-                    "Đã trả lời công dân",
-                    {"resolved_at": resolved_at},
-                )
-            )
-            return _close(
-                factory, steps, operator, resolved_at, late=resolved_at > received_at + sla
-            )
+        answered = _answered_question(
+            factory, steps, classify_at, classified, channel=channel, operator=operator
+        )
+        if answered is not None:
+            return answered
 
     steps.append(PlannedStep(classify_at, "classified", operator, "Đã phân loại", classified))
     # Forwarding: mostly 5-30 minutes after intake, a few slow ones take hours.

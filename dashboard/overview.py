@@ -235,6 +235,130 @@ def _heatmap(
     return category_keys, heatmap
 
 
+def _period(day_index: int, length: int) -> int:
+    """0 for a day of the previous range, 1 for one of the requested range (``length`` days)."""
+    return 1 if day_index >= length else 0
+
+
+@dataclass(frozen=True)
+class _ReceivedFold:
+    """The received cells added up: both ranges' totals (index 0 the previous range, 1 the
+    requested one), and for the requested range its days, its heatmap and each agency's
+    forwards."""
+
+    received: list[int]
+    forwarded: list[int]
+    daily_received: list[int]
+    daily_forwarded: list[int]
+    heat: dict[str, Counter[str]]
+    agency_forwarded: Counter[str]
+
+
+def _fold_received(received: Sequence[ReceivedCell], length: int) -> _ReceivedFold:
+    """Add up the received cells of both ranges (``length`` days each)."""
+    fold = _ReceivedFold([0, 0], [0, 0], [0] * length, [0] * length, {}, Counter())
+    for cell in received:
+        period = _period(cell.day_index, length)
+        if cell.part in ("all", "day"):
+            fold.received[period] += cell.received
+            fold.forwarded[period] += cell.forwarded
+        if not period:
+            continue
+        if cell.part in ("all", "day"):
+            index = cell.day_index - length
+            fold.daily_received[index] += cell.received
+            fold.daily_forwarded[index] += cell.forwarded
+        if cell.part in ("all", "heat"):
+            category = _code(cell.category, UNCLASSIFIED)
+            fold.heat.setdefault(category, Counter())[_urgency(cell.urgency)] += cell.received
+        if cell.part in ("all", "agency") and cell.forwarded:
+            fold.agency_forwarded[_code(cell.agency, UNASSIGNED)] += cell.forwarded
+    return fold
+
+
+@dataclass(frozen=True)
+class _ResolvedFold:
+    """The resolved cells added up: both ranges' counts (index 0 the previous range), and for
+    the requested range its resolved tickets by day and each agency's counts."""
+
+    totals: list[Counter[str]]
+    daily: list[int]
+    by_agency: dict[str, Counter[str]]
+
+
+def _fold_resolved(resolved: Sequence[ResolvedCell], length: int) -> _ResolvedFold:
+    """Add up the resolved cells of both ranges (``length`` days each)."""
+    fold = _ResolvedFold([Counter(), Counter()], [0] * length, {})
+    for cell in resolved:
+        period = _period(cell.day_index, length)
+        values = {
+            "resolved": cell.resolved,
+            "with_due": cell.with_due,
+            "on_time": cell.on_time,
+            "rated": cell.rated,
+            "satisfaction_sum": cell.satisfaction_sum,
+        }
+        if cell.part in ("all", "day"):
+            fold.totals[period].update(values)
+            if period:
+                fold.daily[cell.day_index - length] += cell.resolved
+        if period and cell.part in ("all", "agency"):
+            fold.by_agency.setdefault(_code(cell.agency, UNASSIGNED), Counter()).update(values)
+    return fold
+
+
+def _fold_open(open_cells: Sequence[OpenCell]) -> tuple[Counter[str], dict[str, Counter[str]]]:
+    """The backlog now: open tickets by agency, and overdue ones by agency and urgency."""
+    open_by_agency: Counter[str] = Counter()
+    overdue_by_agency: dict[str, Counter[str]] = {}
+    for cell in open_cells:
+        agency = _code(cell.agency, UNASSIGNED)
+        open_by_agency[agency] += cell.open
+        if cell.overdue:
+            overdue_by_agency.setdefault(agency, Counter())[_urgency(cell.urgency)] += cell.overdue
+    return open_by_agency, overdue_by_agency
+
+
+def _period_totals(
+    received: _ReceivedFold,
+    resolved: _ResolvedFold,
+    medians: HandlingMedians | None,
+    period: int,
+    first: date,
+    last: date,
+) -> PeriodTotals:
+    """The totals of one range (``period`` 0 the previous range, 1 the requested one)."""
+    counts = resolved.totals[period]
+    return PeriodTotals(
+        first_day=first,
+        last_day=last,
+        received=received.received[period],
+        forwarded=received.forwarded[period],
+        resolved=counts["resolved"],
+        with_due=counts["with_due"],
+        on_time=counts["on_time"],
+        rated=counts["rated"],
+        satisfaction_sum=counts["satisfaction_sum"],
+        # Only the requested range's median is computed (one scan); the previous has none.
+        median_handling_minutes=medians.overall if medians is not None and period else None,
+    )
+
+
+def _daily(
+    first_day: date, received: _ReceivedFold, resolved: _ResolvedFold
+) -> tuple[DayPoint, ...]:
+    """The trend: each operating day of the requested range from ``first_day``."""
+    return tuple(
+        DayPoint(
+            first_day + timedelta(days=i),
+            received.daily_received[i],
+            received.daily_forwarded[i],
+            resolved.daily[i],
+        )
+        for i in range(len(resolved.daily))
+    )
+
+
 def build_overview(
     *,
     calendar: ShiftCalendar,
@@ -254,96 +378,30 @@ def build_overview(
     """
     previous_first, previous_last = previous_range(first_day, last_day)
     length = (last_day - first_day).days + 1
-    days = [first_day + timedelta(days=i) for i in range(length)]
-
-    totals = {"received": [0, 0], "forwarded": [0, 0]}
-    daily_received = [0] * length
-    daily_forwarded = [0] * length
-    heat: dict[str, Counter[str]] = {}
-    agency_forwarded: Counter[str] = Counter()
-    for cell in received:
-        period = 1 if cell.day_index >= length else 0
-        if cell.part in ("all", "day"):
-            totals["received"][period] += cell.received
-            totals["forwarded"][period] += cell.forwarded
-        if not period:
-            continue
-        if cell.part in ("all", "day"):
-            index = cell.day_index - length
-            daily_received[index] += cell.received
-            daily_forwarded[index] += cell.forwarded
-        if cell.part in ("all", "heat"):
-            category = _code(cell.category, UNCLASSIFIED)
-            heat.setdefault(category, Counter())[_urgency(cell.urgency)] += cell.received
-        if cell.part in ("all", "agency") and cell.forwarded:
-            agency_forwarded[_code(cell.agency, UNASSIGNED)] += cell.forwarded
-
-    resolved_totals: list[Counter[str]] = [Counter(), Counter()]
-    daily_resolved = [0] * length
-    agency_resolved: dict[str, Counter[str]] = {}
-    for resolved_cell in resolved:
-        period = 1 if resolved_cell.day_index >= length else 0
-        values = {
-            "resolved": resolved_cell.resolved,
-            "with_due": resolved_cell.with_due,
-            "on_time": resolved_cell.on_time,
-            "rated": resolved_cell.rated,
-            "satisfaction_sum": resolved_cell.satisfaction_sum,
-        }
-        if resolved_cell.part in ("all", "day"):
-            resolved_totals[period].update(values)
-            if period:
-                daily_resolved[resolved_cell.day_index - length] += resolved_cell.resolved
-        if period and resolved_cell.part in ("all", "agency"):
-            agency_resolved.setdefault(_code(resolved_cell.agency, UNASSIGNED), Counter()).update(
-                values
-            )
-
-    open_by_agency: Counter[str] = Counter()
-    overdue_by_agency: dict[str, Counter[str]] = {}
-    for open_cell in open_cells:
-        agency = _code(open_cell.agency, UNASSIGNED)
-        open_by_agency[agency] += open_cell.open
-        if open_cell.overdue:
-            overdue_by_agency.setdefault(agency, Counter())[_urgency(open_cell.urgency)] += (
-                open_cell.overdue
-            )
-
-    def period_totals(period: int, first: date, last: date) -> PeriodTotals:
-        counts = resolved_totals[period]
-        return PeriodTotals(
-            first_day=first,
-            last_day=last,
-            received=totals["received"][period],
-            forwarded=totals["forwarded"][period],
-            resolved=counts["resolved"],
-            with_due=counts["with_due"],
-            on_time=counts["on_time"],
-            rated=counts["rated"],
-            satisfaction_sum=counts["satisfaction_sum"],
-            # Only the requested range's median is computed (one scan); the previous has none.
-            median_handling_minutes=medians.overall if medians is not None and period else None,
-        )
-
+    received_fold = _fold_received(received, length)
+    resolved_fold = _fold_resolved(resolved, length)
+    open_by_agency, overdue_by_agency = _fold_open(open_cells)
     rows = _agency_rows(
-        reference, agency_forwarded, agency_resolved, open_by_agency, overdue_by_agency, medians
+        reference,
+        received_fold.agency_forwarded,
+        resolved_fold.by_agency,
+        open_by_agency,
+        overdue_by_agency,
+        medians,
     )
-    category_keys, heatmap = _heatmap(reference, heat)
-    window = calendar.range_window(first_day, last_day)
-    previous_window = calendar.range_window(previous_first, previous_last)
+    category_keys, heatmap = _heatmap(reference, received_fold.heat)
     return Overview(
-        window=window,
-        previous_window=previous_window,
+        window=calendar.range_window(first_day, last_day),
+        previous_window=calendar.range_window(previous_first, previous_last),
         timezone=calendar.zone.key,
         now=now,
         filters=filters,
-        current=period_totals(1, first_day, last_day),
-        previous=period_totals(0, previous_first, previous_last),
-        agencies=tuple(rows),
-        daily=tuple(
-            DayPoint(day, daily_received[i], daily_forwarded[i], daily_resolved[i])
-            for i, day in enumerate(days)
+        current=_period_totals(received_fold, resolved_fold, medians, 1, first_day, last_day),
+        previous=_period_totals(
+            received_fold, resolved_fold, medians, 0, previous_first, previous_last
         ),
+        agencies=tuple(rows),
+        daily=_daily(first_day, received_fold, resolved_fold),
         categories=tuple(category_keys),
         heatmap=heatmap,
         open_now=sum(open_by_agency.values()),

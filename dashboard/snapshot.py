@@ -25,7 +25,13 @@ from data_access.codes import (
     UNCLASSIFIED,
     URGENCY_KEYS,
 )
-from data_access.queries import DatabaseCounts, read_snapshot_counts
+from data_access.queries import (
+    DatabaseCounts,
+    OpenGroup,
+    OverdueTicket,
+    ReceivedGroup,
+    read_snapshot_counts,
+)
 from data_access.switchboard import read_switchboard_counts
 from data_access.values import Filters
 
@@ -190,6 +196,82 @@ def fold_buckets(
     return by_shift, hourly
 
 
+@dataclass(frozen=True)
+class _ReceivedFold:
+    """The window's received groups added up: the totals, and the received by dimension."""
+
+    received: int
+    forwarded: int
+    by_channel: Counter[str]
+    by_line: Counter[str]
+    by_category: Counter[str]
+    by_urgency: Counter[str]
+    by_status: Counter[str]
+
+
+def _fold_received(groups: Sequence[ReceivedGroup]) -> _ReceivedFold:
+    """Add up the groups of tickets received in the window."""
+    channel: Counter[str] = Counter()
+    line: Counter[str] = Counter()
+    category: Counter[str] = Counter()
+    urgency: Counter[str] = Counter()
+    status: Counter[str] = Counter()
+    received = forwarded = 0
+    for group in groups:
+        received += group.received
+        forwarded += group.forwarded
+        channel[group.channel] += group.received
+        line[group.line] += group.received
+        category[_code(group.category, UNCLASSIFIED)] += group.received
+        urgency[_urgency(group.urgency)] += group.received
+        status[group.status] += group.received
+    return _ReceivedFold(received, forwarded, channel, line, category, urgency, status)
+
+
+@dataclass(frozen=True)
+class _OpenFold:
+    """The open groups added up: the backlog at ``now``."""
+
+    open: int
+    overdue: int
+    awaiting_forward: int
+    level4: int
+    by_status: Counter[str]
+    overdue_by_agency: Counter[str]
+
+
+def _fold_open(open_groups: Sequence[OpenGroup]) -> _OpenFold:
+    """Add up the groups of tickets open at ``now``."""
+    open_by_status: Counter[str] = Counter()
+    overdue_by_agency: Counter[str] = Counter()
+    open_total = overdue = awaiting = level4 = 0
+    for open_group in open_groups:
+        open_total += open_group.open
+        overdue += open_group.overdue
+        awaiting += open_group.awaiting_forward
+        open_by_status[open_group.status] += open_group.open
+        if open_group.overdue:
+            overdue_by_agency[_code(open_group.agency, UNASSIGNED)] += open_group.overdue
+        if open_group.urgency == 4:
+            level4 += open_group.open
+    return _OpenFold(open_total, overdue, awaiting, level4, open_by_status, overdue_by_agency)
+
+
+def _overdue_items(now: datetime, overdue: Sequence[OverdueTicket]) -> tuple[OverdueItem, ...]:
+    """The overdue list, with how long each ticket has been overdue at ``now``."""
+    return tuple(
+        OverdueItem(
+            code=item.code,
+            category=_code(item.category, UNCLASSIFIED),
+            urgency=_urgency(item.urgency),
+            agency=_code(item.agency, UNASSIGNED),
+            due_at=item.due_at,
+            overdue_minutes=overdue_minutes(now, item.due_at),
+        )
+        for item in overdue
+    )
+
+
 def build_snapshot(
     counts: DatabaseCounts,
     *,
@@ -203,50 +285,11 @@ def build_snapshot(
 ) -> Snapshot:
     """Fold the database counts into a snapshot (pure; tested directly)."""
     reference = counts.reference
-    channel: Counter[str] = Counter()
-    line: Counter[str] = Counter()
-    category: Counter[str] = Counter()
-    urgency: Counter[str] = Counter()
-    status: Counter[str] = Counter()
-    received = forwarded = 0
-    for group in counts.groups:
-        received += group.received
-        forwarded += group.forwarded
-        channel[group.channel] += group.received
-        line[group.line] += group.received
-        category[_code(group.category, UNCLASSIFIED)] += group.received
-        urgency[_urgency(group.urgency)] += group.received
-        status[group.status] += group.received
-
+    received = _fold_received(counts.groups)
     by_shift, hourly = fold_buckets(calendar, window, boundaries, counts.buckets)
     hour_keys = sorted(hourly)
-
-    open_by_status: Counter[str] = Counter()
-    overdue_by_agency: Counter[str] = Counter()
-    open_total = overdue = awaiting = level4 = 0
-    for open_group in counts.open_groups:
-        open_total += open_group.open
-        overdue += open_group.overdue
-        awaiting += open_group.awaiting_forward
-        open_by_status[open_group.status] += open_group.open
-        if open_group.overdue:
-            overdue_by_agency[_code(open_group.agency, UNASSIGNED)] += open_group.overdue
-        if open_group.urgency == 4:
-            level4 += open_group.open
-
+    backlog = _fold_open(counts.open_groups)
     resolved = counts.resolved
-    on_time_rate = ratio(resolved.on_time, resolved.with_due)
-    overdue_list = tuple(
-        OverdueItem(
-            code=item.code,
-            category=_code(item.category, UNCLASSIFIED),
-            urgency=_urgency(item.urgency),
-            agency=_code(item.agency, UNASSIGNED),
-            due_at=item.due_at,
-            overdue_minutes=overdue_minutes(now, item.due_at),
-        )
-        for item in counts.overdue
-    )
     shift_keys = tuple(str(shift.number) for shift in calendar.shifts)
     return Snapshot(
         window=window,
@@ -254,24 +297,24 @@ def build_snapshot(
         generated_at=generated_at,
         now=now,
         filters=filters,
-        received=received,
-        forwarded=forwarded,
+        received=received.received,
+        forwarded=received.forwarded,
         resolved_in_window=resolved.resolved,
-        on_time_rate=on_time_rate,
-        by_channel=_zeroed(CHANNELS, channel),
-        by_line=_zeroed(LINES, line),
-        by_category=_zeroed((*reference.categories, UNCLASSIFIED), category),
-        by_urgency=_zeroed(URGENCY_KEYS, urgency),
-        by_status=_zeroed(STATUSES, status),
+        on_time_rate=ratio(resolved.on_time, resolved.with_due),
+        by_channel=_zeroed(CHANNELS, received.by_channel),
+        by_line=_zeroed(LINES, received.by_line),
+        by_category=_zeroed((*reference.categories, UNCLASSIFIED), received.by_category),
+        by_urgency=_zeroed(URGENCY_KEYS, received.by_urgency),
+        by_status=_zeroed(STATUSES, received.by_status),
         by_shift=_zeroed(shift_keys, by_shift),
         hourly=tuple((hour, hourly[hour]) for hour in hour_keys),
-        open=open_total,
-        open_by_status=_zeroed(OPEN_STATUSES, open_by_status),
-        overdue=overdue,
-        overdue_by_agency=_zeroed((*reference.agencies, UNASSIGNED), overdue_by_agency),
-        awaiting_forward=awaiting,
-        level4_open=level4,
-        overdue_list=overdue_list,
+        open=backlog.open,
+        open_by_status=_zeroed(OPEN_STATUSES, backlog.by_status),
+        overdue=backlog.overdue,
+        overdue_by_agency=_zeroed((*reference.agencies, UNASSIGNED), backlog.overdue_by_agency),
+        awaiting_forward=backlog.awaiting_forward,
+        level4_open=backlog.level4,
+        overdue_list=_overdue_items(now, counts.overdue),
         switchboard=switchboard or NO_CALLS,
     )
 

@@ -59,7 +59,12 @@ def read_switchboard_counts(
     service_level_seconds: int,
     short_abandon_seconds: int,
 ) -> SwitchboardCounts:
-    """Counts of the calls that entered the queue in [start, end) and of the queue at ``now``."""
+    """Counts of the calls that entered the queue in [start, end) and of the queue at ``now``.
+
+    Four reads on one connection that share the calls' conditions (answered, abandoned,
+    short, completed); they stay in one body so each condition is written once and the
+    window's totals and the operators' counts cannot drift apart.
+    """
     waiting_row = conn.execute(
         select(func.count(), func.min(calls.c.entered_at)).where(
             calls.c.answered_at.is_(None),

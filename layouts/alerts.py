@@ -70,7 +70,8 @@ def build_wall_alert_items(view: AlertsView, lang: str) -> list[Any]:
 
 
 def build_wall_alerts(lang: str) -> html.Section:
-    """The wall's alert strip (filled by the alerts callback on every refresh)."""
+    """The wall's alert strip, built saying "none": the wall's page (``callbacks.pages``)
+    sets its first chips, the alerts callback redraws them on a refresh that changes them."""
     return html.Section(
         [
             html.H2(
@@ -132,7 +133,8 @@ def build_shift_alert_rows(view: AlertsView, lang: str, *, can_ack: bool) -> lis
 
 
 def build_shift_alerts(lang: str) -> html.Section:
-    """The shift view's panel of alerts (filled and refreshed by the alerts callback)."""
+    """The shift view's panel of alerts, built without rows: ``callbacks.shift.shift_page``
+    sets the first ones, the alerts callback refreshes them (its tick, an acknowledgement)."""
     head = [
         text(lang, key)
         for key in (

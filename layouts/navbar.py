@@ -66,26 +66,11 @@ def _language_href(path: str, search: str, lang: str) -> str:
     return path + (f"?{query}" if query else "")
 
 
-def build_navbar(active: str, path: str, search: str, context: NavContext) -> dbc.Navbar:
-    """The navbar of a page; ``active`` is the name of its link (wall, shift, overview...)."""
+def _right_items(path: str, search: str, context: NavContext) -> list[Any]:
+    """The navbar's right side: the language link and, signed in, who and the logout."""
     lang = context.lang
     suffix = "?lang=en" if lang == "en" else ""
-    links = [
-        dbc.NavItem(
-            dbc.NavLink(
-                [
-                    html.I(className=f"bi {link.icon} me-1", **ARIA_HIDDEN),
-                    vtext(lang, link.label_key),
-                ],
-                href=link.href + suffix,
-                active=link.name == active,
-                external_link=True,
-                id=f"nav-link-{link.name}",
-            )
-        )
-        for link in context.links
-    ]
-    right: list = [
+    right: list[Any] = [
         dbc.NavItem(
             dbc.NavLink(
                 vtext(lang, "nav.language"),
@@ -123,6 +108,28 @@ def build_navbar(active: str, path: str, search: str, context: NavContext) -> db
                 )
             )
         )
+    return right
+
+
+def build_navbar(active: str, path: str, search: str, context: NavContext) -> dbc.Navbar:
+    """The navbar of a page; ``active`` is the name of its link (wall, shift, overview...)."""
+    lang = context.lang
+    suffix = "?lang=en" if lang == "en" else ""
+    links = [
+        dbc.NavItem(
+            dbc.NavLink(
+                [
+                    html.I(className=f"bi {link.icon} me-1", **ARIA_HIDDEN),
+                    vtext(lang, link.label_key),
+                ],
+                href=link.href + suffix,
+                active=link.name == active,
+                external_link=True,
+                id=f"nav-link-{link.name}",
+            )
+        )
+        for link in context.links
+    ]
     return dbc.Navbar(
         dbc.Container(
             [
@@ -145,7 +152,11 @@ def build_navbar(active: str, path: str, search: str, context: NavContext) -> db
                 html.Div(
                     [
                         dbc.Nav(links, navbar=True, class_name="me-auto"),
-                        dbc.Nav(right, navbar=True, class_name="hv-nav-right"),
+                        dbc.Nav(
+                            _right_items(path, search, context),
+                            navbar=True,
+                            class_name="hv-nav-right",
+                        ),
                     ],
                     id="hv-nav-collapse",
                     className="collapse navbar-collapse",

@@ -31,26 +31,10 @@ from dashboard.i18n import code_name, locale_of, text
 from dashboard.overview import AgencyRow, Drill, Overview, PeriodTotals
 from data_access.codes import UNASSIGNED
 from data_access.values import Filters, TicketHistory, TicketPage
+from layouts import views
 from layouts.desk_charts import TrendSeries, build_heatmap, build_trend
 from layouts.intelligence import rereport_cell, rereport_column
 from layouts.theme import FONT_FAMILY
-from layouts.views import (
-    DATE_PICKER,
-    PALETTE,
-    URGENCY_KEYS,
-    Names,
-    build_action_link,
-    build_chart_panel,
-    build_clear_col,
-    build_control_col,
-    build_filters,
-    build_kpi,
-    build_panel,
-    build_slot,
-    build_view_header,
-    build_view_page,
-    short_urgency,
-)
 
 QUICK_RANGES = (7, 30, 90)
 DRILL_PAGE_SIZE = 25
@@ -63,10 +47,36 @@ KPI_MEASURES = ("received", "forwarded", "resolved", "overdue_now")
 
 
 def build_overview_page(
-    *, first_day: date, last_day: date, filters: Filters, names: Names, navbar: Any
+    *, first_day: date, last_day: date, filters: Filters, names: views.Names, navbar: Any
 ) -> html.Div:
-    """The page shell: range and filters from the URL; the numbers come from callbacks."""
+    """The page: range and filters from the URL, its number panels empty.
+
+    The page's builder (``callbacks.overview.overview_page``) sets the first numbers on it
+    with what the callback ``update_overview`` answers (``fill_layout``); that callback
+    redraws them when a control changes.
+    """
     lang = names.lang
+    return views.build_view_page(
+        "overview",
+        lang=lang,
+        navbar=navbar,
+        sync_ids=ids.OVERVIEW_SYNC_IDS,
+        stores=[dcc.Store(id=ids.OVERVIEW_DRILL), dcc.Store(id=ids.OVERVIEW_AGENCY_ROWS)],
+        header=_overview_header(lang),
+        controls=_range_controls(first_day, last_day, lang),
+        filters=views.build_filters("overview", names, filters),
+        body=[
+            html.Div(id=ids.OVERVIEW_MESSAGE),
+            dcc.Loading(html.Div(id=ids.OVERVIEW_KPIS), type="dot", delay_show=400),
+            _agencies_panel(lang),
+            _charts_row(lang),
+        ],
+        after=[build_drill_modal(lang)],
+    )
+
+
+def _range_controls(first_day: date, last_day: date, lang: str) -> dbc.Row:
+    """The controls row: the range picker, the last-N-days buttons and the clear button."""
     quick = dbc.ButtonGroup(
         [
             dbc.Button(
@@ -80,36 +90,40 @@ def build_overview_page(
         ],
         class_name="hv-quick",
     )
-    controls = dbc.Row(
+    return dbc.Row(
         [
-            build_control_col(
+            views.build_control_col(
                 text(lang, "filter.range"),
-                build_slot(
+                views.build_slot(
                     dcc.DatePickerRange(
                         id=ids.OVERVIEW_RANGE,
                         start_date=first_day.isoformat(),
                         end_date=last_day.isoformat(),
                         minimum_nights=0,
-                        **DATE_PICKER,
+                        **views.DATE_PICKER,
                     ),
                     "range",
                 ),
             ),
             dbc.Col(quick, xs="auto", class_name="d-flex align-items-end"),
-            build_clear_col(ids.OVERVIEW_CLEAR, lang),
+            views.build_clear_col(ids.OVERVIEW_CLEAR, lang),
         ],
         class_name="g-3 mb-2",
     )
+
+
+def _overview_header(lang: str) -> html.Div:
+    """The title, the subtitle (the range, set with the numbers) and the two export links."""
     exports = html.Div(
         [
-            build_action_link(
+            views.build_action_link(
                 "bi-download",
                 text(lang, "export.tickets"),
                 ids.OVERVIEW_EXPORT_TICKETS,
                 "/export/tickets.csv",
                 "btn btn-outline-primary btn-sm",
             ),
-            build_action_link(
+            views.build_action_link(
                 "bi-table",
                 text(lang, "export.agencies"),
                 ids.OVERVIEW_EXPORT_AGENCIES,
@@ -119,10 +133,14 @@ def build_overview_page(
         ],
         className="hv-actions",
     )
-    header = build_view_header(
+    return views.build_view_header(
         html.H1(text(lang, "nav.overview"), className="hv-title"), ids.OVERVIEW_SUBTITLE, exports
     )
-    agencies = build_panel(
+
+
+def _agencies_panel(lang: str) -> html.Section:
+    """The accountability panel: its hint, the idle-agencies switch and the table."""
+    return views.build_panel(
         text(lang, "panel.agencies"),
         html.Div(
             [
@@ -138,36 +156,24 @@ def build_overview_page(
                     ],
                     className="hv-panel-tools",
                 ),
-                build_slot(build_agency_table(lang), "table", id=ids.OVERVIEW_AGENCIES_SLOT),
+                views.build_slot(build_agency_table(lang), "table", id=ids.OVERVIEW_AGENCIES_SLOT),
             ]
         ),
         panel_id="overview-agencies-panel",
     )
-    trend = build_chart_panel(
+
+
+def _charts_row(lang: str) -> dbc.Row:
+    """The trend over the heatmap, their charts drawn with the numbers."""
+    trend = views.build_chart_panel(
         text(lang, "panel.trend"), text(lang, "trend.hint"), ids.OVERVIEW_TREND
     )
-    heatmap = build_chart_panel(
+    heatmap = views.build_chart_panel(
         text(lang, "panel.heatmap"), text(lang, "heatmap.hint"), ids.OVERVIEW_HEATMAP
     )
-    return build_view_page(
-        "overview",
-        lang=lang,
-        navbar=navbar,
-        sync_ids=ids.OVERVIEW_SYNC_IDS,
-        stores=[dcc.Store(id=ids.OVERVIEW_DRILL), dcc.Store(id=ids.OVERVIEW_AGENCY_ROWS)],
-        header=header,
-        controls=controls,
-        filters=build_filters("overview", names, filters),
-        body=[
-            html.Div(id=ids.OVERVIEW_MESSAGE),
-            dcc.Loading(html.Div(id=ids.OVERVIEW_KPIS), type="dot", delay_show=400),
-            agencies,
-            # The trend has the row to itself: each day is a button at least 24 px wide (WCAG
-            # 2.5.8); a range longer than the card scrolls inside it (assets/views).
-            dbc.Row([dbc.Col(trend, xs=12), dbc.Col(heatmap, xs=12)], class_name="g-3"),
-        ],
-        after=[build_drill_modal(lang)],
-    )
+    # The trend has the row to itself: each day is a button at least 24 px wide (WCAG
+    # 2.5.8); a range longer than the card scrolls inside it (assets/views).
+    return dbc.Row([dbc.Col(trend, xs=12), dbc.Col(heatmap, xs=12)], class_name="g-3")
 
 
 # --- numbers --------------------------------------------------------------------------------
@@ -210,7 +216,7 @@ def build_overview_kpis(overview: Overview, lang: str) -> dbc.Row:
         note = _previous_note(
             lang, format_count(before, lang), _change(value, before, lang, rate=False)
         )
-        return build_kpi(
+        return views.build_kpi(
             text(lang, key),
             format_count(value, lang),
             [note],
@@ -237,7 +243,7 @@ def build_overview_kpis(overview: Overview, lang: str) -> dbc.Row:
             previous.resolved,
             "bi-check2-circle",
         ),
-        build_kpi(
+        views.build_kpi(
             text(lang, "kpi.on_time_range"),
             format_rate(current.on_time_rate, lang),
             [
@@ -251,20 +257,20 @@ def build_overview_kpis(overview: Overview, lang: str) -> dbc.Row:
             icon="bi-stopwatch-fill",
             kpi_id="overview-kpi-on-time",
         ),
-        build_kpi(
+        views.build_kpi(
             text(lang, "kpi.median_handling"),
             _duration(current.median_handling_minutes, lang),
             icon="bi-hourglass-split",
             kpi_id="overview-kpi-median",
         ),
-        build_kpi(
+        views.build_kpi(
             text(lang, "kpi.satisfaction"),
             _satisfaction(current, lang),
             [_previous_note(lang, _satisfaction(previous, lang), "")],
             icon="bi-emoji-smile",
             kpi_id="overview-kpi-satisfaction",
         ),
-        build_kpi(
+        views.build_kpi(
             text(lang, "kpi.overdue_serious"),
             format_count(overview.overdue_serious_now, lang),
             [text(lang, "agency.overdue_now") + ": " + format_count(overview.overdue_now, lang)],
@@ -327,72 +333,21 @@ def _list_table(font_size: str, padding: str, **cell: str) -> dict[str, Any]:
             "fontSize": font_size,
             "padding": padding,
             "border": "none",
-            "borderBottom": f"1px solid {PALETTE.grid}",
+            "borderBottom": f"1px solid {views.PALETTE.grid}",
             **cell,
         },
     }
 
 
 def build_agency_table(lang: str) -> DataTable:
-    """The accountability table, empty until the callback fills it (numeric, sortable)."""
-    count = Format(group=Group.yes, precision=0, scheme=Scheme.fixed)
-    hours = Format(
-        group=Group.yes,
-        precision=1,
-        scheme=Scheme.fixed,
-        symbol=Symbol.yes,
-        symbol_suffix=" giờ" if lang == "vi" else " h",
-    )
-    columns: list[Any] = [
-        {"id": "flag", "name": text(lang, "agency.flag"), "type": "text"},
-        {"id": "agency", "name": text(lang, "agency.name"), "type": "text"},
-        {
-            "id": "forwarded",
-            "name": text(lang, "agency.forwarded"),
-            "type": "numeric",
-            "format": count,
-        },
-        {
-            "id": "resolved",
-            "name": text(lang, "agency.resolved"),
-            "type": "numeric",
-            "format": count,
-        },
-        {
-            "id": "on_time_rate",
-            "name": text(lang, "agency.on_time_rate"),
-            "type": "numeric",
-            "format": Format(precision=1, scheme=Scheme.percentage),
-        },
-        rereport_column(lang),  # issue 13: beside the on-time rate
-        {
-            "id": "overdue_now",
-            "name": text(lang, "agency.overdue_now"),
-            "type": "numeric",
-            "format": count,
-        },
-        {
-            "id": "overdue_serious",
-            "name": text(lang, "agency.overdue_serious"),
-            "type": "numeric",
-            "format": count,
-        },
-        {
-            "id": "median_hours",
-            "name": text(lang, "agency.median_handling"),
-            "type": "numeric",
-            "format": hours,
-        },
-        {
-            "id": "satisfaction",
-            "name": text(lang, "agency.satisfaction"),
-            "type": "numeric",
-            "format": Format(precision=2, scheme=Scheme.fixed),
-        },
-    ]
+    """The accountability table (numeric, sortable), built without rows.
+
+    The page's builder (``callbacks.overview.overview_page``) sets its first rows on the
+    layout; the callback ``show_rows`` the later ones (new numbers, the idle switch).
+    """
     return DataTable(
         id=ids.OVERVIEW_AGENCIES,
-        columns=columns,
+        columns=_agency_columns(lang),
         data=[],
         sort_action="native",
         sort_by=[{"column_id": "overdue_serious", "direction": "desc"}],
@@ -406,37 +361,74 @@ def build_agency_table(lang: str) -> DataTable:
         style_header={
             "fontWeight": "600",
             "backgroundColor": "#eef2f6",
-            "color": PALETTE.text,
+            "color": views.PALETTE.text,
             "whiteSpace": "normal",
         },
-        style_data_conditional=[
-            {"if": {"filter_query": "{overdue_serious} > 0"}, "backgroundColor": "#fdf0f0"},
-            {
-                "if": {"filter_query": "{overdue_serious} > 0", "column_id": "flag"},
-                "color": PALETTE.alert,
-                "fontWeight": "600",
-            },
-            {
-                "if": {"filter_query": "{overdue_serious} > 0", "column_id": "agency"},
-                "fontWeight": "600",
-            },
-            {
-                "if": {"filter_query": "{overdue_serious} > 0", "column_id": "overdue_serious"},
-                "color": PALETTE.alert,
-                "fontWeight": "700",
-            },
-            {"if": {"column_id": AGENCY_COUNT_COLUMNS[0]}, "cursor": "pointer"},
-            {"if": {"column_id": "resolved"}, "cursor": "pointer"},
-            {"if": {"column_id": "overdue_now"}, "cursor": "pointer"},
-            {"if": {"column_id": "overdue_serious"}, "cursor": "pointer"},
-            {"if": {"state": "active"}, "backgroundColor": "#dbe8f8", "border": "none"},
-        ],
+        style_data_conditional=_agency_highlights(),
         css=[{"selector": ".dash-spreadsheet td div", "rule": "line-height: 1.3;"}],
     )
 
 
+def _numeric_column(lang: str, column_id: str, name_key: str, number: Format) -> dict[str, Any]:
+    """A column of numbers, headed by ``name_key`` and shown in ``number``'s format."""
+    return {"id": column_id, "name": text(lang, name_key), "type": "numeric", "format": number}
+
+
+def _agency_columns(lang: str) -> list[Any]:
+    """The table's columns: the flag, the agency, then its numbers in the locale's format."""
+    count = Format(group=Group.yes, precision=0, scheme=Scheme.fixed)
+    hours = Format(
+        group=Group.yes,
+        precision=1,
+        scheme=Scheme.fixed,
+        symbol=Symbol.yes,
+        symbol_suffix=" giờ" if lang == "vi" else " h",
+    )
+    return [
+        {"id": "flag", "name": text(lang, "agency.flag"), "type": "text"},
+        {"id": "agency", "name": text(lang, "agency.name"), "type": "text"},
+        _numeric_column(lang, "forwarded", "agency.forwarded", count),
+        _numeric_column(lang, "resolved", "agency.resolved", count),
+        _numeric_column(
+            lang,
+            "on_time_rate",
+            "agency.on_time_rate",
+            Format(precision=1, scheme=Scheme.percentage),
+        ),
+        rereport_column(lang),  # issue 13: beside the on-time rate
+        _numeric_column(lang, "overdue_now", "agency.overdue_now", count),
+        _numeric_column(lang, "overdue_serious", "agency.overdue_serious", count),
+        _numeric_column(lang, "median_hours", "agency.median_handling", hours),
+        _numeric_column(
+            lang, "satisfaction", "agency.satisfaction", Format(precision=2, scheme=Scheme.fixed)
+        ),
+    ]
+
+
+def _agency_highlights() -> list[dict[str, Any]]:
+    """The rows of agencies holding serious overdue tickets marked; the counts that list
+    their tickets look clickable; the active cell."""
+    serious = "{overdue_serious} > 0"
+    return [
+        {"if": {"filter_query": serious}, "backgroundColor": "#fdf0f0"},
+        {
+            "if": {"filter_query": serious, "column_id": "flag"},
+            "color": views.PALETTE.alert,
+            "fontWeight": "600",
+        },
+        {"if": {"filter_query": serious, "column_id": "agency"}, "fontWeight": "600"},
+        {
+            "if": {"filter_query": serious, "column_id": "overdue_serious"},
+            "color": views.PALETTE.alert,
+            "fontWeight": "700",
+        },
+        *({"if": {"column_id": column}, "cursor": "pointer"} for column in AGENCY_COUNT_COLUMNS),
+        {"if": {"state": "active"}, "backgroundColor": "#dbe8f8", "border": "none"},
+    ]
+
+
 def agency_rows(
-    overview: Overview, names: Names, *, show_idle: bool = False
+    overview: Overview, names: views.Names, *, show_idle: bool = False
 ) -> list[dict[str, Any]]:
     """The rows of the agency table (numbers stay numbers: the table sorts them)."""
     lang = names.lang
@@ -450,7 +442,7 @@ def agency_rows(
     return rows
 
 
-def _agency_row(row: AgencyRow, names: Names, lang: str) -> dict[str, Any]:
+def _agency_row(row: AgencyRow, names: views.Names, lang: str) -> dict[str, Any]:
     serious = row.overdue_serious
     return {
         "id": row.agency,
@@ -477,21 +469,25 @@ def build_overview_trend(overview: Overview, lang: str) -> Any:
     keys = [point.day.isoformat() for point in overview.daily]
     series = [
         TrendSeries(
-            text(lang, "trend.received"), tuple(p.received for p in overview.daily), PALETTE.accent
+            text(lang, "trend.received"),
+            tuple(p.received for p in overview.daily),
+            views.PALETTE.accent,
         ),
         TrendSeries(
             text(lang, "trend.forwarded"),
             tuple(p.forwarded for p in overview.daily),
-            PALETTE.average,
+            views.PALETTE.average,
         ),
         TrendSeries(
-            text(lang, "trend.resolved"), tuple(p.resolved for p in overview.daily), PALETTE.good
+            text(lang, "trend.resolved"),
+            tuple(p.resolved for p in overview.daily),
+            views.PALETTE.good,
         ),
     ]
     return build_trend(f"{ids.OVERVIEW_TREND}-chart", days, keys, series, lang)
 
 
-def build_overview_heatmap(overview: Overview, names: Names) -> Any:
+def build_overview_heatmap(overview: Overview, names: views.Names) -> Any:
     """Fields (rows) by levels (columns); each non-empty cell a button (its tickets)."""
     lang = names.lang
     categories = [c for c in overview.categories if any(overview.heatmap[c].values())]
@@ -500,8 +496,8 @@ def build_overview_heatmap(overview: Overview, names: Names) -> Any:
     return build_heatmap(
         f"{ids.OVERVIEW_HEATMAP}-table",
         [(c, names.category(c)) for c in categories],
-        [(key, short_urgency(lang, key)) for key in URGENCY_KEYS],
-        [[overview.heatmap[c][key] for key in URGENCY_KEYS] for c in categories],
+        [(key, views.short_urgency(lang, key)) for key in views.URGENCY_KEYS],
+        [[overview.heatmap[c][key] for key in views.URGENCY_KEYS] for c in categories],
         lang,
         corner=f"{text(lang, 'heatmap.category')} / {text(lang, 'heatmap.level')}",
     )
@@ -537,7 +533,7 @@ def build_drill_modal(lang: str) -> dbc.Modal:
         style_data_conditional=[
             {
                 "if": {"column_id": "code"},
-                "color": PALETTE.accent,
+                "color": views.PALETTE.accent,
                 "cursor": "pointer",
                 "textDecoration": "underline",
                 "fontFamily": "ui-monospace, monospace",
@@ -570,7 +566,7 @@ def build_drill_modal(lang: str) -> dbc.Modal:
     )
 
 
-def drill_title(drill: Drill, names: Names) -> str:
+def drill_title(drill: Drill, names: views.Names) -> str:
     """``Đã xử lý: Sở Giao thông vận tải · 01/11–30/11``."""
     lang = names.lang
     scope = []
@@ -579,7 +575,7 @@ def drill_title(drill: Drill, names: Names) -> str:
     if drill.category:
         scope.append(names.category(drill.category))
     if drill.urgency:
-        scope.append(short_urgency(lang, drill.urgency))
+        scope.append(views.short_urgency(lang, drill.urgency))
     if drill.measure not in ("open_now", "overdue_now"):
         first, last = drill.first_day.strftime("%d/%m/%Y"), drill.last_day.strftime("%d/%m/%Y")
         scope.append(first if first == last else f"{first} – {last}")
@@ -609,7 +605,7 @@ def _local(value: datetime | None, zone: ZoneInfo) -> str:
     return value.astimezone(zone).strftime("%d/%m/%y %H:%M") if value else ""
 
 
-def drill_rows(page: TicketPage, names: Names, zone: ZoneInfo) -> list[dict[str, Any]]:
+def drill_rows(page: TicketPage, names: views.Names, zone: ZoneInfo) -> list[dict[str, Any]]:
     """The rows of one page of tickets: codes, names and local times (no personal data)."""
     lang = names.lang
     return [
@@ -617,7 +613,7 @@ def drill_rows(page: TicketPage, names: Names, zone: ZoneInfo) -> list[dict[str,
             "id": row.code,
             "code": row.code,
             "category": names.category(row.category),
-            "urgency": short_urgency(
+            "urgency": views.short_urgency(
                 lang, "unclassified" if row.urgency is None else str(row.urgency)
             ),
             "agency": names.agency(row.agency),
@@ -635,7 +631,7 @@ def drill_rows(page: TicketPage, names: Names, zone: ZoneInfo) -> list[dict[str,
 ACTOR_CODE = re.compile(r"[A-Za-z0-9_.:-]{1,40}")
 
 
-def actor_name(actor: str | None, names: Names) -> str:
+def actor_name(actor: str | None, names: views.Names) -> str:
     """Who made a status change: an operator's or an agency's name, else what was written."""
     if not actor:
         return ""
@@ -647,7 +643,9 @@ def actor_name(actor: str | None, names: Names) -> str:
     return actor if ACTOR_CODE.fullmatch(actor) else "—"
 
 
-def build_history(history: TicketHistory | None, code: str, names: Names, zone: ZoneInfo) -> Any:
+def build_history(
+    history: TicketHistory | None, code: str, names: views.Names, zone: ZoneInfo
+) -> Any:
     """A ticket's status changes, oldest first (no notes: they may hold personal data)."""
     lang = names.lang
     if history is None:

@@ -29,6 +29,7 @@ from dashboard.shift_view import URGENCY_KEYS, Backlog, OperatorWork, ShiftView
 from dashboard.shifts import ShiftDef
 from data_access.codes import CHANNELS, STATUSES, UNCLASSIFIED
 from data_access.values import Filters
+from layouts import views
 from layouts.alerts import build_shift_alerts
 from layouts.desk_charts import build_bars
 from layouts.intelligence import build_repeat_candidates
@@ -37,23 +38,6 @@ from layouts.switchboard import (
     build_operator_calls_head,
     build_report_calls,
     build_shift_calls,
-)
-from layouts.views import (
-    DATE_PICKER,
-    Names,
-    build_action_link,
-    build_clear_col,
-    build_control_col,
-    build_filters,
-    build_kpi,
-    build_panel,
-    build_slot,
-    build_view_header,
-    build_view_page,
-    describe_filters,
-    short_urgency,
-    status_colors,
-    urgency_colors,
 )
 
 REPORT_FIELDS = 7  # rows of the report's field table (the rest summed in the last one)
@@ -77,17 +61,43 @@ def build_shift_page(
     shift: int,
     filters: Filters,
     shifts: Sequence[ShiftDef],
-    names: Names,
+    names: views.Names,
     navbar: Any,
 ) -> html.Div:
-    """The page shell: controls from the URL; the numbers come from a callback."""
+    """The page: controls from the URL, its content and alerts empty.
+
+    The page's builder (``callbacks.shift.shift_page``) sets the first content, subtitle
+    and report link on it with what the callback ``update_shift`` answers (``fill_layout``),
+    and the alerts' first rows. ``update_shift`` redraws the three when a control changes or
+    the running shift's minute tick fires; the alerts callback refreshes the alerts.
+    """
     lang = names.lang
-    controls = dbc.Row(
+    return views.build_view_page(
+        "shift",
+        lang=lang,
+        navbar=navbar,
+        sync_ids=ids.SHIFT_SYNC_IDS,
+        stores=[dcc.Interval(id=ids.SHIFT_TICK, interval=60_000)],
+        header=_shift_header(lang),
+        controls=_shift_controls(day, shift, shifts, lang),
+        filters=views.build_filters("shift", names, filters),
+        body=[
+            build_shift_alerts(lang),  # the alerts to acknowledge (issue 9)
+            dcc.Loading(html.Div(id=ids.SHIFT_CONTENT), type="dot", delay_show=400),
+        ],
+    )
+
+
+def _shift_controls(day: date, shift: int, shifts: Sequence[ShiftDef], lang: str) -> dbc.Row:
+    """The controls row: the day, the shift, the current-shift button and the clear button."""
+    return dbc.Row(
         [
-            build_control_col(
+            views.build_control_col(
                 text(lang, "filter.day"),
-                build_slot(
-                    dcc.DatePickerSingle(id=ids.SHIFT_DAY, date=day.isoformat(), **DATE_PICKER),
+                views.build_slot(
+                    dcc.DatePickerSingle(
+                        id=ids.SHIFT_DAY, date=day.isoformat(), **views.DATE_PICKER
+                    ),
                     "date",
                 ),
             ),
@@ -121,15 +131,19 @@ def build_shift_page(
                 xs="auto",
                 class_name="d-flex align-items-end",
             ),
-            build_clear_col(ids.SHIFT_CLEAR, lang),
+            views.build_clear_col(ids.SHIFT_CLEAR, lang),
         ],
         class_name="g-3 mb-2",
     )
-    header = build_view_header(
+
+
+def _shift_header(lang: str) -> html.Div:
+    """The title, the subtitle (the shift, set with the numbers) and the report's link."""
+    return views.build_view_header(
         html.H1(text(lang, "nav.shift"), id=ids.SHIFT_TITLE, className="hv-title"),
         ids.SHIFT_SUBTITLE,
         html.Div(
-            build_action_link(
+            views.build_action_link(
                 "bi-printer",
                 text(lang, "report.button"),
                 ids.SHIFT_REPORT_LINK,
@@ -138,20 +152,6 @@ def build_shift_page(
             ),
             className="hv-actions",
         ),
-    )
-    return build_view_page(
-        "shift",
-        lang=lang,
-        navbar=navbar,
-        sync_ids=ids.SHIFT_SYNC_IDS,
-        stores=[dcc.Interval(id=ids.SHIFT_TICK, interval=60_000)],
-        header=header,
-        controls=controls,
-        filters=build_filters("shift", names, filters),
-        body=[
-            build_shift_alerts(lang),  # the alerts to acknowledge (issue 9)
-            dcc.Loading(html.Div(id=ids.SHIFT_CONTENT), type="dot", delay_show=400),
-        ],
     )
 
 
@@ -200,7 +200,7 @@ def build_shift_kpis(view: ShiftView, lang: str) -> dbc.Row:
     ]
     backlog_out = view.backlog_out
     cards = [
-        build_kpi(
+        views.build_kpi(
             text(lang, "kpi.received"),
             format_count(snap.received, lang),
             received_notes,
@@ -208,7 +208,7 @@ def build_shift_kpis(view: ShiftView, lang: str) -> dbc.Row:
             kpi_id="shift-kpi-received",
         ),
         *(
-            build_kpi(
+            views.build_kpi(
                 text(lang, f"kpi.{key}"),
                 format_count(count, lang),
                 [text(lang, "compare.yesterday", value=format_count(yesterday, lang))],
@@ -220,7 +220,7 @@ def build_shift_kpis(view: ShiftView, lang: str) -> dbc.Row:
                 ("resolved", snap.resolved_in_window, comp.yesterday.resolved, "bi-check2-circle"),
             )
         ),
-        build_kpi(
+        views.build_kpi(
             text(lang, "kpi.on_time"),
             format_rate(snap.on_time_rate, lang),
             tone=on_time_tone(snap.on_time_rate),
@@ -237,7 +237,7 @@ def build_shift_kpis(view: ShiftView, lang: str) -> dbc.Row:
 
 def _backlog_kpi(label: str, backlog: Backlog, lang: str, kpi_id: str) -> html.Div:
     tone = "alert" if backlog.overdue or backlog.level4 else ""
-    return build_kpi(
+    return views.build_kpi(
         label,
         format_count(backlog.open, lang),
         [
@@ -273,7 +273,10 @@ def build_backlog_table(view: ShiftView, lang: str) -> dbc.Table:
                 html.Th(text(lang, "backlog.when")),
                 html.Th(text(lang, "backlog.open"), className="text-end"),
                 html.Th(text(lang, "backlog.overdue"), className="text-end"),
-                *[html.Th(short_urgency(lang, key), className="text-end") for key in URGENCY_KEYS],
+                *[
+                    html.Th(views.short_urgency(lang, key), className="text-end")
+                    for key in URGENCY_KEYS
+                ],
             ]
         )
     )
@@ -350,7 +353,7 @@ def build_comparison_table(view: ShiftView, lang: str) -> dbc.Table:
     )
 
 
-def build_operators_table(view: ShiftView, names: Names) -> Any:
+def build_operators_table(view: ShiftView, names: views.Names) -> Any:
     """Each operator's work in the shift, and the whole shift's."""
     lang = names.lang
     if not view.operators:
@@ -404,7 +407,7 @@ def build_operators_table(view: ShiftView, names: Names) -> Any:
     )
 
 
-def _operator_cell(code: str, names: Names) -> Any:
+def _operator_cell(code: str, names: views.Names) -> Any:
     """An operator's name (their intake id on hover); the id when no name is known."""
     name = names.operators.get(code)
     if name is None:
@@ -413,7 +416,7 @@ def _operator_cell(code: str, names: Names) -> Any:
 
 
 def build_overdue_table(
-    view: ShiftView, names: Names, limit: int | None = None, *, wide: bool = False
+    view: ShiftView, names: views.Names, limit: int | None = None, *, wide: bool = False
 ) -> Any:
     """The most overdue open tickets now (codes, never personal data).
 
@@ -430,7 +433,7 @@ def build_overdue_table(
     def cells(item: Any) -> list[Any]:
         return [
             html.Td(names.category(item.category)),
-            html.Td(short_urgency(lang, item.urgency)),
+            html.Td(views.short_urgency(lang, item.urgency)),
             html.Td(names.agency(item.agency)),
         ]
 
@@ -447,7 +450,7 @@ def build_overdue_table(
                         html.Div(names.agency(item.agency), className="hv-muted"),
                     ]
                 ),
-                html.Td(short_urgency(lang, item.urgency), className="text-nowrap"),
+                html.Td(views.short_urgency(lang, item.urgency), className="text-nowrap"),
             ]
 
     return dbc.Table(
@@ -485,7 +488,12 @@ def _hour_labels(view: ShiftView) -> list[str]:
     return [hour.astimezone(zone).strftime("%H:00") for hour, _ in view.snapshot.hourly]
 
 
-def build_shift_charts(view: ShiftView, names: Names) -> list[Any]:
+def _panel_col(lang: str, key: str, body: Any, **width: Any) -> dbc.Col:
+    """A column holding a panel titled ``key`` (``width``: the column's breakpoints)."""
+    return dbc.Col(views.build_panel(text(lang, key), body), **width)
+
+
+def build_shift_charts(view: ShiftView, names: views.Names) -> list[Any]:
     """Counts by level, field, status, channel and hour."""
     lang = names.lang
     snap = view.snapshot
@@ -493,15 +501,12 @@ def build_shift_charts(view: ShiftView, names: Names) -> list[Any]:
     categories = [key for key, value in snap.by_category.items() if value]
     categories.sort(key=lambda key: (key == UNCLASSIFIED, -snap.by_category[key]))
 
-    def col(key: str, chart: html.Div, width: int) -> dbc.Col:
-        return dbc.Col(build_panel(text(lang, key), chart), lg=width)
-
     by_urgency = build_bars(
         "shift-chart-urgency",
-        [short_urgency(lang, key) for key in levels],
+        [views.short_urgency(lang, key) for key in levels],
         [snap.by_urgency.get(key, 0) for key in levels],
         lang,
-        colors=urgency_colors(levels),
+        colors=views.urgency_colors(levels),
     )
     by_category = build_bars(
         "shift-chart-category",
@@ -514,7 +519,7 @@ def build_shift_charts(view: ShiftView, names: Names) -> list[Any]:
         [code_name(lang, "status", key) for key in STATUSES],
         [snap.by_status.get(key, 0) for key in STATUSES],
         lang,
-        colors=status_colors(STATUSES),
+        colors=views.status_colors(STATUSES),
     )
     by_channel = build_bars(
         "shift-chart-channel",
@@ -532,53 +537,42 @@ def build_shift_charts(view: ShiftView, names: Names) -> list[Any]:
     return [
         dbc.Row(
             [
-                col("panel.by_urgency", by_urgency, 4),
-                col("panel.by_status", by_status, 4),
-                col("panel.by_channel", by_channel, 4),
+                _panel_col(lang, "panel.by_urgency", by_urgency, lg=4),
+                _panel_col(lang, "panel.by_status", by_status, lg=4),
+                _panel_col(lang, "panel.by_channel", by_channel, lg=4),
             ],
             class_name="g-3",
         ),
         dbc.Row(
             [
-                col("panel.by_category", by_category, 6),
-                col("panel.by_hour", by_hour, 6),
+                _panel_col(lang, "panel.by_category", by_category, lg=6),
+                _panel_col(lang, "panel.by_hour", by_hour, lg=6),
             ],
             class_name="g-3",
         ),
     ]
 
 
-def build_shift_content(view: ShiftView, names: Names) -> list[Any]:
+def build_shift_content(view: ShiftView, names: views.Names) -> list[Any]:
     """Everything below the controls."""
     lang = names.lang
     return [
         build_shift_kpis(view, lang),
         dbc.Row(
             [
-                dbc.Col(
-                    build_panel(text(lang, "panel.backlog"), build_backlog_table(view, lang)), lg=7
-                ),
-                dbc.Col(
-                    build_panel(text(lang, "panel.comparison"), build_comparison_table(view, lang)),
-                    lg=5,
-                ),
+                _panel_col(lang, "panel.backlog", build_backlog_table(view, lang), lg=7),
+                _panel_col(lang, "panel.comparison", build_comparison_table(view, lang), lg=5),
             ],
             class_name="g-3",
         ),
         *build_shift_charts(view, names),
-        build_panel(
+        views.build_panel(
             text(lang, "sb.shift_title"), build_shift_calls(view.snapshot.switchboard, lang)
         ),
         dbc.Row(
             [
-                dbc.Col(
-                    build_panel(text(lang, "panel.operators"), build_operators_table(view, names)),
-                    xl=6,
-                ),
-                dbc.Col(
-                    build_panel(text(lang, "panel.overdue"), build_overdue_table(view, names)),
-                    xl=6,
-                ),
+                _panel_col(lang, "panel.operators", build_operators_table(view, names), xl=6),
+                _panel_col(lang, "panel.overdue", build_overdue_table(view, names), xl=6),
             ],
             class_name="g-3",
         ),
@@ -647,7 +641,7 @@ def _count_section(
 
 
 def _report_header(
-    view: ShiftView, names: Names, *, user: str, generated_at: datetime
+    view: ShiftView, names: views.Names, *, user: str, generated_at: datetime
 ) -> html.Header:
     """The report's heading: the hotline, the shift and its hours, who printed it, the filters."""
     lang = names.lang
@@ -679,7 +673,7 @@ def _report_header(
                     text(
                         lang,
                         "report.filters",
-                        filters=describe_filters(view.filters, names),
+                        filters=views.describe_filters(view.filters, names),
                     ),
                 ],
                 className="hv-report-meta",
@@ -688,11 +682,8 @@ def _report_header(
     )
 
 
-def build_shift_report(
-    view: ShiftView, names: Names, *, user: str, generated_at: datetime, back_href: str
-) -> html.Div:
-    """The hand-over report (Báo cáo giao ca): tables only, laid out for one A4 page."""
-    lang = names.lang
+def _report_summary(view: ShiftView, lang: str) -> dbc.Table:
+    """The report's headline numbers, one a row."""
     snap = view.snapshot
     summary_rows = [
         ("kpi.received", format_count(snap.received, lang)),
@@ -702,7 +693,7 @@ def build_shift_report(
         ("kpi.overdue_now", format_count(snap.overdue, lang)),
         ("kpi.level4_open", format_count(snap.level4_open, lang)),
     ]
-    summary = dbc.Table(
+    return dbc.Table(
         html.Tbody(
             [
                 html.Tr(
@@ -715,17 +706,25 @@ def build_shift_report(
         class_name="hv-table hv-report-table",
         id="shift-report-summary",
     )
-    levels = [(short_urgency(lang, key), snap.by_urgency.get(key, 0)) for key in URGENCY_KEYS]
+
+
+def _report_fields(view: ShiftView, names: views.Names) -> list[tuple[str, int]]:
+    """The fields received, largest first; beyond ``REPORT_FIELDS`` rows the rest in one."""
     fields = sorted(
-        ((names.category(key), value) for key, value in snap.by_category.items() if value),
+        ((names.category(key), value) for key, value in view.snapshot.by_category.items() if value),
         key=lambda item: -item[1],
     )
     if len(fields) > REPORT_FIELDS:
         # One A4 page: the largest fields, then the rest together.
         rest = fields[REPORT_FIELDS - 1 :]
-        label = text(lang, "report.other_fields", count=len(rest))
+        label = text(names.lang, "report.other_fields", count=len(rest))
         fields = [*fields[: REPORT_FIELDS - 1], (label, sum(count for _, count in rest))]
-    signature = dbc.Row(
+    return fields
+
+
+def _report_signatures(lang: str) -> dbc.Row:
+    """Where the supervisors handing over and receiving the shift sign."""
+    return dbc.Row(
         [
             dbc.Col(
                 [
@@ -738,28 +737,44 @@ def build_shift_report(
         ],
         class_name="hv-signatures",
     )
+
+
+def _report_actions(lang: str, back_href: str) -> html.Div:
+    """Back to the shift view, and print (neither is printed)."""
+    return html.Div(
+        [
+            html.A(
+                [html.I(className="bi bi-arrow-left me-1"), text(lang, "report.back")],
+                href=back_href,
+                className="btn btn-outline-primary",
+            ),
+            html.Button(
+                [html.I(className="bi bi-printer me-1"), text(lang, "report.print")],
+                id=ids.SHIFT_PRINT,
+                className="btn btn-primary",
+            ),
+        ],
+        className="hv-report-actions d-print-none",
+    )
+
+
+def build_shift_report(
+    view: ShiftView, names: views.Names, *, user: str, generated_at: datetime, back_href: str
+) -> html.Div:
+    """The hand-over report (Báo cáo giao ca): tables only, laid out for one A4 page."""
+    lang = names.lang
+    snap = view.snapshot
+    levels = [(views.short_urgency(lang, key), snap.by_urgency.get(key, 0)) for key in URGENCY_KEYS]
     return html.Div(
         [
             dcc.Store(id=ids.SHIFT_PRINTED),
-            html.Div(
-                [
-                    html.A(
-                        [html.I(className="bi bi-arrow-left me-1"), text(lang, "report.back")],
-                        href=back_href,
-                        className="btn btn-outline-primary",
-                    ),
-                    html.Button(
-                        [html.I(className="bi bi-printer me-1"), text(lang, "report.print")],
-                        id=ids.SHIFT_PRINT,
-                        className="btn btn-primary",
-                    ),
-                ],
-                className="hv-report-actions d-print-none",
-            ),
+            _report_actions(lang, back_href),
             html.Article(
                 [
                     _report_header(view, names, user=user, generated_at=generated_at),
-                    _report_section(lang, "report.summary", summary, width="third"),
+                    _report_section(
+                        lang, "report.summary", _report_summary(view, lang), width="third"
+                    ),
                     _count_section(lang, "levels", levels, snap.received, width="third"),
                     _report_section(
                         lang,
@@ -768,7 +783,9 @@ def build_shift_report(
                         width="third",
                     ),
                     _report_section(lang, "report.backlog", build_backlog_table(view, lang)),
-                    _count_section(lang, "fields", fields, snap.received, width="half"),
+                    _count_section(
+                        lang, "fields", _report_fields(view, names), snap.received, width="half"
+                    ),
                     _report_section(
                         lang, "report.comparison", build_comparison_table(view, lang), width="half"
                     ),
@@ -779,7 +796,7 @@ def build_shift_report(
                         build_overdue_table(view, names, REPORT_OVERDUE, wide=True),
                     ),
                     _report_section(lang, "report.notes", html.Div(className="hv-notes")),
-                    signature,
+                    _report_signatures(lang),
                 ],
                 className="hv-report",
                 id="shift-report",

@@ -134,7 +134,9 @@ def build_switchboard_body(
 
 
 def build_switchboard_panel(lang: str) -> html.Section:
-    """The wall's queue strip; its body is filled by the switchboard callback."""
+    """The wall's queue strip, its body built without figures: the wall's page
+    (``callbacks.pages.wall_page``) sets the first one, the switchboard callback the next
+    ones when they change."""
     return html.Section(
         [
             html.H2(text(lang, "sb.title"), className="sb-title"),

@@ -298,7 +298,7 @@ def build_action_link(icon: str, label: str, link_id: str, href: str, class_name
 
 
 def build_view_header(title: Any, subtitle_id: str, actions: Any) -> html.Div:
-    """A view's title, its subtitle (filled by a callback) and its action buttons."""
+    """A view's title, its subtitle (set with the view's numbers) and its action buttons."""
     return html.Div(
         [
             html.Div([title, html.Div(id=subtitle_id, className="hv-subtitle")]),
@@ -351,7 +351,7 @@ def build_view_page(
 
 
 def build_chart_panel(title: str, hint: str, chart_id: str) -> html.Section:
-    """A panel holding one clickable chart (filled by a callback) under a hint line."""
+    """A panel holding one clickable chart (drawn with the view's numbers) under a hint."""
     return build_panel(
         title,
         html.Div(

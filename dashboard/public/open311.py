@@ -163,7 +163,11 @@ def parse_requests(args: Mapping[str, str], zone: ZoneInfo, now: datetime) -> Re
 def make_open311_blueprint(
     public: PublicStatusService, zone: ZoneInfo, now: Callable[[], datetime] = utc_now
 ) -> Blueprint:
-    """The GeoReport v2 endpoints; every other path or method answers in the error form."""
+    """The GeoReport v2 endpoints; every other path or method answers in the error form.
+
+    Long because the routes are closures over ``public``, ``zone`` and ``now`` that share
+    ``answer``'s checks and error forms; the whole API reads in one place, route by route.
+    """
     bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
 
     def lang() -> str:
