@@ -59,6 +59,8 @@ OVERVIEW_OUTPUTS = (
     Output(ids.OVERVIEW_EXPORT_AGENCIES, "href"),
     Output(ids.OVERVIEW_QUERY, "data"),
 )
+# Where the agency rows (every one, idle included) stand in what it answers.
+AGENCY_ROWS_AT = OVERVIEW_OUTPUTS.index(Output(ids.OVERVIEW_AGENCY_ROWS, "data"))
 # What it reads first (then the filters and the language).
 OVERVIEW_CONTROLS = (Input(ids.OVERVIEW_RANGE, "start_date"), Input(ids.OVERVIEW_RANGE, "end_date"))
 
@@ -97,7 +99,7 @@ def overview_page(board: Board, search: str) -> Any:
         lang,
     )
     views.fill_layout(layout, OVERVIEW_OUTPUTS, answer)
-    shown = show_rows(board, answer[3], False)
+    shown = show_rows(board, answer[AGENCY_ROWS_AT], False)
     layout[ids.OVERVIEW_AGENCIES].data = shown
     layout[ids.OVERVIEW_AGENCIES_SLOT].style = {"--rows": str(len(shown))}  # its height
     if error is not None:
