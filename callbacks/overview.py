@@ -294,7 +294,12 @@ def register(app: Dash, board: Board) -> None:
     """Register the overview's callbacks (its page is declared in ``dashboard.routes``)."""
     filter_states = [State(ids.filter_id("overview", field), "value") for field in FILTER_FIELDS]
     views.register_view(
-        app, board, "overview", update_overview, OVERVIEW_OUTPUTS, OVERVIEW_CONTROLS
+        app,
+        board,
+        "overview",
+        update_overview,
+        outputs=OVERVIEW_OUTPUTS,
+        controls=OVERVIEW_CONTROLS,
     )
     app.callback(
         Output(ids.OVERVIEW_AGENCIES, "data"),

@@ -161,7 +161,15 @@ def to_current(board: Board, _clicks: Any) -> tuple[str, int]:
 def register(app: Dash, board: Board) -> None:
     """Register the shift view's callbacks (its pages are declared in ``dashboard.routes``)."""
     ticks = (Input(ids.SHIFT_TICK, "n_intervals"),)  # a running shift recomputes
-    views.register_view(app, board, "shift", update_shift, SHIFT_OUTPUTS, SHIFT_CONTROLS, ticks)
+    views.register_view(
+        app,
+        board,
+        "shift",
+        update_shift,
+        outputs=SHIFT_OUTPUTS,
+        controls=SHIFT_CONTROLS,
+        ticks=ticks,
+    )
     app.callback(
         Output(ids.SHIFT_DAY, "date"),
         Output(ids.SHIFT_NUMBER, "value"),

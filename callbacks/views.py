@@ -181,6 +181,7 @@ def register_view(
     board: Board,
     area: str,
     update: Callable[..., tuple[Any, ...]],
+    *,
     outputs: Sequence[Output],
     controls: Sequence[Input],
     ticks: Sequence[Input] = (),

@@ -26,7 +26,7 @@ from dashboard.service import SnapshotService
 from dashboard.settings import PROJECT_ROOT, Settings, load_settings
 from dashboard.store import make_service
 from dashboard.web_perf import install_web_perf
-from layouts.theme import THEME_STYLESHEETS, normalise_theme
+from layouts.theme import THEME_STYLESHEETS, normalise_theme, palettes
 from layouts.wall import build_shell
 
 log = logging.getLogger(__name__)
@@ -125,6 +125,7 @@ def create_app(
     """Build the Dash app, its API, its snapshot service and its scheduled jobs."""
     settings = settings or load_settings()
     logging.basicConfig(level=settings.log_level)
+    palettes()  # the themes' colours (assets/wall.css): a broken palette stops the start here
     # APScheduler logs every run of every job at INFO: a line every few seconds.
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     service = service or make_service(settings)

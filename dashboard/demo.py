@@ -322,7 +322,8 @@ def _answered_question(
     operator: str | None,
 ) -> list[PlannedStep] | None:
     """A level-1 question answered by the hotline itself, on the line or in writing; None
-    (``steps`` untouched, the same random draws) when it goes on to an agency instead.
+    when it goes on to an agency instead (``steps`` untouched, one number drawn from
+    ``factory.rng``: the chance of an answer on the spot for a call, in writing otherwise).
 
     ``steps`` holds the intake; ``classified``, the columns the classification sets (the
     category and the deadline, ``due_at``).

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
+
 from data_access.codes import URGENCY_KEYS_MOST_URGENT_FIRST
 
 # The shell: a router fills the page container from the URL.
@@ -118,7 +121,7 @@ SHIFT_CONTENT = "shift-content"
 SHIFT_PRINT = "shift-print"
 SHIFT_PRINTED = "shift-printed"
 # The stores of a desk view's language, canonical query and address-bar sync, in the order
-# layouts.views.build_view_page and callbacks.views.register_view take them.
+# layouts.views.build_view_page and callbacks.views.register_view read them (VIEW_SYNC_IDS).
 SHIFT_SYNC_IDS = (SHIFT_LANG, SHIFT_QUERY, SHIFT_URL_SYNC)
 
 OVERVIEW_LANG = "overview-lang"
@@ -151,8 +154,12 @@ OVERVIEW_KPI_DRILL = "overview-kpi-drill"  # pattern: {"type": ..., "measure": m
 OVERVIEW_SYNC_IDS = (OVERVIEW_LANG, OVERVIEW_QUERY, OVERVIEW_URL_SYNC)
 
 # Each desk view's stores (above) and clear button, by its area name.
-VIEW_SYNC_IDS = {"shift": SHIFT_SYNC_IDS, "overview": OVERVIEW_SYNC_IDS}
-VIEW_CLEAR_IDS = {"shift": SHIFT_CLEAR, "overview": OVERVIEW_CLEAR}
+VIEW_SYNC_IDS: Mapping[str, tuple[str, str, str]] = MappingProxyType(
+    {"shift": SHIFT_SYNC_IDS, "overview": OVERVIEW_SYNC_IDS}
+)
+VIEW_CLEAR_IDS: Mapping[str, str] = MappingProxyType(
+    {"shift": SHIFT_CLEAR, "overview": OVERVIEW_CLEAR}
+)
 
 
 def filter_id(page: str, field: str) -> str:

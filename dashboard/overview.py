@@ -240,11 +240,11 @@ def _period(day_index: int, length: int) -> int:
     return 1 if day_index >= length else 0
 
 
-@dataclass(frozen=True)
+@dataclass
 class _ReceivedFold:
     """The received cells added up: both ranges' totals (index 0 the previous range, 1 the
     requested one), and for the requested range its days, its heatmap and each agency's
-    forwards."""
+    forwards. An accumulator: its lists and counters are filled in place by the fold."""
 
     received: list[int]
     forwarded: list[int]
@@ -276,10 +276,11 @@ def _fold_received(received: Sequence[ReceivedCell], length: int) -> _ReceivedFo
     return fold
 
 
-@dataclass(frozen=True)
+@dataclass
 class _ResolvedFold:
     """The resolved cells added up: both ranges' counts (index 0 the previous range), and for
-    the requested range its resolved tickets by day and each agency's counts."""
+    the requested range its resolved tickets by day and each agency's counts. An accumulator:
+    filled in place by the fold."""
 
     totals: list[Counter[str]]
     daily: list[int]

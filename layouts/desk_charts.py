@@ -23,10 +23,9 @@ from dash import html
 
 from dashboard import ids
 from dashboard.formatting import format_count
-from layouts.theme import ARIA_HIDDEN, PALETTES
+from layouts.theme import ARIA_HIDDEN, palette
 from layouts.wall_charts import nice_step
 
-PALETTE = PALETTES["light"]
 TREND_LABELS = 16  # about this many day labels under the trend
 TREND_DENSE_DAYS = 45  # beyond this many days the trend's dots get smaller
 GRID_LINES = 4
@@ -83,7 +82,7 @@ def build_bars(
     top = max([*values, 1])
     rows = []
     for index, (label, value) in enumerate(zip(labels, values, strict=True)):
-        color = colors[index] if colors else PALETTE.accent
+        color = colors[index] if colors else palette("light").accent
         share = _pct(_share(value, top))
         size = "width" if horizontal else "height"
         track = html.Span(

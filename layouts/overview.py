@@ -60,7 +60,6 @@ def build_overview_page(
         "overview",
         lang=lang,
         navbar=navbar,
-        sync_ids=ids.OVERVIEW_SYNC_IDS,
         stores=[dcc.Store(id=ids.OVERVIEW_DRILL), dcc.Store(id=ids.OVERVIEW_AGENCY_ROWS)],
         header=_overview_header(lang),
         controls=_range_controls(first_day, last_day, lang),
@@ -333,7 +332,7 @@ def _list_table(font_size: str, padding: str, **cell: str) -> dict[str, Any]:
             "fontSize": font_size,
             "padding": padding,
             "border": "none",
-            "borderBottom": f"1px solid {views.PALETTE.grid}",
+            "borderBottom": f"1px solid {views.desk_palette().grid}",
             **cell,
         },
     }
@@ -360,8 +359,8 @@ def build_agency_table(lang: str) -> DataTable:
         ],
         style_header={
             "fontWeight": "600",
-            "backgroundColor": "#eef2f6",
-            "color": views.PALETTE.text,
+            "backgroundColor": views.desk_palette().background,
+            "color": views.desk_palette().text,
             "whiteSpace": "normal",
         },
         style_data_conditional=_agency_highlights(),
@@ -413,13 +412,13 @@ def _agency_highlights() -> list[dict[str, Any]]:
         {"if": {"filter_query": serious}, "backgroundColor": "#fdf0f0"},
         {
             "if": {"filter_query": serious, "column_id": "flag"},
-            "color": views.PALETTE.alert,
+            "color": views.desk_palette().alert,
             "fontWeight": "600",
         },
         {"if": {"filter_query": serious, "column_id": "agency"}, "fontWeight": "600"},
         {
             "if": {"filter_query": serious, "column_id": "overdue_serious"},
-            "color": views.PALETTE.alert,
+            "color": views.desk_palette().alert,
             "fontWeight": "700",
         },
         *({"if": {"column_id": column}, "cursor": "pointer"} for column in AGENCY_COUNT_COLUMNS),
@@ -471,17 +470,17 @@ def build_overview_trend(overview: Overview, lang: str) -> Any:
         TrendSeries(
             text(lang, "trend.received"),
             tuple(p.received for p in overview.daily),
-            views.PALETTE.accent,
+            views.desk_palette().accent,
         ),
         TrendSeries(
             text(lang, "trend.forwarded"),
             tuple(p.forwarded for p in overview.daily),
-            views.PALETTE.average,
+            views.desk_palette().average,
         ),
         TrendSeries(
             text(lang, "trend.resolved"),
             tuple(p.resolved for p in overview.daily),
-            views.PALETTE.good,
+            views.desk_palette().good,
         ),
     ]
     return build_trend(f"{ids.OVERVIEW_TREND}-chart", days, keys, series, lang)
@@ -529,11 +528,11 @@ def build_drill_modal(lang: str) -> dbc.Modal:
         page_size=DRILL_PAGE_SIZE,
         page_count=1,
         **_list_table("13px", "4px 6px", whiteSpace="nowrap", textAlign="left"),
-        style_header={"fontWeight": "600", "backgroundColor": "#eef2f6"},
+        style_header={"fontWeight": "600", "backgroundColor": views.desk_palette().background},
         style_data_conditional=[
             {
                 "if": {"column_id": "code"},
-                "color": views.PALETTE.accent,
+                "color": views.desk_palette().accent,
                 "cursor": "pointer",
                 "textDecoration": "underline",
                 "fontFamily": "ui-monospace, monospace",

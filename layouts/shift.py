@@ -76,7 +76,6 @@ def build_shift_page(
         "shift",
         lang=lang,
         navbar=navbar,
-        sync_ids=ids.SHIFT_SYNC_IDS,
         stores=[dcc.Interval(id=ids.SHIFT_TICK, interval=60_000)],
         header=_shift_header(lang),
         controls=_shift_controls(day, shift, shifts, lang),

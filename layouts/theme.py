@@ -5,17 +5,19 @@ lit day and night; ``light`` is for a bright room or a projector. Colour always
 comes with an icon and a word: never colour alone.
 
 The themes' colours live in one place: the custom properties (``--c-*``) of the ``.wall``
-(dark) and ``.wall--light`` rules of assets/wall.css. The browser reads them there; the
-Plotly figures, which take colours as values, get them from :data:`PALETTES`, read from
-that file once, at import. A colour missing there, or malformed, is an error at import
-(:class:`ThemeCssError`), never a default.
+(dark) and ``.wall--light`` rules in the palette region of assets/wall.css (between
+:data:`PALETTE_BEGIN` and :data:`PALETTE_END`). The browser reads them there; the wall's HTML
+charts, bar lists and the desk views' colour lists, which need colours as values, get them
+from :func:`palettes`, which reads that region once (``create_app`` calls it at start-up, so a
+colour missing there or malformed stops the start with :class:`ThemeCssError`, never a default).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field, fields
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from functools import cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -77,108 +79,110 @@ class Palette:
     good: str
     warn: str
     alert: str
-    urgency: dict[str, str] = field(default_factory=dict)
-    status: dict[str, str] = field(default_factory=dict)
+    urgency: dict[str, str]
+    status: dict[str, str]
 
 
 # The stylesheet that holds the colours, found from this package (the app runs from any cwd).
 WALL_CSS = Path(__file__).resolve().parent.parent / "assets" / "wall.css"
-# The rule of the stylesheet whose custom properties are each theme's colours.
+# The comments around its palette region: custom properties of the THEME_RULES only.
+PALETTE_BEGIN = "/* palette: begin */"
+PALETTE_END = "/* palette: end */"
+# The rule of the region whose custom properties are each theme's colours.
 THEME_RULES: Mapping[str, str] = MappingProxyType({"dark": ".wall", "light": ".wall--light"})
 
 _COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
-_HEX_COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}")
+_RULE = re.compile(r"\s*([^{}]+?)\s*\{([^{}]*)\}")
+_DECLARATION = re.compile(r"(--[a-z0-9-]+)\s*:\s*(#[0-9a-fA-F]{3}(?:[0-9a-fA-F]{3})?)")
 
 
 class ThemeCssError(ValueError):
     """The stylesheet of the themes cannot be read as their colours; the message names what."""
 
 
-def _top_level_rules(css: str) -> Iterator[tuple[str, str]]:
-    """(selector, body) of each top-level block of ``css`` (comments removed), whitespace
-    collapsed in the selector; an at-rule (``@media``) is one block with nested ones."""
-    depth = 0
-    start = 0
-    prelude = ""
-    for index, char in enumerate(css):
-        if char == "{":
-            depth += 1
-            if depth == 1:
-                # What stands since the last block or statement (``@import ...;``) selects.
-                prelude, start = css[start:index].rsplit(";", 1)[-1], index + 1
-        elif char == "}":
-            depth -= 1
-            if depth < 0:
-                raise ThemeCssError(f"unbalanced '}}' at character {index}")
-            if depth == 0:
-                yield " ".join(prelude.split()), css[start:index]
-                start = index + 1
-    if depth:
-        raise ThemeCssError("unbalanced '{': a block is never closed")
+def palette_region(css: str, source: str) -> str:
+    """The text between the palette's begin and end comments (each exactly once, in order)."""
+    if css.count(PALETTE_BEGIN) != 1 or css.count(PALETTE_END) != 1:
+        raise ThemeCssError(f"{source}: needs one {PALETTE_BEGIN} and one {PALETTE_END}")
+    start = css.index(PALETTE_BEGIN) + len(PALETTE_BEGIN)
+    end = css.index(PALETTE_END)
+    if end < start:
+        raise ThemeCssError(f"{source}: {PALETTE_END} stands before {PALETTE_BEGIN}")
+    return css[start:end]
 
 
-def custom_properties(css: str, selectors: Iterable[str]) -> dict[str, dict[str, str]]:
-    """The custom properties (``--name: value``) set by the top-level rules of ``css`` whose
-    selector is exactly one of ``selectors`` (all such rules of a selector together).
+def custom_properties(region: str, source: str) -> dict[str, dict[str, str]]:
+    """The ``--name: #colour`` declarations of each rule of a palette region, by selector.
 
-    Strict: a declaration without a name or a value, or a property that a selector sets
-    twice, is a :class:`ThemeCssError`.
+    Strict, as the region holds nothing else: any other text, declaration or value, a
+    selector twice or a property twice in a rule is a :class:`ThemeCssError` naming it.
     """
-    found: dict[str, dict[str, str]] = {selector: {} for selector in selectors}
-    for selector, body in _top_level_rules(_COMMENT.sub(" ", css)):
-        if selector not in found:
-            continue
-        properties = found[selector]
+    found: dict[str, dict[str, str]] = {}
+    text = _COMMENT.sub(" ", region)
+    position = 0
+    while text[position:].strip():
+        rule = _RULE.match(text, position)
+        if rule is None:
+            raise ThemeCssError(f"{source}: not a rule: {text[position:].strip()[:40]!r}")
+        selector, body = " ".join(rule[1].split()), rule[2]
+        if selector in found:
+            raise ThemeCssError(f"{source}: {selector} has two rules in the palette")
+        properties = found[selector] = {}
         for declaration in filter(None, (part.strip() for part in body.split(";"))):
-            name, colon, value = (part.strip() for part in declaration.partition(":"))
-            if not (colon and name and value):
-                raise ThemeCssError(f"{selector}: malformed declaration {declaration!r}")
-            if not name.startswith("--"):
-                continue
-            if name in properties:
-                raise ThemeCssError(f"{selector}: {name} is set twice")
-            properties[name] = value
+            match = _DECLARATION.fullmatch(declaration)
+            if match is None:
+                raise ThemeCssError(f"{source}: {selector}: not a colour: {declaration!r}")
+            if match[1] in properties:
+                raise ThemeCssError(f"{source}: {selector}: {match[1]} is set twice")
+            properties[match[1]] = match[2]
+        position = rule.end()
     return found
 
 
+def _property(key: str) -> str:
+    """The custom property of a colour: ``--c-<key>`` with hyphens (background: ``--c-bg``)."""
+    return "--c-" + {"background": "bg"}.get(key, key).replace("_", "-")
+
+
 def _palette(name: str, selector: str, properties: Mapping[str, str], source: str) -> Palette:
-    """The palette set by one rule: each colour field's property is ``--c-<field>`` (the
-    background's ``--c-bg``), an urgency level's ``--c-u<level>`` (unclassified:
-    ``--c-u0``), a status's ``--c-status-<status>`` (CSS names take hyphens)."""
+    """The palette set by one rule: each colour field's property (:func:`_property`), an
+    urgency level's ``--c-u<level>`` (unclassified: ``--c-u0``), a status's
+    ``--c-status-<status>``."""
 
     def colour(prop: str) -> str:
-        value = properties.get(prop)
-        if value is None:
+        if prop not in properties:
             raise ThemeCssError(f"{source}: {selector} sets no {prop} ({name} theme)")
-        if not _HEX_COLOUR.fullmatch(value):
-            raise ThemeCssError(
-                f"{source}: {prop} of {selector} is {value!r}, not a colour #rgb or #rrggbb"
-            )
-        return value
+        return properties[prop]
 
     colours = {
-        each.name: colour("--c-bg" if each.name == "background" else f"--c-{each.name}")
+        each.name: colour(_property(each.name))
         for each in fields(Palette)
         if each.name not in ("name", "urgency", "status")
     }
     urgency = {str(level): colour(f"--c-u{level}") for level in URGENCIES}
     urgency[UNCLASSIFIED] = colour("--c-u0")
-    status = {key: colour("--c-status-" + key.replace("_", "-")) for key in STATUSES}
+    status = {key: colour(_property(f"status_{key}")) for key in STATUSES}
     return Palette(name=name, **colours, urgency=urgency, status=status)
 
 
 def palettes_from_css(css: str, source: str = "assets/wall.css") -> dict[str, Palette]:
-    """Each theme's palette from the custom properties of its rule (THEME_RULES) in ``css``;
-    :class:`ThemeCssError`, naming ``source`` and the property, when one is missing or
-    malformed."""
-    found = custom_properties(css, THEME_RULES.values())
+    """Each theme's palette from the custom properties of its rule (THEME_RULES) in the
+    palette region of ``css``; :class:`ThemeCssError`, naming ``source`` and what is wrong,
+    when the region or one of its colours is missing or malformed."""
+    found = custom_properties(palette_region(css, source), source)
+    unknown = sorted(found.keys() - set(THEME_RULES.values()))
+    if unknown:
+        raise ThemeCssError(f"{source}: {', '.join(unknown)} is no theme's rule")
     return {
-        name: _palette(name, selector, found[selector], source)
+        name: _palette(name, selector, found.get(selector, {}), source)
         for name, selector in THEME_RULES.items()
     }
 
 
-PALETTES = palettes_from_css(WALL_CSS.read_text(encoding="utf-8"))
+@cache
+def palettes() -> Mapping[str, Palette]:
+    """The themes' palettes, read from assets/wall.css on the first call."""
+    return MappingProxyType(palettes_from_css(WALL_CSS.read_text(encoding="utf-8")))
 
 
 def normalise_theme(value: str | None) -> str:
@@ -188,7 +192,7 @@ def normalise_theme(value: str | None) -> str:
 
 def palette(theme: str) -> Palette:
     """The palette of a theme."""
-    return PALETTES[normalise_theme(theme)]
+    return palettes()[normalise_theme(theme)]
 
 
 # Keyword arguments hiding a decorative icon from screen readers (``**ARIA_HIDDEN``); typed

@@ -19,9 +19,8 @@ from dashboard import ids
 from dashboard.i18n import code_name, text
 from data_access.codes import CHANNELS, LINES, UNASSIGNED, UNCLASSIFIED, URGENCY_KEYS
 from data_access.values import Filters
-from layouts.theme import ARIA_HIDDEN, PALETTES
+from layouts.theme import ARIA_HIDDEN, Palette, palette
 
-PALETTE = PALETTES["light"]
 FILTER_FIELDS: tuple[str, ...] = ("channel", "line", "category", "urgency", "agency")
 
 
@@ -242,14 +241,21 @@ def build_forbidden(lang: str, area: str) -> html.Div:
 # --- colours of the charts (layouts/desk_charts.py) ------------------------------------
 
 
+def desk_palette() -> Palette:
+    """The colours the desk views draw with: the wall's light theme."""
+    return palette("light")
+
+
 def urgency_colors(keys: Sequence[str]) -> list[str]:
-    """The colour of each urgency level (the wall's, light theme)."""
-    return [PALETTE.urgency.get(key, PALETTE.muted) for key in keys]
+    """The colour of each urgency level."""
+    light = desk_palette()
+    return [light.urgency.get(key, light.muted) for key in keys]
 
 
 def status_colors(keys: Sequence[str]) -> list[str]:
     """The colour of each handling status."""
-    return [PALETTE.status.get(key, PALETTE.muted) for key in keys]
+    light = desk_palette()
+    return [light.status.get(key, light.muted) for key in keys]
 
 
 # --- the skeleton every desk view shares (shift view, overview) ------------------------------
@@ -313,7 +319,6 @@ def build_view_page(
     *,
     lang: str,
     navbar: Any,
-    sync_ids: tuple[str, str, str],
     stores: Sequence[Any],
     header: Any,
     controls: Any,
@@ -323,10 +328,11 @@ def build_view_page(
 ) -> html.Div:
     """A desk view: navbar, its stores, then header, controls and filters, and the body.
 
-    ``sync_ids`` name the stores of the language, the canonical query and the address bar's
-    sync (``callbacks.views.register_view``); ``stores`` are the view's own.
+    The stores of the language, the canonical query and the address bar's sync are the
+    view's (``ids.VIEW_SYNC_IDS``, which ``callbacks.views.register_view`` wires); ``stores``
+    are the view's own.
     """
-    lang_id, query_id, url_sync_id = sync_ids
+    lang_id, query_id, url_sync_id = ids.VIEW_SYNC_IDS[name]
     return html.Div(
         [
             navbar,
