@@ -659,7 +659,7 @@ def update_browser_section(browser: BrowserResult, path: Path) -> None:
     for head in ("- **Browser targets**", BROWSER_NOTE_HEAD):
         at = text.find(head)
         if at >= 0:
-            ends = [text.find(mark, at + 1) for mark in ("\n- **", "\n## ")]
+            ends = [text.find(mark, at + 1) for mark in ("\n- **", "\n## ", "\n<!-- ")]
             end = min([end for end in ends if end >= 0], default=len(text.rstrip("\n")))
             text = text[:at] + BROWSER_NOTE.rstrip("\n") + text[end:]
             break
@@ -670,3 +670,54 @@ def write_report(results: Results, path: Path) -> None:
     """Write the document."""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(render(results), encoding="utf-8")
+
+
+def _section_lines(lines: list[str], heading: str) -> list[str] | None:
+    """The lines of the section under ``heading`` (up to the next ``## `` or marker), if any."""
+    if heading not in lines:
+        return None
+    start = lines.index(heading)
+    end = next(
+        (n for n in range(start + 1, len(lines)) if lines[n].startswith(("## ", "<!-- "))),
+        len(lines),
+    )
+    return lines[start:end]
+
+
+def _first(lines: list[str], prefix: str) -> int | None:
+    """Where the first line starting with ``prefix`` stands, if any."""
+    return next((n for n, line in enumerate(lines) if line.startswith(prefix)), None)
+
+
+def carry_browser_parts(old: str, new: str) -> str:
+    """``new`` (a run without the browser) with the browser figures that ``old`` holds.
+
+    ``make bench`` skips the browser, ``make bench-browser`` measures it: whichever runs
+    last, the report keeps the other's figures. What is carried: the browser's targets row
+    and its "Not met" bullet, the header line that dates the browser part, section (f) and
+    the Lighthouse section (l). Nothing is carried when ``old`` has no measured browser part.
+    """
+    from bench.lighthouse import SECTION_END, SECTION_START
+
+    old_lines, lines = old.split("\n"), new.split("\n")
+    measured = _section_lines(old_lines, BROWSER_HEADING)
+    if measured is not None and not any(line.startswith("Not measured") for line in measured):
+        row, at = _first(old_lines, f"| {BROWSER_WHAT} |"), _first(lines, f"| {BROWSER_WHAT} |")
+        if row is not None and at is not None:
+            lines[at] = old_lines[row]
+        dated, mode = _first(old_lines, "- browser part:"), _first(lines, "- mode:")
+        if dated is not None and mode is not None:
+            lines.insert(mode + 1, old_lines[dated])
+        bullet = _first(old_lines, f"- **{BROWSER_WHAT}**")
+        if bullet is not None and "## Not met" in lines:
+            unmet = lines.index("## Not met") + 2
+            lines[unmet : unmet + (lines[unmet] == ALL_MET)] = [old_lines[bullet]]
+        current = _section_lines(lines, BROWSER_HEADING)
+        if current is not None:
+            start = lines.index(BROWSER_HEADING)
+            lines[start : start + len(current)] = measured
+    text = "\n".join(lines)
+    if SECTION_START in old and SECTION_END in old and SECTION_START not in text:
+        block = old[old.index(SECTION_START) : old.index(SECTION_END) + len(SECTION_END)]
+        text = text.rstrip("\n") + "\n\n" + block + "\n"
+    return text

@@ -305,8 +305,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
 
     results.seconds = time.perf_counter() - started
-    from bench.report import write_report
+    from bench.report import carry_browser_parts, write_report
 
+    # Without the browser, the figures of the last `make bench-browser` stay in the report.
+    previous = args.output.read_text(encoding="utf-8") if args.output.exists() else ""
     write_report(results, args.output)
     # (g) the shared snapshot's codec (seconds), a section of its own (issue 8).
     from bench import codec
@@ -322,6 +324,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from bench import alerts as alert_bench
 
     alert_bench.update_report(alert_bench.run(args.database_url, skip_10m=args.quick), args.output)
+    if results.browser is None:
+        text = args.output.read_text(encoding="utf-8")
+        args.output.write_text(carry_browser_parts(previous, text), encoding="utf-8")
     log.info("wrote %s (%.0f s)", args.output, results.seconds)
     return 0
 
