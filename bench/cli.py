@@ -55,10 +55,19 @@ def write_section(
     path: Path, heading: str, lines: list[str], *, empty: str = "", before: str = "## Not met"
 ) -> None:
     """Put a section into the report (replacing an older one), before ``before``."""
-    from bench.report import _replace_section
-
     existing = path.read_text(encoding="utf-8") if path.exists() else empty
     path.write_text(
-        _replace_section(existing, heading, lines, before).rstrip() + "\n",
+        replace_section(existing, heading, lines, before).rstrip() + "\n",
         encoding="utf-8",
     )
+
+
+def replace_section(text: str, heading: str, new: list[str], before: str) -> str:
+    """``text`` with the section under ``heading`` replaced (or put before ``before``)."""
+    block = "\n".join(new).rstrip() + "\n\n"
+    start = text.find(heading + "\n")
+    if start < 0:
+        at = text.find(before + "\n")
+        return text + "\n" + block if at < 0 else text[:at] + block + text[at:]
+    end = text.find("\n## ", start + len(heading))
+    return text[:start] + block + (text[end + 1 :] if end >= 0 else "")

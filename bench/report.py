@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bench.cli import replace_section
 from bench.load import LoadResult
 
 if TYPE_CHECKING:
@@ -597,17 +598,6 @@ def browser_section(browser: BrowserResult | None, skipped: str = "") -> list[st
     return lines
 
 
-def _replace_section(text: str, heading: str, new: list[str], before: str) -> str:
-    """``text`` with the section under ``heading`` replaced (or put before ``before``)."""
-    block = "\n".join(new).rstrip() + "\n\n"
-    start = text.find(heading + "\n")
-    if start < 0:
-        at = text.find(before + "\n")
-        return text + "\n" + block if at < 0 else text[:at] + block + text[at:]
-    end = text.find("\n## ", start + len(heading))
-    return text[:start] + block + (text[end + 1 :] if end >= 0 else "")
-
-
 def update_browser_section(browser: BrowserResult, path: Path) -> None:
     """Put the browser figures into an existing report, leaving the other figures as they are:
     the targets row, section (f), the "Not met" list and the note on the browser."""
@@ -654,7 +644,7 @@ def update_browser_section(browser: BrowserResult, path: Path) -> None:
             section.insert(1, ALL_MET)
         lines[start + 1 : end] = section
     text = "\n".join(lines)
-    text = _replace_section(text, BROWSER_HEADING, browser_section(browser), "## Not met")
+    text = replace_section(text, BROWSER_HEADING, browser_section(browser), "## Not met")
     # The note on the browser in "How the targets are met".
     for head in ("- **Browser targets**", BROWSER_NOTE_HEAD):
         at = text.find(head)
