@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, case, func, insert, select, update
+from sqlalchemy import Connection, Integer, and_, bindparam, case, func, insert, select, update
 
 from data_access.schema import calls, operator_states, queue_log_positions
 from data_access.values import OperatorFigures
@@ -50,6 +50,55 @@ def _int(value: Any) -> int:
     return int(value or 0)
 
 
+def _count_if(condition: Any) -> Any:
+    return func.sum(case((condition, 1), else_=0))
+
+
+def _switchboard_statements() -> tuple[Any, Any, Any, Any]:
+    """The four reads of the figures, built once: every window, instant and target is a bound
+    parameter, so a refresh binds values instead of building the statements again.
+
+    They share the calls' conditions (answered, abandoned, short, completed), written once
+    here, so the window's totals and the operators' counts cannot drift apart.
+    """
+    entered = calls.c.entered_at
+    waiting = select(func.count(), func.min(entered)).where(
+        calls.c.answered_at.is_(None),
+        calls.c.ended_at.is_(None),
+        entered >= bindparam("lost_since"),
+        entered <= bindparam("now"),
+    )
+    answered = calls.c.answered_at.is_not(None)
+    abandoned = calls.c.outcome == "abandoned"
+    short_wait = bindparam("short_abandon_seconds", type_=Integer)
+    short = func.coalesce(calls.c.wait_seconds, short_wait) < short_wait
+    completed = calls.c.outcome.in_(("answered", "transferred"))
+    talk = func.sum(case((completed, func.coalesce(calls.c.talk_seconds, 0)), else_=0))
+    in_window = and_(entered >= bindparam("start"), entered < bindparam("end"))
+    totals = select(
+        func.count(),
+        _count_if(answered),
+        _count_if(and_(answered, calls.c.wait_seconds <= bindparam("service_level_seconds"))),
+        _count_if(and_(abandoned, ~short)),
+        _count_if(and_(abandoned, short)),
+        _count_if(calls.c.outcome == "timeout"),
+        _count_if(calls.c.outcome == "transferred"),
+        func.sum(case((answered, func.coalesce(calls.c.wait_seconds, 0)), else_=0)),
+        talk,
+        _count_if(and_(completed, calls.c.talk_seconds.is_not(None))),
+    ).where(in_window)
+    per_operator = (
+        select(calls.c.operator, _count_if(answered).label("answered"), talk.label("talk"))
+        .where(in_window, calls.c.operator.is_not(None))
+        .group_by(calls.c.operator)
+    )
+    states = select(operator_states.c.operator, operator_states.c.state, operator_states.c.since)
+    return waiting, totals, per_operator, states
+
+
+WAITING_QUERY, TOTALS_QUERY, PER_OPERATOR_QUERY, STATES_QUERY = _switchboard_statements()
+
+
 def read_switchboard_counts(
     conn: Connection,
     *,
@@ -59,63 +108,21 @@ def read_switchboard_counts(
     service_level_seconds: int,
     short_abandon_seconds: int,
 ) -> SwitchboardCounts:
-    """Counts of the calls that entered the queue in [start, end) and of the queue at ``now``.
-
-    Four reads on one connection that share the calls' conditions (answered, abandoned,
-    short, completed); they stay in one body so each condition is written once and the
-    window's totals and the operators' counts cannot drift apart.
-    """
-    waiting_row = conn.execute(
-        select(func.count(), func.min(calls.c.entered_at)).where(
-            calls.c.answered_at.is_(None),
-            calls.c.ended_at.is_(None),
-            calls.c.entered_at >= now - LOST_WAIT,
-            calls.c.entered_at <= now,
-        )
-    ).one()
-    answered = calls.c.answered_at.is_not(None)
-    abandoned = calls.c.outcome == "abandoned"
-    short = func.coalesce(calls.c.wait_seconds, short_abandon_seconds) < short_abandon_seconds
-    completed = calls.c.outcome.in_(("answered", "transferred"))
-
-    def count_if(condition: Any) -> Any:
-        return func.sum(case((condition, 1), else_=0))
-
-    in_window = and_(calls.c.entered_at >= start, calls.c.entered_at < end)
-    row = conn.execute(
-        select(
-            func.count(),
-            count_if(answered),
-            count_if(and_(answered, calls.c.wait_seconds <= service_level_seconds)),
-            count_if(and_(abandoned, ~short)),
-            count_if(and_(abandoned, short)),
-            count_if(calls.c.outcome == "timeout"),
-            count_if(calls.c.outcome == "transferred"),
-            func.sum(case((answered, func.coalesce(calls.c.wait_seconds, 0)), else_=0)),
-            func.sum(case((completed, func.coalesce(calls.c.talk_seconds, 0)), else_=0)),
-            count_if(and_(completed, calls.c.talk_seconds.is_not(None))),
-        ).where(in_window)
-    ).one()
+    """Counts of the calls that entered the queue in [start, end) and of the queue at ``now``
+    (four reads on one connection: the statements above)."""
+    waiting_row = conn.execute(WAITING_QUERY, {"lost_since": now - LOST_WAIT, "now": now}).one()
+    window = {
+        "start": start,
+        "end": end,
+        "service_level_seconds": service_level_seconds,
+        "short_abandon_seconds": short_abandon_seconds,
+    }
+    row = conn.execute(TOTALS_QUERY, window).one()
     per_operator = {
         r.operator: (_int(r.answered), _int(r.talk))
-        for r in conn.execute(
-            select(
-                calls.c.operator,
-                count_if(answered).label("answered"),
-                func.sum(case((completed, func.coalesce(calls.c.talk_seconds, 0)), else_=0)).label(
-                    "talk"
-                ),
-            )
-            .where(in_window, calls.c.operator.is_not(None))
-            .group_by(calls.c.operator)
-        )
+        for r in conn.execute(PER_OPERATOR_QUERY, {"start": start, "end": end})
     }
-    states = {
-        r.operator: (r.state, r.since)
-        for r in conn.execute(
-            select(operator_states.c.operator, operator_states.c.state, operator_states.c.since)
-        )
-    }
+    states = {r.operator: (r.state, r.since) for r in conn.execute(STATES_QUERY)}
     shown = sorted(
         {code for code, (state, _) in states.items() if state != "logged_off"}
         | {code for code, (count, _) in per_operator.items() if count}

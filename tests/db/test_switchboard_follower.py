@@ -107,15 +107,15 @@ def follower(engine: Engine, path: Path, batch_lines: int = 5000) -> QueueLogFol
     )
 
 
-def figures(engine: Engine) -> SwitchboardFigures:
+def figures(engine: Engine, service_level: int = 20, short_abandon: int = 5) -> SwitchboardFigures:
     with engine.connect() as conn:
         counts = read_switchboard_counts(
             conn,
             start=START,
             end=END,
             now=NOW,
-            service_level_seconds=20,
-            short_abandon_seconds=5,
+            service_level_seconds=service_level,
+            short_abandon_seconds=short_abandon,
         )
     return make_switchboard_figures(counts, NOW)
 
@@ -161,6 +161,20 @@ def test_every_event_kind_gives_the_exact_figures(engine: Engine, tmp_path: Path
     assert rows["c8"][6:] == ("transferred", "op01", 5, 60)
     assert rows["c1"][3:6] == (at(10), at(22), at(142))
     assert rows["c9"][4:] == (None, None, None, None, None, None)
+
+
+def test_the_targets_are_those_asked_for(engine: Engine, tmp_path: Path) -> None:
+    path = tmp_path / "queue_log"
+    path.write_text("".join(FRAGMENT), encoding="utf-8")
+    follower(engine, path).follow_once()
+    # A 30 s target takes c2 (answered after 30 s) in: 4 within target of 8 outcomes.
+    assert figures(engine, service_level=30).service_level == 0.5
+    # Under 2 s only is short: c3 (3 s) is a plain abandon, counted in the service level.
+    wider = figures(engine, short_abandon=2)
+    assert (wider.abandoned, wider.abandoned_short) == (3, 0)
+    assert wider.service_level == 0.3333  # 3 within 20 s / (4 + 3 + 2), to 4 places
+    # The same statements, bound again with the defaults, give the defaults' figures.
+    check(figures(engine))
 
 
 def test_restart_in_small_batches_and_a_second_pass_change_nothing(
