@@ -10,13 +10,17 @@ navigation inside the app.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
 from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
 from dash import Dash, Input, Output
 from flask import has_request_context, request
+from flask_login import current_user
 
 from callbacks.kiosk import options_from_search
 from callbacks.pages import Builder
@@ -25,7 +29,10 @@ from dashboard import ids, routes
 from dashboard.routes import find_page, normalise_path, path_area
 from layouts.wall import build_not_found, build_shell
 
-__all__ = ["check_builders", "normalise_path", "register", "route"]
+__all__ = ["Handover", "Prerender", "check_builders", "normalise_path", "register", "route"]
+
+# The layout of a prerendered page, by (path, query string): the index calls it.
+Prerender = Callable[[str, str], Any]
 
 
 def check_builders(builders: Mapping[str, Builder]) -> None:
@@ -59,22 +66,81 @@ def requested_location() -> tuple[str, str] | None:
     return parts.path or "/", f"?{parts.query}" if parts.query else ""
 
 
-def first_layout(board: Board, builders: Mapping[str, Builder]) -> Any:
+class Handover:
+    """Layouts built for a page's index, handed once to the same viewer's layout request.
+
+    A prerendered page is built for its index (its HTML copy) and Dash asks for the same
+    layout a moment later: the second request takes the first's instead of computing the
+    page again (and shows the very numbers of the copy). Taken once, kept ``seconds`` at
+    most, ``size`` at most; another process simply builds the page again.
+    """
+
+    def __init__(self, seconds: float = 10.0, size: int = 32) -> None:
+        self.seconds = seconds
+        self.size = size
+        self._lock = threading.Lock()
+        self._layouts: OrderedDict[tuple[str, ...], tuple[float, Any]] = OrderedDict()
+
+    def put(self, key: tuple[str, ...], layout: Any) -> None:
+        """Keep ``layout`` for the next :meth:`take` of ``key``."""
+        with self._lock:
+            self._layouts[key] = (time.monotonic() + self.seconds, layout)
+            self._layouts.move_to_end(key)
+            while len(self._layouts) > self.size:
+                self._layouts.popitem(last=False)
+
+    def take(self, key: tuple[str, ...]) -> Any:
+        """The layout kept for ``key`` (and forget it), or None when none is fresh."""
+        with self._lock:
+            kept = self._layouts.pop(key, None)
+        if kept is None or kept[0] < time.monotonic():
+            return None
+        return kept[1]
+
+
+def _viewer(board: Board) -> str:
+    """Who asks: the layouts differ by role and by the signed-in name (the navbar)."""
+    user = current_user.get_id() if board.access.enabled and current_user else None
+    return f"{board.access.role()}:{user or ''}"
+
+
+def page_layout(board: Board, builders: Mapping[str, Builder], pathname: str, search: str) -> Any:
+    """The layout of the page at ``pathname``, filled with its numbers; None when the viewer
+    may not see it (the routing callback then answers, and refuses, as before)."""
+    area = path_area(normalise_path(pathname)) or "wall"
+    if not board.access.allows(area):
+        return None
+    return build_shell(pathname, search, route(board, builders, pathname, search))
+
+
+def first_layout(board: Board, builders: Mapping[str, Builder], handover: Handover) -> Any:
     """The app's layout: the page asked for, filled with its numbers (else the empty shell)."""
     location = requested_location()
     if location is None:
         return build_shell()
     pathname, search = location
-    area = path_area(normalise_path(pathname)) or "wall"
-    if not board.access.allows(area):
-        return build_shell()  # the routing callback answers (and refuses) as before
-    return build_shell(pathname, search, route(board, builders, pathname, search))
+    kept = handover.take((_viewer(board), pathname, search))
+    if kept is not None:
+        return kept
+    return page_layout(board, builders, pathname, search) or build_shell()
 
 
-def register(app: Dash, board: Board, builders: Mapping[str, Builder]) -> None:
-    """Register the routing callback and the first layout on ``app``."""
+def prerender(
+    board: Board, builders: Mapping[str, Builder], handover: Handover, pathname: str, search: str
+) -> Any:
+    """The layout of a page's index (its HTML copy), kept for the layout request after it."""
+    layout = page_layout(board, builders, pathname, search)
+    if layout is not None:
+        handover.put((_viewer(board), pathname, search), layout)
+    return layout
+
+
+def register(app: Dash, board: Board, builders: Mapping[str, Builder]) -> Prerender:
+    """Register the routing callback and the first layout on ``app``; the layout of a
+    prerendered page's index."""
     check_builders(builders)
-    app.layout = partial(first_layout, board, builders)
+    handover = Handover()
+    app.layout = partial(first_layout, board, builders, handover)
     app.callback(
         Output(ids.PAGE, "children"),
         Input(ids.URL, "pathname"),
@@ -83,3 +149,4 @@ def register(app: Dash, board: Board, builders: Mapping[str, Builder]) -> None:
         # only when the layout did not (the empty shell), which calls this.
         prevent_initial_call=True,
     )(partial(route, board, builders))
+    return partial(prerender, board, builders, handover)

@@ -12,6 +12,7 @@ from dash import Dash
 from flask import has_request_context, request
 
 from callbacks import register_callbacks
+from callbacks.router import Prerender
 from dashboard.alerts.web import install_alerts
 from dashboard.api import register_api
 from dashboard.auth import install_access
@@ -26,6 +27,7 @@ from dashboard.service import SnapshotService
 from dashboard.settings import PROJECT_ROOT, Settings, load_settings
 from dashboard.store import make_service
 from dashboard.web_perf import install_web_perf
+from layouts.prerender import ROOT_CLASS, deferred_scripts, prerender_script, to_html
 from layouts.theme import THEME_STYLESHEETS, normalise_theme, palettes
 from layouts.wall import build_shell
 
@@ -55,7 +57,10 @@ class BoardDash(Dash):
 
     The Bootswatch theme (vendored, never a CDN) is linked in the head before
     the app's own CSS, from ``?theme=``; ``<html lang>`` and the title follow ``?lang=``.
+    A prerendered page's index also carries the page itself (:meth:`_prerendered`).
     """
+
+    prerender: Prerender | None = None  # set by create_app
 
     def _generate_scripts_html(self) -> str:
         """Dash's script tags without Babel's polyfill (33 kB compressed, about 100 ms of main
@@ -102,9 +107,35 @@ class BoardDash(Dash):
             chunks = [f'<script defer src="{suites}{chunk}"></script>' for chunk in declared.chunks]
             kwargs["scripts"] = kwargs.get("scripts", "") + "\n" + "\n".join(chunks)
         kwargs["title"] = html_escape.escape(text(lang, title_key))
+        if declared is not None and declared.prerender is not None and has_request_context():
+            kwargs.update(self._prerendered(declared.prerender, path, kwargs))
         page = super().interpolate_index(**kwargs)
         bs_theme = "dark" if theme == "dark" else "light"
         return page.replace("<html>", f'<html lang="{lang}" data-bs-theme="{bs_theme}">', 1)
+
+    def _prerendered(self, until: str, path: str, kwargs: dict[str, Any]) -> dict[str, str]:
+        """The page as HTML before Dash's root, and Dash's scripts after its first paint.
+
+        Nothing changes when the viewer may not see the page, or when building it fails
+        (logged): the index never fails for its copy.
+        """
+        if self.prerender is None:
+            return {}
+        query = request.query_string.decode("utf-8", "replace")
+        try:
+            layout = self.prerender(path, f"?{query}" if query else "")
+        except Exception:  # the copy is an extra: Dash's own page still comes
+            log.exception("the HTML copy of %s could not be built", path)
+            return {}
+        if layout is None:
+            return {}
+        copy = f'<div class="{ROOT_CLASS}">{to_html(layout)}</div>'
+        # The script after Dash's root, which it watches.
+        changed = {"app_entry": copy + kwargs.get("app_entry", "") + prerender_script(until)}
+        deferred = deferred_scripts(kwargs.get("scripts", ""), kwargs.get("renderer", ""))
+        if deferred is not None:
+            changed["scripts"], changed["renderer"] = deferred
+        return changed
 
 
 def _security_headers(response: Any) -> Any:
@@ -158,7 +189,8 @@ def create_app(
     app.layout = build_shell()  # replaced by the router's first layout (callbacks/router.py)
     screens = install_screens(app.server.config, settings)  # the wall screens' heartbeats
     alerts = install_alerts(app, settings, service, screens, start_jobs=start_jobs)
-    app.server.config["HOTLINE_WALL"] = register_callbacks(app, service, access, alerts)
+    presenter, app.prerender = register_callbacks(app, service, access, alerts)
+    app.server.config["HOTLINE_WALL"] = presenter
     if start_jobs:
         start_background_jobs(app, settings, service)
     return app

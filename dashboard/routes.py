@@ -55,13 +55,18 @@ class Page:
     # Dash's lazily loaded chunks its components need (dash/<path>): loaded with the page,
     # so its dropdowns and tables come with the first paint, not one more round trip later.
     chunks: tuple[str, ...] = ()
+    # Its index carries the page as HTML until Dash has drawn an element matching this CSS
+    # selector (layouts/prerender.py); None: the index is Dash's alone.
+    prerender: str | None = None
 
 
 DATE_AND_FILTERS = ("dcc/async-datepicker.js", "dcc/async-dropdown.js")
 TABLE = ("dash_table/async-table.js", "dash_table/async-highlight.js")
 
 
-def desk_view(area: str, icon: str, order: int, chunks: tuple[str, ...]) -> Page:
+def desk_view(
+    area: str, icon: str, order: int, chunks: tuple[str, ...], *, prerender: bool = False
+) -> Page:
     """The desk view of an area at ``/<area>``: light theme, ids ``<area>-...``, a navbar
     entry ``nav.<area>``, and its sub-paths."""
     return Page(
@@ -73,6 +78,7 @@ def desk_view(area: str, icon: str, order: int, chunks: tuple[str, ...]) -> Page
         nav=NavEntry(area, f"nav.{area}", icon, order),
         subpaths=True,
         chunks=chunks,
+        prerender=".hv-page" if prerender else None,
     )
 
 
@@ -80,7 +86,8 @@ PAGES: tuple[Page, ...] = (
     Page("/", "app.title", "wall", nav=NavEntry("wall", "nav.wall", "bi-display", 10)),
     desk_view("shift", "bi-person-workspace", 20, DATE_AND_FILTERS),
     Page("/shift/report", "app.title", "shift", theme="light", component_prefix="shift-"),
-    desk_view("overview", "bi-bar-chart-line", 30, DATE_AND_FILTERS + TABLE),
+    # The leaders' page, read on phones too: its numbers come with the index.
+    desk_view("overview", "bi-bar-chart-line", 30, DATE_AND_FILTERS + TABLE, prerender=True),
     # The wall screens alive or silent (issue 13): for the supervisors on duty.
     Page("/screens", "app.title", "shift", theme="light", component_prefix="screens-"),
 )
