@@ -7,11 +7,11 @@ from dash import Dash
 from callbacks import intelligence, overview, router, shift, switchboard, wall
 from callbacks.alerts import register_alerts
 from callbacks.pages import BUILDERS
-from callbacks.router import Prerender
 from callbacks.views import Board
 from callbacks.wall_presenter import WallPresenter
 from dashboard.alerts.service import AlertService
 from dashboard.auth import AccessControl
+from dashboard.routes import Prerender
 from dashboard.service import SnapshotService
 
 

@@ -26,13 +26,10 @@ from callbacks.kiosk import options_from_search
 from callbacks.pages import Builder
 from callbacks.views import Board
 from dashboard import ids, routes
-from dashboard.routes import find_page, normalise_path, path_area
+from dashboard.routes import Prerender, find_page, normalise_path, path_area
 from layouts.wall import build_not_found, build_shell
 
 __all__ = ["Handover", "Prerender", "check_builders", "normalise_path", "register", "route"]
-
-# The layout of a prerendered page, by (path, query string): the index calls it.
-Prerender = Callable[[str, str], Any]
 
 
 def check_builders(builders: Mapping[str, Builder]) -> None:
@@ -75,16 +72,19 @@ class Handover:
     most, ``size`` at most; another process simply builds the page again.
     """
 
-    def __init__(self, seconds: float = 10.0, size: int = 32) -> None:
+    def __init__(
+        self, seconds: float = 10.0, size: int = 32, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.seconds = seconds
         self.size = size
+        self.clock = clock
         self._lock = threading.Lock()
         self._layouts: OrderedDict[tuple[str, ...], tuple[float, Any]] = OrderedDict()
 
     def put(self, key: tuple[str, ...], layout: Any) -> None:
         """Keep ``layout`` for the next :meth:`take` of ``key``."""
         with self._lock:
-            self._layouts[key] = (time.monotonic() + self.seconds, layout)
+            self._layouts[key] = (self.clock() + self.seconds, layout)
             self._layouts.move_to_end(key)
             while len(self._layouts) > self.size:
                 self._layouts.popitem(last=False)
@@ -93,7 +93,7 @@ class Handover:
         """The layout kept for ``key`` (and forget it), or None when none is fresh."""
         with self._lock:
             kept = self._layouts.pop(key, None)
-        if kept is None or kept[0] < time.monotonic():
+        if kept is None or kept[0] < self.clock():
             return None
         return kept[1]
 

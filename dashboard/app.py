@@ -12,7 +12,6 @@ from dash import Dash
 from flask import has_request_context, request
 
 from callbacks import register_callbacks
-from callbacks.router import Prerender
 from dashboard.alerts.web import install_alerts
 from dashboard.api import register_api
 from dashboard.auth import install_access
@@ -21,7 +20,7 @@ from dashboard.export import register_export
 from dashboard.i18n import normalise_language, text
 from dashboard.intelligence.screens import install_screens
 from dashboard.public.routes import register_public
-from dashboard.routes import is_light_page, page_of
+from dashboard.routes import Prerender, is_light_page, page_of
 from dashboard.scheduler import start_background_jobs
 from dashboard.service import SnapshotService
 from dashboard.settings import PROJECT_ROOT, Settings, load_settings

@@ -20,8 +20,9 @@ overview   leader                   ``/overview``, ``/export/*``
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 WALL_ROLE = "wall"
 AREA_ROLES: Mapping[str, frozenset[str]] = {
@@ -39,6 +40,10 @@ class NavEntry:
     label_key: str
     icon: str
     order: int
+
+
+# The layout of a prerendered page's index, by (path, query string) (callbacks.router).
+Prerender = Callable[[str, str], Any]
 
 
 @dataclass(frozen=True)

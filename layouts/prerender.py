@@ -40,7 +40,7 @@ ATTRIBUTES = {
 }
 PLAIN = frozenset(
     {"href", "target", "rel", "title", "role", "lang", "type", "scope", "alt", "src", "dir"}
-    | {"width", "height", "value", "name", "colspan", "rowspan", "tabindex", "datetime"}
+    | {"width", "height", "colspan", "rowspan", "tabindex", "datetime"}
 )
 BOOLEAN = frozenset({"hidden", "disabled", "checked", "open"})
 # Attributes that name other elements by id: the copy has no ids.

@@ -372,3 +372,27 @@ def test_a_revoked_wall_link_drops_the_screen(browser, views):
     access.revoke_link(link.id)
     browser.get(views.base + "/")
     wait_for(lambda: "/login" in browser.current_url, 10, "a revoked link still shows the wall")
+
+
+def test_overview_index_shows_the_page_until_dash_draws_it(browser, views):
+    expected = _open_overview(browser, views, days=30)
+    # Drawn by Dash: the HTML copy is gone, no id stands twice, nothing failed.
+    assert browser.find_elements(By.CSS_SELECTOR, ".hv-prerender") == []
+    # (dash_table writes its own style element twice under one id: not an element shown)
+    every_id = browser.execute_script(
+        "return Array.from(document.querySelectorAll('[id]:not(style)'), e => e.id)"
+    )
+    assert len(every_id) == len(set(every_id))
+    assert console_errors(browser) == []
+    # Without JavaScript the index alone shows the page and its numbers (the copy).
+    browser.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": True})
+    try:
+        browser.get(browser.current_url)
+        copy = browser.find_element(By.CSS_SELECTOR, ".hv-prerender")
+        values = copy.find_elements(By.CSS_SELECTOR, ".hv-kpi-value")
+        assert parse_count(values[0].text) == expected.current.received
+        assert parse_count(values[2].text) == expected.current.resolved
+        assert copy.find_element(By.CSS_SELECTOR, ".hv-title").is_displayed()
+        browser.save_screenshot(str(views.shots / "overview-copy.png"))
+    finally:
+        browser.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": False})

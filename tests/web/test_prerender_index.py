@@ -1,0 +1,133 @@
+"""The overview's index carries the page as HTML, built once for the index and Dash's layout."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from dashboard import ids
+from dashboard.app import create_app
+from dashboard.settings import Settings
+from dashboard.shifts import utc_now
+from layouts.prerender import DEFERRED, ROOT_CLASS
+from tests.support.db import insert_tickets, make_ticket
+
+COPY = re.compile(rf'<div class="{ROOT_CLASS}">(.*?)</div>\s*<div id="react-entry-point">', re.S)
+
+
+@pytest.fixture
+def app(settings: Settings, engine: Any) -> Iterator[Any]:
+    now = utc_now()
+    insert_tickets(
+        engine,
+        [
+            make_ticket(received_at=now - timedelta(hours=hours), status="received")
+            for hours in (1, 2, 3)
+        ],
+    )
+    app = create_app(settings, start_jobs=False)
+    yield app
+    app.server.config["HOTLINE_SERVICE"].engine.dispose()
+
+
+def _text(markup: str) -> str:
+    return re.sub(r"<[^>]+>", "", markup)
+
+
+def _find(node: Any, component_id: str) -> dict[str, Any] | None:
+    if isinstance(node, dict):
+        props = node.get("props", {})
+        if props.get("id") == component_id:
+            return props
+        for value in props.values():
+            if (found := _find(value, component_id)) is not None:
+                return found
+    elif isinstance(node, list):
+        for item in node:
+            if (found := _find(item, component_id)) is not None:
+                return found
+    return None
+
+
+def _kpi_values(node: Any) -> list[str]:
+    """The texts of the KPI values under ``node`` (Dash's JSON form of the layout)."""
+    if isinstance(node, list):
+        return [value for item in node for value in _kpi_values(item)]
+    if not isinstance(node, dict):
+        return []
+    props = node.get("props", node)
+    if "hv-kpi-value" in str(props.get("className", "")):
+        return [str(props.get("children"))]
+    return [value for item in props.values() for value in _kpi_values(item)]
+
+
+def _count_overviews(app: Any) -> list[int]:
+    service = app.server.config["HOTLINE_SERVICE"]
+    calls = [0]
+    original = service.overview
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls[0] += 1
+        return original(*args, **kwargs)
+
+    service.overview = counted
+    return calls
+
+
+def test_the_index_carries_the_page_and_dash_takes_the_same_layout(app):
+    calls = _count_overviews(app)
+    client = app.server.test_client()
+    index = client.get("/overview?lang=en").get_data(as_text=True)
+    copy = COPY.search(index)
+    assert copy is not None and index.count(ROOT_CLASS) == 2  # the copy and its removal script
+    text = _text(copy.group(1))
+    assert "Overview" in text and "Received" in text
+    assert ' id="' not in copy.group(1)  # no id stands twice while both are on the page
+    # Dash's layout request is handed the index's layout: the page is computed once.
+    response = client.get("/_dash-layout", headers={"Referer": "http://localhost/overview?lang=en"})
+    tree = json.loads(response.get_data(as_text=True))
+    assert calls[0] == 1
+    subtitle = _find(tree, ids.OVERVIEW_SUBTITLE)
+    assert subtitle is not None and subtitle["children"] in text  # the very numbers
+    values = _kpi_values(_find(tree, ids.OVERVIEW_KPIS))
+    assert len(values) >= 6 and "3" in values  # the three tickets received
+    for value in values:
+        assert value in text
+    # Once: the next layout request computes the page again.
+    client.get("/_dash-layout", headers={"Referer": "http://localhost/overview?lang=en"})
+    assert calls[0] == 2
+
+
+def test_the_scripts_wait_for_the_first_paint_on_the_overview_only(app):
+    client = app.server.test_client()
+    overview = client.get("/overview").get_data(as_text=True)
+    assert f'<script type="{DEFERRED}" src="' in overview and "<script src=" not in overview
+    assert "first-contentful-paint" in overview
+    for page in ("/", "/shift"):
+        index = client.get(page).get_data(as_text=True)
+        assert ROOT_CLASS not in index and DEFERRED not in index, page
+        assert re.search(r'<script src="[^"]*dash_renderer', index), page
+
+
+def test_no_personal_data_in_the_copy(app):
+    index = app.server.test_client().get("/overview").get_data(as_text=True)
+    assert COPY.search(index) is not None
+    for private in ("Nguyễn Văn Riêng", "0909123456", "rieng@example.vn", "Nội dung riêng tư"):
+        assert private not in index
+
+
+def test_a_copy_that_cannot_be_built_leaves_dashs_own_page(app, caplog):
+    def broken(path: str, search: str) -> Any:
+        raise RuntimeError("database gone")
+
+    app.prerender = broken
+    response = app.server.test_client().get("/overview")
+    index = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert ROOT_CLASS not in index and re.search(r'<script src="[^"]*dash_renderer', index)
+    assert "could not be built" in caplog.text
