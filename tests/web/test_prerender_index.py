@@ -15,7 +15,9 @@ from dashboard.app import create_app
 from dashboard.settings import Settings
 from dashboard.shifts import utc_now
 from layouts.prerender import DEFERRED, ROOT_CLASS
+from tests.support.components import props_where
 from tests.support.db import insert_tickets, make_ticket
+from tests.support.views import find
 
 COPY = re.compile(rf'<div class="{ROOT_CLASS}">(.*?)</div>\s*<div id="react-entry-point">', re.S)
 
@@ -39,31 +41,10 @@ def _text(markup: str) -> str:
     return re.sub(r"<[^>]+>", "", markup)
 
 
-def _find(node: Any, component_id: str) -> dict[str, Any] | None:
-    if isinstance(node, dict):
-        props = node.get("props", {})
-        if props.get("id") == component_id:
-            return props
-        for value in props.values():
-            if (found := _find(value, component_id)) is not None:
-                return found
-    elif isinstance(node, list):
-        for item in node:
-            if (found := _find(item, component_id)) is not None:
-                return found
-    return None
-
-
-def _kpi_values(node: Any) -> list[str]:
-    """The texts of the KPI values under ``node`` (Dash's JSON form of the layout)."""
-    if isinstance(node, list):
-        return [value for item in node for value in _kpi_values(item)]
-    if not isinstance(node, dict):
-        return []
-    props = node.get("props", node)
-    if "hv-kpi-value" in str(props.get("className", "")):
-        return [str(props.get("children"))]
-    return [value for item in props.values() for value in _kpi_values(item)]
+def _kpi_values(tree: Any) -> list[str]:
+    """The texts of the KPI values of a layout (Dash's JSON form)."""
+    shown = props_where(tree, lambda props: "hv-kpi-value" in str(props.get("className", "")))
+    return [str(props.get("children")) for props in shown]
 
 
 def _count_overviews(app: Any) -> list[int]:
@@ -92,9 +73,8 @@ def test_the_index_carries_the_page_and_dash_takes_the_same_layout(app):
     response = client.get("/_dash-layout", headers={"Referer": "http://localhost/overview?lang=en"})
     tree = json.loads(response.get_data(as_text=True))
     assert calls[0] == 1
-    subtitle = _find(tree, ids.OVERVIEW_SUBTITLE)
-    assert subtitle is not None and subtitle["children"] in text  # the very numbers
-    values = _kpi_values(_find(tree, ids.OVERVIEW_KPIS))
+    assert find(tree, ids.OVERVIEW_SUBTITLE)["children"] in text  # the very numbers
+    values = _kpi_values(find(tree, ids.OVERVIEW_KPIS)["children"])
     assert len(values) >= 6 and "3" in values  # the three tickets received
     for value in values:
         assert value in text
