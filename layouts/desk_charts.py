@@ -29,6 +29,7 @@ from layouts.wall_charts import nice_step
 TREND_LABELS = 16  # about this many day labels under the trend
 TREND_DENSE_DAYS = 45  # beyond this many days the trend's dots get smaller
 GRID_LINES = 4
+DOTS_BLEED = 8  # px the dots' box stands beyond the plot (assets/views/desk-charts.css)
 MIN_TARGET_PX = 24  # the smallest a day button may be (WCAG 2.5.8, target size)
 # The heatmap's shades, lightest first, each with the text colour it carries (contrast
 # >= 4.5:1, checked by tests/unit/test_desk_charts.py); a cell takes the shade of its share
@@ -133,43 +134,56 @@ def day_label(day: str, series: Sequence[TrendSeries], index: int, lang: str) ->
     return f"{day}: {values}"
 
 
-def _segment(start: float, end: float) -> dict[str, str]:
-    """The style of a line from this day's value to the next day's (a clipped strip)."""
-    y1, y2 = 100 - start, 100 - end
-    return {
-        "clipPath": (
-            f"polygon(0 calc({y1:.1f}% - 1.5px), 100% calc({y2:.1f}% - 1.5px), "
-            f"100% calc({y2:.1f}% + 1.5px), 0 calc({y1:.1f}% + 1.5px))"
-        ),
-    }
+def _centre(index: int, days: int) -> str:
+    """The horizontal centre of day ``index`` of ``days`` (the days share the width)."""
+    return f"{100 * (index + 0.5) / days:.2f}%"
+
+
+def _line_style(shares: Sequence[float], color: str) -> dict[str, str]:
+    """One series' line through every day's value: a 3 px band clipped from the plot."""
+    days = len(shares)
+    top = [f"{_centre(i, days)} calc({100 - share:.1f}% - 1.5px)" for i, share in enumerate(shares)]
+    bottom = [
+        f"{_centre(i, days)} calc({100 - share:.1f}% + 1.5px)" for i, share in enumerate(shares)
+    ]
+    return {"clipPath": f"polygon({', '.join(top + bottom[::-1])})", "background": color}
+
+
+def _dots_style(shares: Sequence[float], color: str, dense: bool) -> dict[str, str]:
+    """One series' dots, a ringed disc at each day's value: one background layer a day."""
+    radius, ring = (3.2, 1.0) if dense else (4.8, 2.0)
+    days = len(shares)
+    # The box stands DOTS_BLEED px beyond the plot above and below, so that a dot at 0 or at
+    # the top is drawn whole: a value's height is measured within the plot.
+    layers = [
+        f"radial-gradient(circle at {_centre(i, days)} calc({DOTS_BLEED}px + (100% - "
+        f"{2 * DOTS_BLEED}px) * {(100 - share) / 100:.4f}), {color} {radius}px,"
+        f" #fff {radius}px {radius + ring}px, transparent {radius + ring}px)"
+        for i, share in enumerate(shares)
+    ]
+    return {"background": ", ".join(layers)}
+
+
+def _trend_marks(series: Sequence[TrendSeries], top: int, dense: bool) -> html.Div:
+    """The lines and dots of every series over the day buttons (two elements a series, not
+    two per day and series: the page draws some 150 components fewer at 30 days)."""
+    marks: list[Any] = []
+    for one in series:
+        shares = [_share(value, top) for value in one.values]
+        if len(shares) > 1:
+            marks.append(html.Span(className="hv-trend-line", style=_line_style(shares, one.color)))
+        marks.append(
+            html.Span(className="hv-trend-dots", style=_dots_style(shares, one.color, dense))
+        )
+    return html.Div(marks, className="hv-trend-marks", **ARIA_HIDDEN)
 
 
 def _trend_day(
-    days: Sequence[str],
-    keys: Sequence[str],
-    series: Sequence[TrendSeries],
-    index: int,
-    top: int,
-    lang: str,
+    days: Sequence[str], keys: Sequence[str], series: Sequence[TrendSeries], index: int, lang: str
 ) -> html.Button:
-    """One day: a button as tall as the chart holding each series' dot and line onwards."""
-    marks: list[Any] = []
-    last = index == len(days) - 1
-    for one in series:
-        share = _share(one.values[index], top)
-        if not last:
-            style = _segment(share, _share(one.values[index + 1], top))
-            marks.append(
-                html.Span(className="hv-trend-line", style={**style, "background": one.color})
-            )
-        marks.append(
-            html.Span(
-                className="hv-trend-dot", style={"bottom": _pct(share), "background": one.color}
-            )
-        )
+    """One day: a button as tall as the chart (its marks are drawn over the days)."""
     label = day_label(days[index], series, index, lang)
     return html.Button(
-        html.Span(marks, className="hv-trend-marks", **ARIA_HIDDEN),
         id={"type": ids.OVERVIEW_TREND_DAY, "day": keys[index]},
         type="button",
         className="hv-trend-day",
@@ -187,7 +201,8 @@ def build_trend(
 ) -> html.Div:
     """Daily lines with a dot per day; each day is a button (its ``day`` is ``keys[i]``)."""
     top, step = trend_scale(series)
-    columns = [_trend_day(days, keys, series, index, top, lang) for index in range(len(days))]
+    dense = len(days) > TREND_DENSE_DAYS
+    columns = [_trend_day(days, keys, series, index, lang) for index in range(len(days))]
     every = label_every(len(days))
     ticks = [
         html.Span(
@@ -214,21 +229,22 @@ def build_trend(
         ],
         className="hv-legend",
     )
-    dense = " hv-trend--dense" if len(days) > TREND_DENSE_DAYS else ""
     return html.Div(
         [
             legend,
             html.Div(
                 [
                     html.Div(grid, className="hv-trend-grid", **ARIA_HIDDEN),
-                    html.Div(columns, className="hv-trend-days"),
+                    html.Div(
+                        [*columns, _trend_marks(series, top, dense)], className="hv-trend-days"
+                    ),
                 ],
                 className="hv-trend-plot",
             ),
             html.Div(ticks, className="hv-trend-axis", **ARIA_HIDDEN),
         ],
         id=chart_id,
-        className="hv-chart hv-trend" + dense,
+        className="hv-chart hv-trend" + (" hv-trend--dense" if dense else ""),
         # Each day a target of at least 24 px (WCAG 2.5.8): a long range scrolls in its card.
         style={"minWidth": f"calc(3.25rem + {len(days) * MIN_TARGET_PX}px)"},
         role="group",

@@ -319,8 +319,9 @@ def deferred_scripts(scripts: str, renderer: str) -> tuple[str, str] | None:
 
     The tags stay in place with a type no browser runs or fetches, and a loader that comes
     after them adds them again as scripts, in their order (``async = false``), then starts
-    the renderer: once the copy has been painted (the first contentful paint), or at the
-    page's load event, whichever comes first. The inline scripts between them (the
+    the renderer: once the copy has been painted (the first contentful paint), or after
+    the frame that follows the page's load event, whichever comes first (a load event can
+    come before the first paint). The inline scripts between them (the
     clientside callbacks' functions, which need nothing) run as before. A page in a
     background tab (no paint) loads them at once.
     """
@@ -341,7 +342,7 @@ def deferred_scripts(scripts: str, renderer: str) -> tuple[str, str] | None:
         "last.addEventListener('load',start);last.addEventListener('error',start);}"
         "var begun=false;function begin(){if(!begun){begun=true;setTimeout(load,0);}}"
         "if(document.hidden){begin();return;}"
-        "window.addEventListener('load',begin);"
+        "window.addEventListener('load',function(){requestAnimationFrame(begin);});"
         "try{new PerformanceObserver(function(list){"
         "if(list.getEntriesByName('first-contentful-paint').length){begin();}})"
         ".observe({type:'paint',buffered:true});}catch(e){begin();}"

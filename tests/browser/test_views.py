@@ -375,6 +375,7 @@ def test_a_revoked_wall_link_drops_the_screen(browser, views):
 
 
 def test_overview_index_shows_the_page_until_dash_draws_it(browser, views):
+    console_errors(browser)  # what the tests before left (a refused page is a 403)
     expected = _open_overview(browser, views, days=30)
     # Drawn by Dash: the HTML copy is gone, no id stands twice, nothing failed.
     assert browser.find_elements(By.CSS_SELECTOR, ".hv-prerender") == []

@@ -105,9 +105,18 @@ def test_each_day_of_the_trend_is_a_button_naming_the_day_and_its_values():
     assert days[1]["aria-label"] == "02/11: Tiếp nhận 110, Đã chuyển 51"
     assert days[1]["title"] == days[1]["aria-label"]
     assert all(day["type"] == "button" for day in days)
-    # a dot per series and day; a line to the next day except after the last
-    assert len(nodes(chart, "hv-trend-dot")) == 6
-    assert len(nodes(chart, "hv-trend-line")) == 4
+    # a dot per series and day (a background layer each); a line per series through them
+    dots = nodes(chart, "hv-trend-dots")
+    assert [dot["style"]["background"].count("radial-gradient(") for dot in dots] == [3, 3]
+    lines = nodes(chart, "hv-trend-line")
+    assert [line["style"]["clipPath"].count("calc(") for line in lines] == [6, 6]
+    assert [line["style"]["background"] for line in lines] == ["#1c6fd1", "#b7791f"]
+    # the marks are drawn over the day buttons, which hold nothing
+    assert all(day.get("children") is None for day in days)
+    single = plain(
+        build_trend("t", ["01/11"], ["2026-11-01"], [TrendSeries("a", (5,), "#000")], "vi")
+    )
+    assert nodes(single, "hv-trend-line") == [] and len(nodes(single, "hv-trend-dots")) == 1
 
 
 def test_the_trend_scale_is_round_and_places_the_dots():
@@ -115,8 +124,14 @@ def test_the_trend_scale_is_round_and_places_the_dots():
     assert chart["props"]["data-top"] == "150"  # 120 at most, in steps of 50
     assert trend_scale([TrendSeries("a", (120,), "#000")]) == (150, 50)
     assert trend_scale([TrendSeries("a", (0, 0), "#000")]) == (4, 1)
-    dots = nodes(chart, "hv-trend-dot")
-    assert dots[0]["style"]["bottom"] == f"{100 * 100 / 150:.1f}%"
+    # the first day of the first series, 100 of 150: a third of the plot down from its top,
+    # at the centre of the first of three days
+    dots = nodes(chart, "hv-trend-dots")
+    first_dot = dots[0]["style"]["background"].split("radial-gradient(")[1]
+    assert first_dot.startswith(f"circle at 16.67% calc(8px + (100% - 16px) * {1 / 3:.4f})")
+    line = nodes(chart, "hv-trend-line")[0]["style"]["clipPath"]
+    assert line.startswith(f"polygon(16.67% calc({100 - 100 * 100 / 150:.1f}% - 1.5px), 50.00%")
+    assert line.endswith(f"16.67% calc({100 - 100 * 100 / 150:.1f}% + 1.5px))")
     labels = [n["children"] for n in nodes(chart, "hv-trend-grid-label")]
     assert labels == ["0", "50", "100", "150"]
     legend = [item["children"][1] for item in nodes(chart, "hv-legend-item")]
