@@ -26,15 +26,24 @@ def wall(sqlite_url):
         start_jobs=False,
     )
     writer = make_engine(sqlite_url)
+    service = app.server.config["HOTLINE_SERVICE"]
     now = utc_now()
+    # Within the current shift even just after a shift change (the wall counts the shift).
+    start = service.calendar.current_window(now).start
     insert_tickets(
         writer,
         [
-            make_ticket(received_at=now - timedelta(minutes=20), due_at=now - timedelta(minutes=5)),
-            make_ticket(received_at=now - timedelta(minutes=3), category="y_te", urgency=4),
+            make_ticket(
+                received_at=max(now - timedelta(minutes=20), start + timedelta(seconds=1)),
+                due_at=now - timedelta(minutes=5),
+            ),
+            make_ticket(
+                received_at=max(now - timedelta(minutes=3), start + timedelta(seconds=2)),
+                category="y_te",
+                urgency=4,
+            ),
         ],
     )
-    service = app.server.config["HOTLINE_SERVICE"]
     yield app, service, app.server.test_client(), writer
     writer.dispose()
     service.engine.dispose()
