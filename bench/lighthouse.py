@@ -76,7 +76,7 @@ MOBILE_HOW = (
 )
 MOBILE_WHY = (
     "Why the mobile preset misses: with a 4x slower CPU what is left is the main thread"
-    " blocked while Dash draws some 640 components after the copy (the blocking time above),"
+    " blocked while Dash draws some 440 components after the copy (the blocking time above),"
     " and the server's time to build the page (on the SQLite demo the overview reads the"
     " tickets themselves, about half a second; PostgreSQL reads its rollups). Preloading"
     " every font weight made it worse (the stylesheets waited: first paint 3.4 s), so only"
