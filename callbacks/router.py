@@ -83,11 +83,19 @@ class Handover:
 
     def put(self, key: tuple[str, ...], layout: Any) -> None:
         """Keep ``layout`` for the next :meth:`take` of ``key``."""
+        now = self.clock()
         with self._lock:
-            self._layouts[key] = (self.clock() + self.seconds, layout)
+            self._layouts[key] = (now + self.seconds, layout)
             self._layouts.move_to_end(key)
-            while len(self._layouts) > self.size:
+            # Drop the oldest: beyond the size, and those no longer fresh (never taken).
+            while self._layouts and (
+                len(self._layouts) > self.size or next(iter(self._layouts.values()))[0] < now
+            ):
                 self._layouts.popitem(last=False)
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._layouts)
 
     def take(self, key: tuple[str, ...]) -> Any:
         """The layout kept for ``key`` (and forget it), or None when none is fresh."""

@@ -9,7 +9,7 @@ from functools import cache
 from typing import Any
 
 from dash import Dash
-from flask import has_request_context, request
+from flask import after_this_request, has_request_context, request
 
 from callbacks import register_callbacks
 from dashboard.alerts.web import install_alerts
@@ -20,7 +20,7 @@ from dashboard.export import register_export
 from dashboard.i18n import normalise_language, text
 from dashboard.intelligence.screens import install_screens
 from dashboard.public.routes import register_public
-from dashboard.routes import Prerender, is_light_page, page_of
+from dashboard.routes import Prerender, is_light_page, normalise_path, page_of
 from dashboard.scheduler import start_background_jobs
 from dashboard.service import SnapshotService
 from dashboard.settings import PROJECT_ROOT, Settings, load_settings
@@ -106,7 +106,15 @@ class BoardDash(Dash):
             chunks = [f'<script defer src="{suites}{chunk}"></script>' for chunk in declared.chunks]
             kwargs["scripts"] = kwargs.get("scripts", "") + "\n" + "\n".join(chunks)
         kwargs["title"] = html_escape.escape(text(lang, title_key))
-        if declared is not None and declared.prerender is not None and has_request_context():
+        # The page itself only (not its sub-paths), and not behind a path prefix (the layout
+        # request's Referer would then name another path than the index).
+        if (
+            declared is not None
+            and declared.prerender is not None
+            and declared.path == normalise_path(path)
+            and self.config.requests_pathname_prefix == "/"
+            and has_request_context()
+        ):
             kwargs.update(self._prerendered(declared.prerender, path, kwargs))
         page = super().interpolate_index(**kwargs)
         bs_theme = "dark" if theme == "dark" else "light"
@@ -123,18 +131,25 @@ class BoardDash(Dash):
         query = request.query_string.decode("utf-8", "replace")
         try:
             layout = self.prerender(path, f"?{query}" if query else "")
+            if layout is None:
+                return {}
+            copy = f'<div class="{ROOT_CLASS}">{to_html(layout)}</div>'
+            deferred = deferred_scripts(kwargs.get("scripts", ""), kwargs.get("renderer", ""))
         except Exception:  # the copy is an extra: Dash's own page still comes
             log.exception("the HTML copy of %s could not be built", path)
             return {}
-        if layout is None:
-            return {}
-        copy = f'<div class="{ROOT_CLASS}">{to_html(layout)}</div>'
         # The script after Dash's root, which it watches.
         changed = {"app_entry": copy + kwargs.get("app_entry", "") + prerender_script(until)}
-        deferred = deferred_scripts(kwargs.get("scripts", ""), kwargs.get("renderer", ""))
         if deferred is not None:
             changed["scripts"], changed["renderer"] = deferred
+        # The index now carries numbers: asked again each time, never shown from a cache.
+        after_this_request(_no_cache)
         return changed
+
+
+def _no_cache(response: Any) -> Any:
+    response.headers["Cache-Control"] = "no-cache"
+    return response
 
 
 def _security_headers(response: Any) -> Any:

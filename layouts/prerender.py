@@ -16,6 +16,7 @@ so no id stands twice while both are on the page; nor references to ids (``for``
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterable, Mapping
 from html import escape
@@ -40,8 +41,24 @@ ATTRIBUTES = {
 }
 PLAIN = frozenset(
     {"href", "target", "rel", "title", "role", "lang", "type", "scope", "alt", "src", "dir"}
-    | {"width", "height", "colspan", "rowspan", "tabindex", "datetime"}
+    | {"width", "height", "colspan", "rowspan", "tabindex", "datetime", "action", "method"}
 )
+# What a dash-bootstrap-components prop may write as such (its others are options: a Col's
+# ``width`` is a class, not an attribute).
+BOOTSTRAP_PLAIN = frozenset({"href", "target", "rel", "title", "role", "lang", "type"})
+URLS = frozenset({"href", "src", "action"})
+# Elements the copy never writes: they would run, load or swallow what follows (React draws
+# them inert, or Dash cleans them), or are not part of a page's body.
+UNSAFE_TAGS = frozenset(
+    {"script", "style", "iframe", "object", "embed", "base", "meta", "link", "title"}
+    | {"plaintext", "xmp", "noscript", "template", "textarea", "noembed", "noframes"}
+)
+ATTRIBUTE_NAME = re.compile(r"^[A-Za-z][\w.:-]*$")
+STYLE_NAME = re.compile(r"^(--)?[A-Za-z][\w-]*$")
+# A declaration's value may not close it, open a block, end the element or fetch anything.
+UNSAFE_STYLE = re.compile(r"[;{}<>\\]|url\(|expression\(|@import", re.IGNORECASE)
+# Schemes a link may have (else it is left out): what Dash's clean_url lets through.
+SAFE_URL = re.compile(r"^(?:[^:/?#]*(?:[/?#]|$)|(?:https?|mailto|tel):)", re.IGNORECASE)
 BOOLEAN = frozenset({"hidden", "disabled", "checked", "open"})
 # Attributes that name other elements by id: the copy has no ids.
 ID_REFERENCES = frozenset({"aria-controls", "aria-labelledby", "aria-describedby", "aria-owns"})
@@ -76,9 +93,12 @@ def _component(component: Component) -> str:
     props = {name: value for name, value in plain["props"].items() if value is not None}
     namespace, kind = plain["namespace"], plain["type"]
     if namespace == HTML_NAMESPACE:
+        tag = kind.lower()
+        if tag in UNSAFE_TAGS or not ATTRIBUTE_NAME.match(tag):
+            return ""
         if "hv-chart-slot" in str(props.get("className", "")):
             return element("div", _attributes(props))
-        return element(kind.lower(), _attributes(props), props.get("children"))
+        return element(tag, _attributes(props), props.get("children"))
     if namespace == DBC_NAMESPACE:
         writer = BOOTSTRAP.get(kind)
         return writer(props) if writer is not None else _container(props)
@@ -102,16 +122,21 @@ def element(
     return opening if tag in VOID else f"{opening}{inner or to_html(children)}</{tag}>"
 
 
-def _attributes(props: Mapping[str, Any], *classes: str | None) -> dict[str, Any]:
-    """The HTML attributes of a component's props, with ``classes`` before its own."""
+def _attributes(
+    props: Mapping[str, Any], *classes: str | None, plain: frozenset[str] = PLAIN
+) -> dict[str, Any]:
+    """The HTML attributes of a component's props, with ``classes`` before its own: only
+    well-formed names, links of safe schemes, and values that are text or numbers."""
     attributes: dict[str, Any] = {}
     own = props.get("className") or props.get("class_name")  # dbc's name of it
-    names = " ".join(name for name in (*classes, own) if name)
+    names = " ".join(name for name in (*classes, own) if isinstance(name, str) and name)
     if names:
         attributes["class"] = names
     for prop, value in props.items():
         name = ATTRIBUTES.get(prop, prop)
-        if name in ID_REFERENCES or name in ("class", "class_name"):
+        if name in ID_REFERENCES or name in ("class", "class_name") or not isinstance(name, str):
+            continue
+        if not ATTRIBUTE_NAME.match(name):
             continue
         if name == "style" and isinstance(value, Mapping):
             css = style_text(value)
@@ -119,8 +144,12 @@ def _attributes(props: Mapping[str, Any], *classes: str | None) -> dict[str, Any
                 attributes["style"] = css
         elif name in BOOLEAN:
             attributes[name] = bool(value)
-        elif name in PLAIN or name.startswith(("aria-", "data-")):
-            attributes[name] = value if isinstance(value, str | int | float) else None
+        elif name in plain or name.startswith(("aria-", "data-")):
+            if not isinstance(value, str | int | float) or isinstance(value, bool):
+                continue
+            if name in URLS and not SAFE_URL.match(str(value).strip()):
+                continue
+            attributes[name] = value
     return attributes
 
 
@@ -130,10 +159,10 @@ def style_text(style: Mapping[str, Any]) -> str:
     for prop, value in style.items():
         if not isinstance(prop, str) or not isinstance(value, str | int | float):
             continue
-        name = (
-            prop if prop.startswith("--") else re.sub(r"[A-Z]", lambda m: "-" + m[0].lower(), prop)
-        )
+        name = prop if prop.startswith("--") else CAMEL.sub(lambda m: "-" + m[0].lower(), prop)
         text = value if isinstance(value, str) else _number(prop, value)
+        if not STYLE_NAME.match(name) or UNSAFE_STYLE.search(text):
+            continue  # as React, which sets one property at a time, would refuse it
         declarations.append(f"{name}: {text}")
     return "; ".join(declarations)
 
@@ -146,7 +175,11 @@ def _number(prop: str, value: int | float) -> str:
 
 
 def _container(props: Mapping[str, Any], *classes: str | None, tag: str = "div") -> str:
-    return element(tag, _attributes(props, *classes), props.get("children"))
+    return element(tag, _bootstrap(props, *classes), props.get("children"))
+
+
+def _bootstrap(props: Mapping[str, Any], *classes: str | None) -> dict[str, Any]:
+    return _attributes(props, *classes, plain=BOOTSTRAP_PLAIN)
 
 
 def _col_classes(props: Mapping[str, Any]) -> list[str]:
@@ -183,19 +216,24 @@ def _button_classes(props: Mapping[str, Any]) -> list[str]:
 
 
 def _button(props: Mapping[str, Any]) -> str:
-    attributes = _attributes(props, *_button_classes(props))
-    if props.get("href"):
+    attributes = _bootstrap(props, *_button_classes(props))
+    if props.get("href") and not props.get("disabled"):
         return element("a", attributes, props.get("children"))
+    attributes.pop("href", None)  # a disabled link is drawn as a disabled button
     attributes.setdefault("type", "button")
     return element("button", attributes, props.get("children"))
 
 
 def _navbar(props: Mapping[str, Any]) -> str:
+    # dbc's defaults (Dash leaves them out of the props): dark, primary, expanding at md.
     expand = props.get("expand", "md")
-    classes = ["navbar", "navbar-expand" if expand is True else f"navbar-expand-{expand}"]
-    classes.append("navbar-dark" if props.get("dark") else "navbar-light")
-    if props.get("color"):
-        classes.append(f"bg-{props['color']}")
+    classes = ["navbar"]
+    if expand is True:
+        classes.append("navbar-expand")
+    elif isinstance(expand, str) and expand:
+        classes.append(f"navbar-expand-{expand}")
+    classes.append("navbar-dark" if props.get("dark", True) else "navbar-light")
+    classes.append(f"bg-{props.get('color') or 'primary'}")
     return _container(props, *classes, tag="nav")
 
 
@@ -206,7 +244,10 @@ def _nav(props: Mapping[str, Any]) -> str:
 
 
 def _nav_link(props: Mapping[str, Any]) -> str:
-    attributes = _attributes(props, "nav-link", "active" if props.get("active") is True else None)
+    # "exact" and "partial" follow the browser's address: the page sets ``active`` itself.
+    active = "active" if props.get("active") is True else None
+    disabled = "disabled" if props.get("disabled") else None
+    attributes = _bootstrap({**props, "disabled": None}, "nav-link", active, disabled)
     return element("a", attributes, props.get("children"))
 
 
@@ -216,7 +257,7 @@ def _switch(props: Mapping[str, Any]) -> str:
         {"class": "form-check-input", "type": "checkbox", "checked": bool(props.get("value"))},
     )
     label = element("label", {"class": "form-check-label form-label"}, props.get("label"))
-    return element("div", _attributes(props, "form-check", "form-switch"), inner=box + label)
+    return element("div", _bootstrap(props, "form-check", "form-switch"), inner=box + label)
 
 
 def _table(props: Mapping[str, Any]) -> str:
@@ -235,9 +276,8 @@ def _table(props: Mapping[str, Any]) -> str:
 def _alert(props: Mapping[str, Any]) -> str:
     if props.get("is_open") is False:
         return ""
-    return _container(
-        {**props, "role": "alert"}, "alert", f"alert-{props.get('color') or 'primary'}"
-    )
+    color = props.get("color") or "success"  # dbc's default
+    return _container({**props, "role": "alert"}, "alert", f"alert-{color}")
 
 
 def _badge(props: Mapping[str, Any]) -> str:
@@ -292,17 +332,32 @@ BOOTSTRAP: dict[str, Callable[[Mapping[str, Any]], str]] = {
 }
 
 
+# Once Dash's renderer has started, it has this long to draw the page; then the copy goes
+# whatever Dash drew (its error, nothing), so that an old copy never stands for a page Dash
+# could not draw. The scripts' download does not count (a slow network keeps the copy).
+DRAWN_WITHIN_SECONDS = 10
+STARTED_HOOK = "hvRendererStarted"  # what the loader calls when it has started the renderer
+
+
 def prerender_script(until: str) -> str:
     """The script that takes the copy away once Dash has drawn ``until`` (a CSS selector)
-    inside its own root: in the same task as Dash's render, so nothing is painted twice."""
-    selector = escape(until).replace("'", "\\'")
+    inside its own root, in the same task as Dash's render, so nothing is painted twice; or
+    :data:`DRAWN_WITHIN_SECONDS` after the renderer started (whatever it drew)."""
+    selector = _script_text(until)
     return (
         "<script>(function(){var copy=document.querySelector('." + ROOT_CLASS + "');"
         "var root=document.getElementById('react-entry-point');if(!copy||!root)return;"
-        "new MutationObserver(function(_,watch){if(root.querySelector('" + selector + "'))"
-        "{copy.remove();watch.disconnect();}}).observe(root,{childList:true,subtree:true});"
+        "var watch=new MutationObserver(function(){if(root.querySelector(" + selector + "))"
+        "{done();}});function done(){copy.remove();watch.disconnect();}"
+        "watch.observe(root,{childList:true,subtree:true});"
+        f"window.{STARTED_HOOK}=function(){{setTimeout(done,{DRAWN_WITHIN_SECONDS * 1000});}};"
         "})();</script>"
     )
+
+
+def _script_text(value: str) -> str:
+    """``value`` as a JavaScript string literal that cannot end its script element."""
+    return json.dumps(value).replace("<", "\\u003c").replace(">", "\\u003e")
 
 
 SCRIPT_TAG = re.compile(r'<script( defer)? src="([^"<>]+)"></script>')
@@ -329,11 +384,17 @@ def deferred_scripts(scripts: str, renderer: str) -> tuple[str, str] | None:
     if not SCRIPT_TAG.search(scripts) or start is None:
         return None
     kept = SCRIPT_TAG.sub(lambda m: f'<script type="{DEFERRED}" src="{m[2]}"></script>', scripts)
+    if re.search(r"<script[^>]*\ssrc=", kept.replace(f'type="{DEFERRED}" src=', "")):
+        return None  # a script tag of another form would run before the ones held
     held = f'<script id="_dash-renderer" type="{DEFERRED}-start">{start[1]}</script>'
     loader = (
         "<script>(function(){"
-        "function start(){var code=document.getElementById('_dash-renderer').textContent;"
-        "window.renderer=new Function(code+';return renderer;')();}"
+        # A script element (not eval): the renderer's own line, run as Dash would run it.
+        "var started=false;function start(){if(started){return;}started=true;"
+        "var run=document.createElement('script');"
+        "run.textContent=document.getElementById('_dash-renderer').textContent;"
+        "document.body.appendChild(run);"
+        f"if(window.{STARTED_HOOK}){{window.{STARTED_HOOK}();}}}}"
         "function load(){var last=null;"
         "document.querySelectorAll('script[type=\"" + DEFERRED + "\"]').forEach(function(held){"
         "var tag=document.createElement('script');tag.src=held.getAttribute('src');"
@@ -342,7 +403,10 @@ def deferred_scripts(scripts: str, renderer: str) -> tuple[str, str] | None:
         "last.addEventListener('load',start);last.addEventListener('error',start);}"
         "var begun=false;function begin(){if(!begun){begun=true;setTimeout(load,0);}}"
         "if(document.hidden){begin();return;}"
-        "window.addEventListener('load',function(){requestAnimationFrame(begin);});"
+        # A hidden tab paints nothing (and runs no animation frame): it loads at once.
+        "document.addEventListener('visibilitychange',function(){if(document.hidden){begin();}});"
+        "window.addEventListener('load',function(){requestAnimationFrame(begin);"
+        "setTimeout(begin,1000);});"
         "try{new PerformanceObserver(function(list){"
         "if(list.getEntriesByName('first-contentful-paint').length){begin();}})"
         ".observe({type:'paint',buffered:true});}catch(e){begin();}"

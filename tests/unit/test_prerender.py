@@ -182,3 +182,82 @@ def test_a_layout_is_handed_over_once_and_not_for_long():
         handover.put(("open:", page, ""), page)
     assert handover.take(("open:", "/a", "")) is None  # the oldest made room
     assert [handover.take(("open:", page, "")) for page in ("/b", "/c")] == ["/b", "/c"]
+
+
+def test_what_could_run_or_load_is_not_written():
+    assert to_html(html.Script("alert(1)")) == ""
+    assert to_html(html.Iframe(src="https://example.com")) == ""
+    assert to_html(html.Div([html.Plaintext("swallows the rest"), "kept"])) == "<div>kept</div>"
+    # links of other schemes are left out; relative, http(s), mailto and tel stay
+    assert to_html(html.A("x", href="javascript:alert(1)")) == "<a>x</a>"
+    assert to_html(html.A("x", href=" JavaScript:alert(1)")) == "<a>x</a>"
+    assert to_html(html.A("x", href="data:text/html,<b>")) == "<a>x</a>"
+    for href in (
+        "/export/tickets.csv?from=2026-11-01",
+        "?lang=en",
+        "https://hcm.gov.vn",
+        "tel:1022",
+    ):
+        assert f'href="{href}"' in to_html(html.A("x", href=href)).replace("&amp;", "&")
+    # a style value cannot add declarations, blocks or fetches
+    style = {"color": "red; position: fixed", "background": "url(https://x/y.png)", "width": 3}
+    assert to_html(html.Div(style=style)) == '<div style="width: 3px"></div>'
+    # an attribute name is a name
+    assert to_html(html.Div(**{"data-ok": "1"})) == '<div data-ok="1"></div>'
+
+
+def test_the_logout_form_still_logs_out_before_dash_starts():
+    form = html.Form(html.Button("Đăng xuất", type="submit"), action="/logout", method="post")
+    assert to_html(form) == (
+        '<form action="/logout" method="post"><button type="submit">Đăng xuất</button></form>'
+    )
+
+
+@pytest.mark.parametrize(
+    ("component", "expected"),
+    [
+        # dbc's defaults, which Dash leaves out of the props
+        (dbc.Navbar("n"), '<nav class="navbar navbar-expand-md navbar-dark bg-primary">n</nav>'),
+        (
+            dbc.Navbar("n", expand=False, dark=False, color="light"),
+            '<nav class="navbar navbar-light bg-light">n</nav>',
+        ),
+        (dbc.Alert("x"), '<div class="alert alert-success" role="alert">x</div>'),
+        (
+            dbc.Button("CSV", href="/export", disabled=True),
+            '<button class="btn btn-primary" disabled type="button">CSV</button>',
+        ),
+        (dbc.Col("x", width=6), '<div class="col-6">x</div>'),
+        (
+            dbc.NavLink("x", href="/a", active="exact", disabled=True),
+            '<a class="nav-link disabled" href="/a">x</a>',
+        ),
+    ],
+)
+def test_bootstrap_defaults_and_options(component, expected):
+    assert to_html(component) == expected
+
+
+def test_the_removal_script_waits_for_the_page_or_a_started_renderer():
+    script = prerender_script(".hv-page")
+    assert 'root.querySelector(".hv-page")' in script
+    assert "window.hvRendererStarted=function(){setTimeout(done,10000);}" in script
+    hostile = prerender_script('a[title="x"]</script><script>alert(1)')
+    assert hostile.count("<script>") == 1 and hostile.count("</script>") == 1
+    held = deferred_scripts(SCRIPTS, RENDERER)
+    assert held is not None and "window.hvRendererStarted()" in held[1]
+    assert "new Function" not in held[1] and "eval(" not in held[1]
+
+
+def test_a_script_tag_of_another_form_keeps_every_tag_as_it_is():
+    other = SCRIPTS + '\n<script src="/x.js" integrity="sha384-abc" crossorigin></script>'
+    assert deferred_scripts(other, RENDERER) is None
+
+
+def test_layouts_never_taken_do_not_stay():
+    now = [0.0]
+    handover = Handover(seconds=10.0, size=32, clock=lambda: now[0])
+    handover.put(("open:", "/overview", ""), "old")
+    now[0] = 11.0
+    handover.put(("open:", "/overview", "?lang=en"), "new")
+    assert len(handover) == 1  # the stale one went with the next put

@@ -111,3 +111,24 @@ def test_a_copy_that_cannot_be_built_leaves_dashs_own_page(app, caplog):
     assert response.status_code == 200
     assert ROOT_CLASS not in index and re.search(r'<script src="[^"]*dash_renderer', index)
     assert "could not be built" in caplog.text
+
+
+def test_only_the_page_itself_carries_a_copy_and_it_is_never_cached(app):
+    client = app.server.test_client()
+    response = client.get("/overview")
+    assert ROOT_CLASS in response.get_data(as_text=True)
+    assert response.headers["Cache-Control"] == "no-cache"
+    for path in ("/overview/anything", "/shift"):  # a sub-path is Dash's not-found page
+        assert ROOT_CLASS not in client.get(path).get_data(as_text=True), path
+
+
+def test_no_copy_behind_a_path_prefix(sqlite_url, monkeypatch):
+    # A proxy strips /board/: the index is asked for as /overview, but the layout request's
+    # Referer names /board/overview, so the handover would never match.
+    monkeypatch.setenv("DASH_REQUESTS_PATHNAME_PREFIX", "/board/")
+    app = create_app(Settings(DATABASE_URL=sqlite_url, HOTLINE_SIMULATE=False), start_jobs=False)
+    try:
+        index = app.server.test_client().get("/overview")
+        assert index.status_code == 200 and ROOT_CLASS not in index.get_data(as_text=True)
+    finally:
+        app.server.config["HOTLINE_SERVICE"].engine.dispose()
