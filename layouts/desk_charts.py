@@ -141,12 +141,15 @@ def _centre(index: int, days: int) -> str:
 
 def _line_style(shares: Sequence[float], color: str) -> dict[str, str]:
     """One series' line through every day's value: a 3 px band clipped from the plot."""
-    days = len(shares)
-    top = [f"{_centre(i, days)} calc({100 - share:.1f}% - 1.5px)" for i, share in enumerate(shares)]
-    bottom = [
-        f"{_centre(i, days)} calc({100 - share:.1f}% + 1.5px)" for i, share in enumerate(shares)
-    ]
-    return {"clipPath": f"polygon({', '.join(top + bottom[::-1])})", "background": color}
+
+    def edge(sign: str) -> list[str]:
+        days = len(shares)
+        return [
+            f"{_centre(i, days)} calc({100 - s:.1f}% {sign} 1.5px)" for i, s in enumerate(shares)
+        ]
+
+    points = edge("-") + edge("+")[::-1]  # along the top edge, back along the bottom one
+    return {"clipPath": f"polygon({', '.join(points)})", "background": color}
 
 
 def _dots_style(shares: Sequence[float], color: str, dense: bool) -> dict[str, str]:

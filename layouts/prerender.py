@@ -24,6 +24,8 @@ from typing import Any
 
 from dash.development.base_component import Component
 
+from layouts.views import CHART_SLOT
+
 __all__ = ["ROOT_CLASS", "deferred_scripts", "prerender_script", "to_html"]
 
 ROOT_CLASS = "hv-prerender"
@@ -96,7 +98,7 @@ def _component(component: Component) -> str:
         tag = kind.lower()
         if tag in UNSAFE_TAGS or not ATTRIBUTE_NAME.match(tag):
             return ""
-        if "hv-chart-slot" in str(props.get("className", "")):
+        if CHART_SLOT in str(props.get("className", "")).split():  # its chart: Dash's
             return element("div", _attributes(props))
         return element(tag, _attributes(props), props.get("children"))
     if namespace == DBC_NAMESPACE:

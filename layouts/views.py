@@ -356,6 +356,10 @@ def build_view_page(
     )
 
 
+# The slot of a chart: the page's HTML copy leaves what it holds to Dash (layouts/prerender.py).
+CHART_SLOT = "hv-chart-slot"
+
+
 def build_chart_panel(title: str, hint: str, chart_id: str) -> html.Section:
     """A panel holding one clickable chart (drawn with the view's numbers) under a hint."""
     return build_panel(
@@ -363,7 +367,7 @@ def build_chart_panel(title: str, hint: str, chart_id: str) -> html.Section:
         html.Div(
             [
                 html.Span(hint, className="hv-hint"),
-                html.Div(id=chart_id, className="hv-chart-slot"),
+                html.Div(id=chart_id, className=CHART_SLOT),
             ]
         ),
     )
