@@ -199,7 +199,7 @@ class _Timer:
 
 def _measure_lists(timer: _Timer, end: datetime) -> None:
     """The lists: through the service, then requests.json and .xml with their filters."""
-    from dashboard.public.service import RequestsQuery
+    from data_access.values import RequestsQuery
 
     public, http, add = timer.public, timer.http, timer.add
     window = RequestsQuery(start=end - timedelta(days=90), end=end)

@@ -22,6 +22,7 @@ from sqlalchemy import ARRAY, Connection, Integer, any_, bindparam, func, select
 
 from data_access.codes import OPEN_STATUSES, STATUSES
 from data_access.schema import UTCDateTime, categories, ticket_events, tickets
+from data_access.values import RequestsQuery
 
 MAX_LIST = 1000
 TICKET_COLUMNS = (
@@ -104,32 +105,24 @@ def find_public_ticket(
 
 def list_public_tickets(
     conn: Connection,
-    *,
+    request: RequestsQuery,
     public_codes: frozenset[str],
-    start: datetime,
-    end: datetime,
-    service_codes: frozenset[str] | None = None,
-    statuses: Sequence[str] | None = None,
-    codes: Sequence[str] | None = None,
+    *,
     limit: int = MAX_LIST,
 ) -> tuple[PublicTicket, ...]:
-    """Public tickets newest first; protected and unclassified ones never appear.
-
-    With ``codes`` the tickets of those codes (the dates and other filters are
-    not applied, as GeoReport's ``service_request_id`` overrides them);
-    otherwise those received in [start, end], of ``service_codes`` and
-    ``statuses`` when given.
-    """
-    visible = public_codes if service_codes is None else public_codes & service_codes
+    """Public tickets of ``request``, newest first; protected and unclassified ones never appear."""
+    wanted = request.service_codes
+    visible = public_codes if wanted is None else public_codes & wanted
     if not visible:
         return ()
     query = select(*TICKET_COLUMNS).where(tickets.c.category.in_(sorted(visible)))
-    if codes is not None:
-        query = query.where(tickets.c.code.in_(list(codes)))
+    if request.codes is not None:
+        query = query.where(tickets.c.code.in_(list(request.codes)))
     else:
-        query = query.where(tickets.c.received_at >= start, tickets.c.received_at <= end)
-        if statuses is not None:
-            query = query.where(tickets.c.status.in_(list(statuses)))
+        received = tickets.c.received_at
+        query = query.where(received >= request.start, received <= request.end)
+        if request.statuses is not None:
+            query = query.where(tickets.c.status.in_(list(request.statuses)))
     query = query.order_by(tickets.c.received_at.desc(), tickets.c.id.desc()).limit(limit)
     rows = conn.execute(query).all()
     return _build(rows, public_codes, _read_steps(conn, [row.id for row in rows]))

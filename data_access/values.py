@@ -19,6 +19,7 @@ __all__ = [
     "Filters",
     "OperatorFigures",
     "ReferenceCodes",
+    "RequestsQuery",
     "TicketEvent",
     "TicketHistory",
     "TicketPage",
@@ -134,3 +135,19 @@ class ScreenBeat:
     page_age_seconds: int | None
     heap_mb: float | None
     options: str | None
+
+
+@dataclass(frozen=True)
+class RequestsQuery:
+    """A checked GeoReport ``requests`` query (see dashboard.public.open311.parse_requests).
+
+    With ``codes`` the tickets of those codes (GeoReport's ``service_request_id``
+    overrides the dates and the other filters); otherwise those received in
+    [start, end], of ``service_codes`` and ``statuses`` when given.
+    """
+
+    start: datetime
+    end: datetime
+    service_codes: frozenset[str] | None = None
+    statuses: tuple[str, ...] | None = None
+    codes: tuple[str, ...] | None = None

@@ -15,15 +15,11 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard.i18n import normalise_language, text
 from dashboard.public.present import request_record, service_record
-from dashboard.public.service import (
-    DEFAULT_DAYS,
-    PublicStatusService,
-    RequestsQuery,
-    is_valid_code,
-)
+from dashboard.public.service import DEFAULT_DAYS, PublicStatusService, is_valid_code
 from dashboard.shifts import utc_now
 from data_access.codes import OPEN_STATUSES
 from data_access.public import CLOSED_STATUSES, MAX_LIST
+from data_access.values import RequestsQuery
 
 log = logging.getLogger(__name__)
 

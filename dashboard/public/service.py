@@ -22,6 +22,7 @@ from data_access.public import (
     read_public_categories,
 )
 from data_access.reference import Labels, read_names
+from data_access.values import RequestsQuery
 
 # A tracking code as the intake system hands it out (1022-261201-0042): letters, digits, "-._".
 CODE_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}")
@@ -45,17 +46,6 @@ class Reference:
     def public_codes(self) -> frozenset[str]:
         """The codes of the public categories."""
         return frozenset(c.code for c in self.categories if c.public)
-
-
-@dataclass(frozen=True)
-class RequestsQuery:
-    """A checked GeoReport ``requests`` query (see dashboard.public.open311.parse_requests)."""
-
-    start: datetime
-    end: datetime
-    service_codes: frozenset[str] | None = None
-    statuses: tuple[str, ...] | None = None
-    codes: tuple[str, ...] | None = None
 
 
 class AnswerCache:
@@ -127,16 +117,7 @@ class PublicStatusService:
         """Public tickets of a GeoReport query, newest first, at most 1,000."""
         public_codes = self.reference().public_codes
         with self._engine.connect() as conn:
-            return list_public_tickets(
-                conn,
-                public_codes=public_codes,
-                start=query.start,
-                end=query.end,
-                service_codes=query.service_codes,
-                statuses=query.statuses,
-                codes=query.codes,
-                limit=MAX_LIST,
-            )
+            return list_public_tickets(conn, query, public_codes, limit=MAX_LIST)
 
     @staticmethod
     def default_window(now: datetime) -> tuple[datetime, datetime]:

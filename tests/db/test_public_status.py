@@ -11,6 +11,7 @@ from dashboard.settings import DEFAULT_REFERENCE_FILE
 from data_access.public import find_public_ticket, list_public_tickets, read_public_categories
 from data_access.reference import load_reference_data, read_reference_file
 from data_access.schema import categories
+from data_access.values import RequestsQuery
 from tests.support.db import insert_tickets, make_ticket
 from tests.web.public_helpers import NOW
 
@@ -52,7 +53,7 @@ def test_list_is_newest_first_and_at_most_1000(engine):
     with engine.connect() as conn:
         public = frozenset(c.code for c in read_public_categories(conn) if c.public)
         found = list_public_tickets(
-            conn, public_codes=public, start=NOW - timedelta(days=90), end=NOW
+            conn, RequestsQuery(start=NOW - timedelta(days=90), end=NOW), public
         )
     assert len(found) == 1000
     assert all(t.category == "dien" and not t.protected for t in found)
