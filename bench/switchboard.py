@@ -34,6 +34,7 @@ from data_access.migrate import upgrade_to_head
 from data_access.reference import read_queue_lines
 from data_access.schema import calls, metadata, operator_states
 from data_access.switchboard import read_switchboard_counts
+from data_access.values import CallTargets
 
 log = logging.getLogger("bench")
 
@@ -208,8 +209,7 @@ def run(base_url: str) -> SwitchboardResult:
                     start=window.start,  # type: ignore[attr-defined]
                     end=window.end,  # type: ignore[attr-defined]
                     now=now,
-                    service_level_seconds=20,
-                    short_abandon_seconds=5,
+                    targets=CallTargets(),
                 )
 
         query(day)  # warm

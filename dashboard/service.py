@@ -113,8 +113,7 @@ class SnapshotService:
             filters,
             intake_limit_minutes=self.settings.intake_limit_minutes,
             overdue_limit=self.settings.overdue_list_size,
-            service_level_seconds=self.settings.service_level_seconds,
-            short_abandon_seconds=self.settings.short_abandon_seconds,
+            call_targets=self.settings.call_targets,
             surge=surge_rule(self.settings),
         )
 
@@ -375,8 +374,7 @@ class SnapshotService:
                 filters,
                 intake_limit_minutes=settings.intake_limit_minutes,
                 overdue_limit=settings.overdue_list_size,
-                service_level_seconds=settings.service_level_seconds,
-                short_abandon_seconds=settings.short_abandon_seconds,
+                call_targets=settings.call_targets,
                 repeat_window_days=settings.repeat_window_days,
             )
         )

@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AfterValidator, AliasGenerator, Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from data_access.values import CallTargets
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = f"sqlite:///{PROJECT_ROOT / 'var' / 'hotline.db'}"
 DEFAULT_REFERENCE_FILE = PROJECT_ROOT / "data" / "reference.json"
@@ -209,6 +211,11 @@ class Settings(BaseSettings):
     def zone(self) -> ZoneInfo:
         """The configured time zone."""
         return ZoneInfo(self.timezone)
+
+    @property
+    def call_targets(self) -> CallTargets:
+        """The switchboard's targets (service level and short abandon)."""
+        return CallTargets(self.service_level_seconds, self.short_abandon_seconds)
 
 
 def env_name(field: str) -> str:

@@ -33,7 +33,7 @@ from data_access.queries import (
     read_snapshot_counts,
 )
 from data_access.switchboard import read_switchboard_counts
-from data_access.values import Filters
+from data_access.values import DEFAULT_CALL_TARGETS, CallTargets, Filters
 
 # Frozen, so one shared empty value is safe as a default.
 NO_CALLS = SwitchboardFigures()
@@ -44,8 +44,7 @@ class SnapshotLimits(TypedDict, total=False):
 
     intake_limit_minutes: int
     overdue_limit: int
-    service_level_seconds: int
-    short_abandon_seconds: int
+    call_targets: CallTargets
 
 
 @dataclass(frozen=True)
@@ -329,8 +328,7 @@ def compute_snapshot(
     intake_limit_minutes: int = 15,
     overdue_limit: int = 10,
     generated_at: datetime | None = None,
-    service_level_seconds: int = 20,
-    short_abandon_seconds: int = 5,
+    call_targets: CallTargets = DEFAULT_CALL_TARGETS,
     surge: SurgeRule | None = None,
 ) -> Snapshot:
     """Compute the snapshot of ``window`` at ``now`` from the database, in one transaction."""
@@ -348,12 +346,7 @@ def compute_snapshot(
             filters=filters,
         )
         calls = read_switchboard_counts(
-            conn,
-            start=window.start,
-            end=window.end,
-            now=now,
-            service_level_seconds=service_level_seconds,
-            short_abandon_seconds=short_abandon_seconds,
+            conn, start=window.start, end=window.end, now=now, targets=call_targets
         )
         incidents = (
             count_surge_slots_at(conn, now, calendar.zone, surge)
@@ -368,11 +361,6 @@ def compute_snapshot(
         now=now,
         generated_at=generated_at or now,
         filters=filters,
-        switchboard=make_switchboard_figures(
-            calls,
-            now,
-            service_level_seconds=service_level_seconds,
-            short_abandon_seconds=short_abandon_seconds,
-        ),
+        switchboard=make_switchboard_figures(calls, now, call_targets),
     )
     return replace(snapshot, incidents=incidents) if incidents else snapshot

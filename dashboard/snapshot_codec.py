@@ -24,7 +24,7 @@ from dashboard.snapshot import OverdueItem, Snapshot
 from dashboard.switchboard.figures import SwitchboardFigures
 from data_access.queries import Filters, ReferenceCodes
 from data_access.reference import Labels
-from data_access.values import OperatorFigures
+from data_access.values import CallTargets, OperatorFigures
 
 #: Every dataclass the live state may contain (at any depth). Add a new value type here.
 VALUE_TYPES: tuple[type, ...] = (
@@ -39,6 +39,7 @@ VALUE_TYPES: tuple[type, ...] = (
     ReferenceCodes,
     SwitchboardFigures,
     OperatorFigures,
+    CallTargets,
     Incident,
 )
 PAIRS = "__pairs__"

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, Integer, and_, bindparam, case, func, insert, select, update
 
 from data_access.schema import calls, operator_states, queue_log_positions
-from data_access.values import OperatorFigures
+from data_access.values import CallTargets, OperatorFigures
 
 # A call still "waiting" after this long lost its end in the log (no PBX holds a caller so
 # long); it no longer counts as waiting now, so one lost line cannot freeze the wall.
@@ -105,8 +105,7 @@ def read_switchboard_counts(
     start: datetime,
     end: datetime,
     now: datetime,
-    service_level_seconds: int,
-    short_abandon_seconds: int,
+    targets: CallTargets,
 ) -> SwitchboardCounts:
     """Counts of the calls that entered the queue in [start, end) and of the queue at ``now``
     (four reads on one connection: the statements above)."""
@@ -114,8 +113,8 @@ def read_switchboard_counts(
     window = {
         "start": start,
         "end": end,
-        "service_level_seconds": service_level_seconds,
-        "short_abandon_seconds": short_abandon_seconds,
+        "service_level_seconds": targets.service_level_seconds,
+        "short_abandon_seconds": targets.short_abandon_seconds,
     }
     row = conn.execute(TOTALS_QUERY, window).one()
     per_operator = {

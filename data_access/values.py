@@ -13,9 +13,11 @@ from datetime import datetime
 from data_access.codes import UNASSIGNED, UNCLASSIFIED
 
 __all__ = [
+    "DEFAULT_CALL_TARGETS",
     "MEASURES",
     "UNASSIGNED",
     "UNCLASSIFIED",
+    "CallTargets",
     "Filters",
     "OperatorFigures",
     "ReferenceCodes",
@@ -151,3 +153,17 @@ class RequestsQuery:
     service_codes: frozenset[str] | None = None
     statuses: tuple[str, ...] | None = None
     codes: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class CallTargets:
+    """The switchboard's targets (settings ``HOTLINE_SERVICE_LEVEL_SECONDS`` and
+    ``HOTLINE_SHORT_ABANDON_SECONDS``): answered within ``service_level_seconds`` counts
+    towards the service level; a caller who leaves sooner than ``short_abandon_seconds``
+    is a short abandon, counted apart."""
+
+    service_level_seconds: int = 20
+    short_abandon_seconds: int = 5
+
+
+DEFAULT_CALL_TARGETS = CallTargets()

@@ -55,7 +55,7 @@ def make_switchboard_cells(
     if figures is None:
         keys = ("waiting", "longest", "answered", "abandoned", "service_level")
         return tuple(Cell(key, text(lang, f"sb.{key}", seconds=""), PLACEHOLDER) for key in keys)
-    short = figures.abandoned_short
+    short, targets = figures.abandoned_short, figures.targets
     return (
         Cell(
             "waiting",
@@ -76,14 +76,14 @@ def make_switchboard_cells(
             text(lang, "sb.abandoned"),
             format_count(figures.abandoned, lang),
             note=text(
-                lang, "sb.abandoned_short", count=short, seconds=figures.short_abandon_seconds
+                lang, "sb.abandoned_short", count=short, seconds=targets.short_abandon_seconds
             )
             if short
             else "",
         ),
         Cell(
             "service_level",
-            text(lang, "sb.service_level", seconds=figures.service_level_seconds),
+            text(lang, "sb.service_level", seconds=targets.service_level_seconds),
             format_rate(figures.service_level, lang),
         ),
     )
@@ -161,12 +161,12 @@ def _call_items(figures: SwitchboardFigures, lang: str) -> list[tuple[str, str]]
         (text(lang, "sb.answered"), format_count(figures.answered, lang)),
         (text(lang, "sb.abandoned"), format_count(figures.abandoned, lang)),
         (
-            text(lang, "sb.abandoned_short_head", seconds=figures.short_abandon_seconds),
+            text(lang, "sb.abandoned_short_head", seconds=figures.targets.short_abandon_seconds),
             format_count(figures.abandoned_short, lang),
         ),
         (text(lang, "sb.timeout"), format_count(figures.timeout, lang)),
         (
-            text(lang, "sb.service_level", seconds=figures.service_level_seconds),
+            text(lang, "sb.service_level", seconds=figures.targets.service_level_seconds),
             format_rate(figures.service_level, lang),
         ),
         (text(lang, "sb.asa"), format_wait(figures.average_speed_of_answer_seconds)),

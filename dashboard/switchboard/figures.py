@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from dashboard.formatting import ratio
-from data_access.values import OperatorFigures
+from data_access.values import DEFAULT_CALL_TARGETS, CallTargets, OperatorFigures
 
 __all__ = ["OperatorFigures", "SwitchboardFigures", "make_switchboard_figures"]
 
@@ -43,8 +43,7 @@ class SwitchboardFigures:
     average_handle_seconds: float | None = None
     operators: tuple[OperatorFigures, ...] = ()
     # The targets these figures were computed with (not in the API document).
-    service_level_seconds: int = 20
-    short_abandon_seconds: int = 5
+    targets: CallTargets = DEFAULT_CALL_TARGETS
 
     def to_json(self, iso: Any) -> dict[str, Any]:
         """The ``switchboard`` key of ``GET /api/snapshot`` (``iso`` formats instants)."""
@@ -74,9 +73,7 @@ class SwitchboardFigures:
 def make_switchboard_figures(
     counts: SwitchboardCounts,
     now: datetime,
-    *,
-    service_level_seconds: int = 20,
-    short_abandon_seconds: int = 5,
+    targets: CallTargets = DEFAULT_CALL_TARGETS,
 ) -> SwitchboardFigures:
     """Fold the database counts into the figures (pure; tested directly)."""
     oldest = counts.oldest_waiting_entered_at
@@ -97,6 +94,5 @@ def make_switchboard_figures(
         average_speed_of_answer_seconds=asa,
         average_handle_seconds=aht,
         operators=counts.operators,
-        service_level_seconds=service_level_seconds,
-        short_abandon_seconds=short_abandon_seconds,
+        targets=targets,
     )

@@ -16,6 +16,7 @@ from dashboard.switchboard.follower import QueueLogFollower
 from data_access.reference import read_queue_lines
 from data_access.schema import calls
 from data_access.switchboard import read_position, read_switchboard_counts
+from data_access.values import CallTargets
 
 T = int(datetime(2026, 12, 3, 2, 0, tzinfo=UTC).timestamp())
 NOW = datetime.fromtimestamp(T + 430, UTC)
@@ -109,14 +110,8 @@ def follower(engine: Engine, path: Path, batch_lines: int = 5000) -> QueueLogFol
 
 def figures(engine: Engine, service_level: int = 20, short_abandon: int = 5) -> SwitchboardFigures:
     with engine.connect() as conn:
-        counts = read_switchboard_counts(
-            conn,
-            start=START,
-            end=END,
-            now=NOW,
-            service_level_seconds=service_level,
-            short_abandon_seconds=short_abandon,
-        )
+        targets = CallTargets(service_level, short_abandon)
+        counts = read_switchboard_counts(conn, start=START, end=END, now=NOW, targets=targets)
     return make_switchboard_figures(counts, NOW)
 
 
@@ -331,7 +326,6 @@ def test_waiting_calls_older_than_the_lost_limit_are_not_waiting_now(
             start=START - timedelta(hours=6),
             end=END,
             now=NOW,
-            service_level_seconds=20,
-            short_abandon_seconds=5,
+            targets=CallTargets(),
         )
     assert (counts.waiting, make_switchboard_figures(counts, NOW).longest_wait_seconds) == (1, 10)
