@@ -6,18 +6,8 @@ board writes, through a connection of their own (see ``data_access.alert_store``
 
 from __future__ import annotations
 
-from sqlalchemy import (
-    Boolean,
-    Column,
-    Index,
-    Integer,
-    MetaData,
-    SmallInteger,
-    String,
-    Table,
-    Text,
-    false,
-)
+from sqlalchemy import Boolean, Column, Index, Integer, MetaData, SmallInteger, String, Table, Text
+from sqlalchemy.sql.expression import false
 
 from data_access.schema import UTCDateTime, partial_index
 
