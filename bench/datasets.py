@@ -427,8 +427,19 @@ def prepare_schema(url: str) -> None:
         engine.dispose()
 
 
+# The tables autovacuum would analyze with its default thresholds: never analyzed, or
+# changed in more than 50 rows + 10 % since.
+STALE_STATISTICS = """
+SELECT format('%I.%I', s.schemaname, s.relname)
+FROM pg_class c JOIN pg_stat_user_tables s ON s.relid = c.oid
+WHERE c.reltuples < 0 OR s.n_mod_since_analyze > 50 + 0.1 * greatest(c.reltuples, 0)
+ORDER BY 1
+"""
+
+
 def settle(base_url: str, name: str, *, timeout: float = 120) -> None:
-    """Let background work end before timing: a checkpoint, and no autovacuum on ``name``."""
+    """Let background work end before timing: a checkpoint, no autovacuum on ``name``, and
+    the statistics a production server's autovacuum would have collected by now."""
     admin = _admin_engine(base_url)
     try:
         with admin.connect() as conn:
@@ -443,11 +454,29 @@ def settle(base_url: str, name: str, *, timeout: float = 120) -> None:
                     {"n": name},
                 ).scalar()
                 if not busy:
-                    return
+                    break
                 time.sleep(1)
-            log.warning("autovacuum still running on %s; measuring anyway", name)
+            else:
+                log.warning("autovacuum still running on %s; measuring anyway", name)
     finally:
         admin.dispose()
+    analyze_stale(database_url(base_url, name))
+
+
+def analyze_stale(url: str) -> tuple[str, ...]:
+    """ANALYZE the tables whose statistics autovacuum would renew (it may be off or behind,
+    as on a machine that just built the database): the planner must not measure guesses."""
+    engine = create_engine(normalise_url(url), isolation_level="AUTOCOMMIT", pool_size=1)
+    try:
+        with engine.connect() as conn:
+            stale = tuple(str(name) for name in conn.execute(text(STALE_STATISTICS)).scalars())
+            for table in stale:
+                conn.execute(text(f"ANALYZE {table}"))  # quoted by format('%I')
+    finally:
+        engine.dispose()
+    if stale:
+        log.info("analyzed %s (statistics missing or stale)", ", ".join(stale))
+    return stale
 
 
 def _sync_sequence(conn: Connection) -> None:

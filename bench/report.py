@@ -193,7 +193,10 @@ def _write_databases(results: Results, add: Add) -> None:
     add(
         "Generated on the server (`INSERT ... SELECT generate_series(...)` with `random()`), "
         "the schema by the project's migrations (`upgrade_to_head` on an empty database), "
-        "then `VACUUM (ANALYZE)`. Every size holds about 9,100 tickets a day, so the day "
+        "then `VACUUM (ANALYZE)`; before each size is measured, every table whose statistics "
+        "autovacuum would renew is analyzed (`bench.datasets.analyze_stale`: autovacuum may be "
+        "off or behind on the bench machine, and the rollups' plans depend on their "
+        "statistics). Every size holds about 9,100 tickets a day, so the day "
         "window has the same tickets at every size and only the history grows (10 M = three "
         "years). Arrivals follow the day (morning and early-afternoon peaks), fields follow "
         "October 2025's shares, questions are answered in minutes, forwarded tickets are "

@@ -289,7 +289,11 @@ def sync_rollups(
     """Point the rollups at this time zone and day start, rebuilding them if they differ.
 
     Runs in the caller's (writer) transaction, which locks the tickets against
-    writes while the rollups are rebuilt. Returns whether a rebuild happened.
+    writes while the rollups are rebuilt, and gives the rebuilt tables their planner
+    statistics at once: without them, until autovacuum gets there, the planner guesses a
+    few dozen rows where a 90-day range reads a hundred thousand and sorts them instead
+    of hashing them (the handling counts of a 90-day range at 10 M tickets: 190 ms
+    instead of 55). Returns whether a rebuild happened.
     """
     if conn.dialect.name != "postgresql":
         return False
@@ -314,6 +318,8 @@ def sync_rollups(
         conn.execute(
             text(_insert(rollup_handling, HANDLING_SELECT) + " ORDER BY 1, 2, 3, 4, 5, 6, 7, 8")
         )
+        conn.execute(text("ANALYZE rollup_handling_daily"))
+    conn.execute(text("ANALYZE rollup_received_daily, rollup_resolved_daily"))
     return True
 
 
