@@ -10,7 +10,13 @@ from sqlalchemy.exc import ProgrammingError
 from dashboard.overview import compute_overview
 from dashboard.shifts import ShiftCalendar
 from data_access.engine import make_engine
-from data_access.overview_rollups import rollup_differences, rollups_ready, sync_rollups
+from data_access.overview_rollups import (
+    ROLLUP_TABLES,
+    analyze_rollups,
+    rollup_differences,
+    rollups_ready,
+    sync_rollups,
+)
 from data_access.schema import tickets
 from tests.support.db import FILTER_CASES, insert_tickets, local, make_ticket, random_ticket
 
@@ -212,6 +218,28 @@ def test_a_rebuild_gives_the_rollups_their_planner_statistics(pg):
     # ANALYZE of a small table counts every row; without it the estimate is -1 (unknown).
     assert all(counted.values())
     assert {name: int(estimated[name]) for name in rollups} == counted
+
+
+def _estimates(conn):
+    names = list(ROLLUP_TABLES)
+    query = text("SELECT relname, reltuples FROM pg_class WHERE relname IN :names")
+    rows = conn.execute(query.bindparams(bindparam("names", expanding=True)), {"names": names})
+    return {name: int(tuples) for name, tuples in rows}
+
+
+def test_rollups_filled_without_a_rebuild_get_their_statistics_once(pg):
+    writer, reader = pg
+    insert_tickets(writer, _random_tickets(300, seed=8))  # the triggers fill the rollups
+    with reader.connect() as conn:
+        assert set(_estimates(conn).values()) == {-1}  # never analyzed (autovacuum aside)
+    with writer.begin() as conn:
+        assert not sync_rollups(conn, "Asia/Ho_Chi_Minh", 360)  # ready: no rebuild
+    with reader.connect() as conn:
+        estimated = _estimates(conn)
+        assert all(value > 0 for value in estimated.values())
+    with writer.begin() as conn:
+        assert analyze_rollups(conn, only_missing=True) == ()  # done already
+        assert analyze_rollups(conn, only_missing=False) == ROLLUP_TABLES
 
 
 def test_a_calendar_the_rollups_were_not_built_for_reads_the_tickets(pg):
