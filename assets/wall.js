@@ -1,26 +1,11 @@
-/* The wall in the browser: fit to the screen, in-flight guard, clock, watchdog, soft reload.
+/* The wall in the browser: in-flight guard, clock, watchdog, soft reload. (The fit to the
+ * screen runs before the first paint, from the wall's index: layouts/wall.py, FIT_SCRIPT.)
  *
  * Used by the client-side callbacks registered in callbacks/wall.py. Nothing
  * here talks to another host; the only request it makes itself is /healthz
  * before a scheduled reload. */
 (function () {
   "use strict";
-
-  var DESIGN_W = 1920;
-  var DESIGN_H = 1080;
-
-  // One transform scales the 1920x1080 design canvas to the screen (see wall.css).
-  function fit() {
-    var vw = window.innerWidth || DESIGN_W;
-    var vh = window.innerHeight || DESIGN_H;
-    var scale = Math.min(vw / DESIGN_W, vh / DESIGN_H);
-    var style = document.documentElement.style;
-    style.setProperty("--wall-scale", String(scale));
-    style.setProperty("--wall-w", vw / scale + "px");
-    style.setProperty("--wall-h", vh / scale + "px");
-  }
-  fit();
-  window.addEventListener("resize", fit);
 
   var state = {
     loadedAt: Date.now(),

@@ -18,17 +18,19 @@ from dashboard.auth import install_access
 from dashboard.callback_guard import MAX_CALLBACK_BODY, install_callback_guard
 from dashboard.export import register_export
 from dashboard.i18n import normalise_language, text
+from dashboard.intelligence.night import is_night_shift, night_on, night_shift_numbers
 from dashboard.intelligence.screens import install_screens
 from dashboard.public.routes import register_public
 from dashboard.routes import Prerender, is_light_page, normalise_path, page_of
 from dashboard.scheduler import start_background_jobs
 from dashboard.service import SnapshotService
 from dashboard.settings import PROJECT_ROOT, Settings, load_settings
+from dashboard.shifts import utc_now
 from dashboard.store import make_service
 from dashboard.web_perf import install_web_perf
 from layouts.prerender import ROOT_CLASS, deferred_scripts, prerender_script, to_html
 from layouts.theme import THEME_STYLESHEETS, normalise_theme, palettes
-from layouts.wall import build_shell
+from layouts.wall import FIT_SCRIPT, build_shell
 
 log = logging.getLogger(__name__)
 
@@ -116,9 +118,23 @@ class BoardDash(Dash):
             and has_request_context()
         ):
             kwargs.update(self._prerendered(declared.prerender, path, kwargs))
+        night = ""
+        if declared is not None and declared.canvas:  # scaled before the first paint
+            kwargs["app_entry"] = FIT_SCRIPT + kwargs.get("app_entry", "")
+            night = ' class="wall-night"' if self._night(args.get("night")) else ""
         page = super().interpolate_index(**kwargs)
         bs_theme = "dark" if theme == "dark" else "light"
-        return page.replace("<html>", f'<html lang="{lang}" data-bs-theme="{bs_theme}">', 1)
+        opening = f'<html lang="{lang}" data-bs-theme="{bs_theme}"{night}>'
+        return page.replace("<html>", opening, 1)
+
+    def _night(self, mode: str | None) -> bool:
+        """Whether the wall opens dimmed (``?night=``, else by the shift): its first paint as
+        assets/intelligence.js keeps it from Dash's first refresh on."""
+        service = self.server.config.get("HOTLINE_SERVICE")
+        if service is None:
+            return False
+        shifts = night_shift_numbers(service.settings.night_shifts)
+        return night_on(mode or "auto", is_night_shift(service.calendar, utc_now(), shifts))
 
     def _prerendered(self, until: str, path: str, kwargs: dict[str, Any]) -> dict[str, str]:
         """The page as HTML before Dash's root, and Dash's scripts after its first paint.

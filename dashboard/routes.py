@@ -63,6 +63,9 @@ class Page:
     # Its index carries the page as HTML until Dash has drawn an element matching this CSS
     # selector (layouts/prerender.py); None: the index is Dash's alone.
     prerender: str | None = None
+    # A fixed design canvas scaled to the screen by the index's own script, before the first
+    # paint (the wall: layouts.wall.FIT_SCRIPT).
+    canvas: bool = False
 
 
 DATE_AND_FILTERS = ("dcc/async-datepicker.js", "dcc/async-dropdown.js")
@@ -88,7 +91,15 @@ def desk_view(
 
 
 PAGES: tuple[Page, ...] = (
-    Page("/", "app.title", "wall", nav=NavEntry("wall", "nav.wall", "bi-display", 10)),
+    # The control-room wall, often a TV with a slow CPU: its numbers come with the index.
+    Page(
+        "/",
+        "app.title",
+        "wall",
+        nav=NavEntry("wall", "nav.wall", "bi-display", 10),
+        prerender=".wall",
+        canvas=True,
+    ),
     desk_view("shift", "bi-person-workspace", 20, DATE_AND_FILTERS),
     Page("/shift/report", "app.title", "shift", theme="light", component_prefix="shift-"),
     # The leaders' page, read on phones too: its numbers come with the index.

@@ -75,7 +75,11 @@ def build_wall_alerts(lang: str) -> html.Section:
     return html.Section(
         [
             html.H2(
-                [text(lang, "alert.panel"), " ", html.Span("", id=WALL_ALERTS_COUNT)],
+                [
+                    text(lang, "alert.panel"),
+                    " ",
+                    html.Span("", id=WALL_ALERTS_COUNT, className="wall-alerts-count"),
+                ],
                 className="panel-title",
             ),
             html.Div(

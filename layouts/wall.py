@@ -24,6 +24,20 @@ from layouts.wall_view import BannerView, BarsView, OverdueRow, TileView, Urgenc
 
 Leaf = tuple[str, str]
 
+# The 1920x1080 design canvas, scaled to the screen by one transform (wall.css, --wall-*).
+# The wall's index runs it before its first paint (and on each resize), so that the page's
+# HTML copy and Dash's page stand at the screen's size from the first frame.
+DESIGN_WIDTH, DESIGN_HEIGHT = 1920, 1080
+FIT_SCRIPT = (
+    "<script>(function(){"
+    f"var W={DESIGN_WIDTH},H={DESIGN_HEIGHT};"
+    "function fit(){var vw=window.innerWidth||W,vh=window.innerHeight||H;"
+    "var scale=Math.min(vw/W,vh/H),style=document.documentElement.style;"
+    "style.setProperty('--wall-scale',String(scale));"
+    "style.setProperty('--wall-w',vw/scale+'px');style.setProperty('--wall-h',vh/scale+'px');}"
+    "fit();window.addEventListener('resize',fit);})();</script>"
+)
+
 
 # --- pieces ----------------------------------------------------------------------------------
 def value_size(value: str) -> str:

@@ -15,6 +15,8 @@ from dashboard.app import create_app
 from dashboard.settings import Settings
 from dashboard.shifts import utc_now
 from layouts.prerender import DEFERRED, ROOT_CLASS
+from layouts.theme import TILE_ICONS
+from layouts.wall import FIT_SCRIPT
 from tests.support.components import props_where
 from tests.support.db import insert_tickets, make_ticket
 from tests.support.views import find
@@ -83,15 +85,57 @@ def test_the_index_carries_the_page_and_dash_takes_the_same_layout(app):
     assert calls[0] == 2
 
 
-def test_the_scripts_wait_for_the_first_paint_on_the_overview_only(app):
+def test_the_scripts_wait_for_the_first_paint_on_the_overview_and_the_wall_only(app):
     client = app.server.test_client()
-    overview = client.get("/overview").get_data(as_text=True)
-    assert f'<script type="{DEFERRED}" src="' in overview and "<script src=" not in overview
-    assert "first-contentful-paint" in overview
-    for page in ("/", "/shift"):
+    for page in ("/overview", "/"):
         index = client.get(page).get_data(as_text=True)
-        assert ROOT_CLASS not in index and DEFERRED not in index, page
-        assert re.search(r'<script src="[^"]*dash_renderer', index), page
+        assert f'<script type="{DEFERRED}" src="' in index and "<script src=" not in index, page
+        assert "first-contentful-paint" in index, page
+    shift = client.get("/shift").get_data(as_text=True)
+    assert ROOT_CLASS not in shift and DEFERRED not in shift
+    assert re.search(r'<script src="[^"]*dash_renderer', shift)
+
+
+WALL_TILE_VALUES = frozenset(ids.tile_value(key) for key in TILE_ICONS)
+
+
+def _tile_values(tree: Any) -> dict[str, str]:
+    """The wall's KPI numbers in a layout (Dash's JSON form), by tile."""
+    shown = props_where(tree, lambda props: str(props.get("id", "")) in WALL_TILE_VALUES)
+    return {str(props["id"]): str(props.get("children")) for props in shown}
+
+
+def test_the_wall_index_carries_the_wall_scaled_before_its_first_paint(app):
+    assert app.server.config["HOTLINE_SERVICE"].refresh()  # the wall shows the last snapshot
+    client = app.server.test_client()
+    index = client.get("/?lang=en").get_data(as_text=True)
+    copy = COPY.search(index)
+    assert copy is not None and ' id="' not in copy.group(1)
+    text = _text(copy.group(1))
+    assert "Received this shift" in text
+    # The canvas is scaled to the screen before the copy is parsed: no jump on a TV.
+    assert index.index(FIT_SCRIPT) < index.index(f'<div class="{ROOT_CLASS}">')
+    response = client.get("/_dash-layout", headers={"Referer": "http://localhost/?lang=en"})
+    values = _tile_values(json.loads(response.get_data(as_text=True)))
+    assert len(values) == 8 and values[ids.tile_value("open")] == "3"
+    for value in values.values():
+        assert f">{value}<" in copy.group(1)  # the very numbers Dash then draws
+    # Desk pages have no canvas to scale.
+    assert FIT_SCRIPT not in client.get("/overview").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("query", "dimmed"),
+    [("?night=on", True), ("?night=off", False), ("?night=nonsense&lang=en", False)],
+)
+def test_the_wall_opens_dimmed_when_night_mode_says_so(app, query, dimmed):
+    # "nonsense" is "auto": dimmed in Ca 3 only, which the clock decides; set no night shift.
+    app.server.config["HOTLINE_SERVICE"].settings.night_shifts = ""
+    client = app.server.test_client()
+    opening = re.search(r"<html[^>]*>", client.get("/" + query).get_data(as_text=True))
+    assert opening is not None and ('class="wall-night"' in opening.group(0)) is dimmed
+    desk = re.search(r"<html[^>]*>", client.get("/shift?night=on").get_data(as_text=True))
+    assert desk is not None and "wall-night" not in desk.group(0)
 
 
 def test_no_personal_data_in_the_copy(app):
