@@ -11,6 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from selenium.webdriver.common.by import By
 
 from dashboard import ids
 from dashboard.formatting import format_count, format_rate
@@ -142,6 +143,47 @@ def test_the_numbers_on_screen_are_the_api_numbers(browser, live_wall, width, he
     assert screen["dataTime"] == want["dataTime"]
     overdue_class = screen["tiles"]["overdue"]["className"]
     assert ("tile--alert" in overdue_class) == (day["now"]["overdue"] > 0)
+
+
+# The boxes of the wall's tiles and panels under a root (the copy's, or Dash's).
+BOXES = """
+return Array.from(document.querySelectorAll(arguments[0]), (e) => {
+  const r = e.getBoundingClientRect();
+  return [Math.round(r.left), Math.round(r.top), Math.round(r.width), Math.round(r.height)];
+});
+"""
+PARTS = " .wall-kpis > .tile, {root} .wall-panel, {root} .wall-header"
+
+
+@pytest.mark.console_errors_expected  # the renderer held back: its start fails, as it should
+@pytest.mark.parametrize(("width", "height"), SIZES)
+def test_the_index_shows_the_wall_where_dash_then_draws_it(browser, live_wall, width, height):
+    set_viewport(browser, width, height)
+    # Dash's renderer held back: what the index alone shows, scaled to the screen.
+    browser.execute_cdp_cmd("Network.enable", {})
+    browser.execute_cdp_cmd("Network.setBlockedURLs", {"urls": ["*dash_renderer*"]})
+    try:
+        browser.get(live_wall.base + "/")
+        wait_for(
+            lambda: browser.find_elements(By.CSS_SELECTOR, ".hv-prerender .wall .tile-value"),
+            15,
+            "the index carries no wall",
+        )
+        copy = browser.find_element(By.CSS_SELECTOR, ".hv-prerender .wall")
+        values = [value.text for value in copy.find_elements(By.CSS_SELECTOR, ".tile-value")]
+        assert len(values) == len(ids.TILE_KEYS) and all(
+            any(c.isdigit() for c in v) for v in values
+        )
+        assert copy.find_elements(By.CSS_SELECTOR, ".panel-hourly .chart-bar")
+        copied = browser.execute_script(BOXES, ".hv-prerender" + PARTS.format(root=".hv-prerender"))
+    finally:
+        browser.execute_cdp_cmd("Network.setBlockedURLs", {"urls": []})
+    open_wall(browser, live_wall.base + "/")
+    assert browser.find_elements(By.CSS_SELECTOR, ".hv-prerender") == []  # Dash's page now
+    root = "#react-entry-point"
+    drawn = browser.execute_script(BOXES, root + PARTS.format(root=root))
+    assert len(copied) == len(drawn) > len(ids.TILE_KEYS)
+    assert copied == drawn  # nothing moves when Dash's page takes the copy's place
 
 
 @pytest.mark.parametrize(("width", "height"), [*SIZES, (3840, 2160)])
