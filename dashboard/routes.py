@@ -100,7 +100,8 @@ PAGES: tuple[Page, ...] = (
         prerender=".wall",
         canvas=True,
     ),
-    desk_view("shift", "bi-person-workspace", 20, DATE_AND_FILTERS),
+    # The supervisors' page, on a desk or a tablet: its numbers come with the index too.
+    desk_view("shift", "bi-person-workspace", 20, DATE_AND_FILTERS, prerender=True),
     Page("/shift/report", "app.title", "shift", theme="light", component_prefix="shift-"),
     # The leaders' page, read on phones too: its numbers come with the index.
     desk_view("overview", "bi-bar-chart-line", 30, DATE_AND_FILTERS + TABLE, prerender=True),

@@ -262,6 +262,42 @@ def _switch(props: Mapping[str, Any]) -> str:
     return element("div", _bootstrap(props, "form-check", "form-switch"), inner=box + label)
 
 
+def _choices(props: Mapping[str, Any], kind: str) -> str:
+    """dbc's RadioItems (``kind`` "radio") or Checklist ("checkbox"): a check per option,
+    its input and label with the classes given (the labels cannot name their inputs: the
+    copy has no ids)."""
+    value = props.get("value")
+    chosen = value if kind == "checkbox" and isinstance(value, list) else [value]
+    item_class = "form-check form-check-inline" if props.get("inline") else "form-check"
+    items = []
+    for option in props.get("options") or []:
+        label, option_value = (
+            (option.get("label"), option.get("value"))
+            if isinstance(option, Mapping)
+            else (option, option)
+        )
+        checked = option_value in chosen
+        input_classes = _names("form-check-input", props.get("input_class_name"))
+        label_classes = _names(
+            "form-check-label",
+            props.get("label_class_name"),
+            props.get("label_checked_class_name") if checked else None,
+        )
+        box = element("input", {"class": input_classes, "type": kind, "checked": checked})
+        items.append(
+            element(
+                "div",
+                {"class": item_class},
+                inner=box + element("label", {"class": label_classes}, label),
+            )
+        )
+    return element("div", _bootstrap(props), inner="".join(items))
+
+
+def _names(*names: Any) -> str:
+    return " ".join(name for name in names if isinstance(name, str) and name)
+
+
 def _table(props: Mapping[str, Any]) -> str:
     classes = ["table"]
     if props.get("size"):
@@ -322,13 +358,13 @@ BOOTSTRAP: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "CardHeader": _classes("card-header"),
     "CardBody": _classes("card-body"),
     "CardFooter": _classes("card-footer"),
+    "RadioItems": lambda props: _choices(props, "radio"),
+    "Checklist": lambda props: _choices(props, "checkbox"),
     # Drawn on demand, or only by the browser.
     "Modal": _nothing,
     "Tooltip": _nothing,
     "Popover": _nothing,
     "Spinner": _nothing,
-    "RadioItems": _nothing,
-    "Checklist": _nothing,
     "Input": _nothing,
     "Select": _nothing,
 }
@@ -350,7 +386,8 @@ def prerender_script(until: str) -> str:
         "<script>(function(){var copy=document.querySelector('." + ROOT_CLASS + "');"
         "var root=document.getElementById('react-entry-point');if(!copy||!root)return;"
         "var watch=new MutationObserver(function(){if(root.querySelector(" + selector + "))"
-        "{done();}});function done(){copy.remove();watch.disconnect();}"
+        # Let go of the copy once removed: the timer's closure would keep its nodes alive.
+        "{done();}});function done(){if(!copy)return;copy.remove();copy=null;watch.disconnect();}"
         "watch.observe(root,{childList:true,subtree:true});"
         f"window.{STARTED_HOOK}=function(){{setTimeout(done,{DRAWN_WITHIN_SECONDS * 1000});}};"
         "})();</script>"

@@ -82,7 +82,11 @@ def build_shift_page(
         filters=views.build_filters("shift", names, filters),
         body=[
             build_shift_alerts(lang),  # the alerts to acknowledge (issue 9)
-            dcc.Loading(html.Div(id=ids.SHIFT_CONTENT), type="dot", delay_show=400),
+            dcc.Loading(
+                html.Div(id=ids.SHIFT_CONTENT, className="hv-shift-content"),
+                type="dot",
+                delay_show=400,
+            ),
         ],
     )
 

@@ -186,6 +186,33 @@ def test_the_index_shows_the_wall_where_dash_then_draws_it(browser, live_wall, w
     assert copied == drawn  # nothing moves when Dash's page takes the copy's place
 
 
+# Every node of the document (elements, text, comments), the document itself included.
+ATTACHED_NODES = """
+const walker = document.createTreeWalker(document, NodeFilter.SHOW_ALL);
+let count = 1;
+while (walker.nextNode()) count += 1;
+return count;
+"""
+
+
+def test_the_copy_is_let_go_once_dash_has_drawn_the_wall(browser, live_wall):
+    """A wall stays open for a day: the removed copy's nodes must not stay alive with it."""
+    open_wall(browser, live_wall.base + "/")
+    wait_for(
+        lambda: not browser.find_elements(By.CSS_SELECTOR, ".hv-prerender"),
+        15,
+        "the copy was never removed",
+    )
+    browser.execute_cdp_cmd("Performance.enable", {})
+    for _ in range(2):
+        browser.execute_cdp_cmd("HeapProfiler.collectGarbage", {})
+    metrics = browser.execute_cdp_cmd("Performance.getMetrics", {})["metrics"]
+    nodes = next(item["value"] for item in metrics if item["name"] == "Nodes")
+    attached = browser.execute_script(ATTACHED_NODES)
+    # The copy is about as large as the wall: kept alive, it would near double the count.
+    assert nodes < attached * 1.3, (nodes, attached)
+
+
 @pytest.mark.parametrize(("width", "height"), [*SIZES, (3840, 2160)])
 def test_one_screen_no_scrollbars_nothing_clipped(browser, live_wall, width, height):
     set_viewport(browser, width, height)

@@ -112,6 +112,32 @@ def test_text_and_attributes_are_escaped():
         ),
         (dbc.Modal(dbc.ModalBody("secret"), is_open=False), ""),
         (dbc.Alert("hidden", is_open=False), ""),
+        (
+            # As dbc draws it in Chromium, but for the ids and the inputs' values.
+            dbc.RadioItems(
+                options=[{"label": "Ca 1", "value": 1}, {"label": "Ca <2>", "value": 2}],
+                value=2,
+                inline=True,
+                class_name="btn-group",
+                input_class_name="btn-check",
+                label_class_name="btn btn-outline-primary",
+                label_checked_class_name="active",
+            ),
+            '<div class="btn-group"><div class="form-check form-check-inline">'
+            '<input class="form-check-input btn-check" type="radio">'
+            '<label class="form-check-label btn btn-outline-primary">Ca 1</label></div>'
+            '<div class="form-check form-check-inline">'
+            '<input class="form-check-input btn-check" type="radio" checked>'
+            '<label class="form-check-label btn btn-outline-primary active">Ca &lt;2&gt;</label>'
+            "</div></div>",
+        ),
+        (
+            dbc.Checklist(options=["a", "b"], value=["b"]),
+            '<div><div class="form-check"><input class="form-check-input" type="checkbox">'
+            '<label class="form-check-label">a</label></div><div class="form-check">'
+            '<input class="form-check-input" type="checkbox" checked>'
+            '<label class="form-check-label">b</label></div></div>',
+        ),
     ],
 )
 def test_bootstrap_components_become_their_markup(component, expected):

@@ -85,15 +85,29 @@ def test_the_index_carries_the_page_and_dash_takes_the_same_layout(app):
     assert calls[0] == 2
 
 
-def test_the_scripts_wait_for_the_first_paint_on_the_overview_and_the_wall_only(app):
+def test_the_shift_index_carries_the_shift_view_dash_then_takes(app):
     client = app.server.test_client()
-    for page in ("/overview", "/"):
+    index = client.get("/shift?lang=en").get_data(as_text=True)
+    copy = COPY.search(index)
+    assert copy is not None and ' id="' not in copy.group(1)
+    assert 'class="hv-shift-content"' in copy.group(1)  # laid out by class, as Dash's page
+    response = client.get("/_dash-layout", headers={"Referer": "http://localhost/shift?lang=en"})
+    tree = json.loads(response.get_data(as_text=True))
+    values = _kpi_values(find(tree, ids.SHIFT_CONTENT)["children"])
+    assert len(values) >= 4 and "3" in values  # the three open tickets
+    for value in values:
+        assert f">{value}<" in copy.group(1)
+
+
+def test_the_scripts_wait_for_the_first_paint_on_the_prerendered_pages_only(app):
+    client = app.server.test_client()
+    for page in ("/overview", "/", "/shift"):
         index = client.get(page).get_data(as_text=True)
         assert f'<script type="{DEFERRED}" src="' in index and "<script src=" not in index, page
         assert "first-contentful-paint" in index, page
-    shift = client.get("/shift").get_data(as_text=True)
-    assert ROOT_CLASS not in shift and DEFERRED not in shift
-    assert re.search(r'<script src="[^"]*dash_renderer', shift)
+    screens = client.get("/screens").get_data(as_text=True)
+    assert ROOT_CLASS not in screens and DEFERRED not in screens
+    assert re.search(r'<script src="[^"]*dash_renderer', screens)
 
 
 WALL_TILE_VALUES = frozenset(ids.tile_value(key) for key in TILE_ICONS)
@@ -162,7 +176,7 @@ def test_only_the_page_itself_carries_a_copy_and_it_is_never_cached(app):
     response = client.get("/overview")
     assert ROOT_CLASS in response.get_data(as_text=True)
     assert response.headers["Cache-Control"] == "no-cache"
-    for path in ("/overview/anything", "/shift"):  # a sub-path is Dash's not-found page
+    for path in ("/overview/anything", "/shift/report", "/screens"):  # not prerendered
         assert ROOT_CLASS not in client.get(path).get_data(as_text=True), path
 
 
