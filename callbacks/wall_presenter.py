@@ -22,6 +22,7 @@ from dash import no_update
 
 from callbacks.kiosk import options_to_args, resolve_windows
 from dashboard import ids
+from dashboard.formatting import format_clock
 from dashboard.i18n import text
 from dashboard.intelligence.night import is_night_shift, night_shift_numbers
 from dashboard.intelligence.surges import incident_text
@@ -223,6 +224,9 @@ class WallPresenter:
             meta=self.meta(rendered, now),
             refresh_ms=self.service.settings.refresh_seconds * 1000,
             rotate=options.rotate,
+            # A time from the first frame (the index's copy included): not dashes until the
+            # browser's clock starts.
+            clock=format_clock(now, self.service.calendar.zone),
         )
 
     def refresh(

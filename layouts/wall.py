@@ -265,8 +265,10 @@ def _panel(title: str, body: Any, *, class_name: str, scope: str | None = None) 
     )
 
 
-def build_header(view: WallView) -> html.Header:
-    """Brand, the shift and operating day (or a banner), the clock and the time of the data."""
+def build_header(view: WallView, clock: str = "--:--:--") -> html.Header:
+    """Brand, the shift and operating day (or a banner), the clock and the time of the data.
+
+    ``clock``: the time the page was built; the browser's clock takes over once a second."""
     lang = view.lang
     return html.Header(
         [
@@ -316,7 +318,7 @@ def build_header(view: WallView) -> html.Header:
             build_offline_banner(),
             html.Div(
                 [
-                    html.Div("--:--:--", id=ids.WALL_CLOCK, className="wall-clock"),
+                    html.Div(clock, id=ids.WALL_CLOCK, className="wall-clock"),
                     html.Div(
                         [
                             html.I(className="bi bi-clock-history"),
@@ -529,8 +531,10 @@ def build_wall(
     meta: dict[str, Any],
     refresh_ms: int,
     rotate: int = 0,
+    clock: str = "--:--:--",
 ) -> html.Div:
-    """The wall page for a view: header, banners, KPI tiles and the panels."""
+    """The wall page for a view: header, banners, KPI tiles and the panels; ``clock`` is the
+    time it was built (the clock shows it until the browser's clock ticks)."""
     lang = view.lang
     return html.Div(
         [
@@ -542,7 +546,7 @@ def build_wall(
             dcc.Interval(
                 id=ids.WALL_ROTATE_TICK, interval=max(1, rotate) * 1000, disabled=not rotate
             ),
-            build_header(view),
+            build_header(view, clock),
             build_incident_banner(meta.get("intel")),  # surges (issue 13)
             html.Section([build_tile(tile) for tile in view.tiles], className="wall-kpis"),
             build_wall_panels(view),

@@ -127,6 +127,8 @@ def test_the_wall_index_carries_the_wall_scaled_before_its_first_paint(app):
     assert copy is not None and ' id="' not in copy.group(1)
     text = _text(copy.group(1))
     assert "Received this shift" in text
+    # The clock shows the time the page was built, not dashes, until the browser's ticks.
+    assert re.search(r'class="wall-clock">\d\d:\d\d:\d\d</div>', copy.group(1))
     # The canvas is scaled to the screen before the copy is parsed: no jump on a TV.
     assert index.index(FIT_SCRIPT) < index.index(f'<div class="{ROOT_CLASS}">')
     response = client.get("/_dash-layout", headers={"Referer": "http://localhost/?lang=en"})
