@@ -487,8 +487,10 @@ def _write_browser_method(browser: BrowserResult, add: Add) -> None:
         "MutationObserver, then the next animation frame): first in the index's HTML copy "
         "of the wall (`layouts/prerender.py`: the same elements and classes, found by class "
         "since it has no ids), then in the page Dash draws in its place, after which the "
-        "wall is live. The full render is the first of the two on screen. A load before "
-        "them warms the server up and is not counted "
+        "wall is live. The copy is the page's first content, so its time is the later of "
+        "that frame and the first contentful paint (Paint Timing), which includes the "
+        "frame's style and layout. The full render is the first of the two on screen. A "
+        "load before them warms the server up and is not counted "
         f"({_s(warmup.shown_ms if warmup else None)}). The target is judged on the median."
     )
     add(
