@@ -150,9 +150,10 @@ WHY = {
     "leaders' 90-day view": "The counts come from the daily rollups and the medians from the"
     " handling distribution (migration 0008); what remains is reading some 180 days of rollup"
     " rows on a CPU shared with other work (see the load average).",
-    BROWSER_WHAT: "See (f): no Plotly (the figures are HTML) and the first layout carries the"
-    " numbers; what is left is Dash's renderer starting on a CPU shared with other work. The"
-    " heap's growth is Dash's undo history and V8's compiled code (see the note below).",
+    BROWSER_WHAT: "See (f): the index carries the wall as HTML, so its first contentful paint"
+    " is the full render; what is left is the page's cold style and layout (and the fonts) on a"
+    " CPU shared with other work. The heap's growth is Dash's undo history and V8's compiled"
+    " code (see the note below).",
 }
 
 
