@@ -124,6 +124,11 @@ def element(
     return opening if tag in VOID else f"{opening}{inner or to_html(children)}</{tag}>"
 
 
+def _names(*names: Any) -> str:
+    """Class names joined, leaving out what is not a non-empty string."""
+    return " ".join(name for name in names if isinstance(name, str) and name)
+
+
 def _attributes(
     props: Mapping[str, Any], *classes: str | None, plain: frozenset[str] = PLAIN
 ) -> dict[str, Any]:
@@ -131,7 +136,7 @@ def _attributes(
     well-formed names, links of safe schemes, and values that are text or numbers."""
     attributes: dict[str, Any] = {}
     own = props.get("className") or props.get("class_name")  # dbc's name of it
-    names = " ".join(name for name in (*classes, own) if isinstance(name, str) and name)
+    names = _names(*classes, own)
     if names:
         attributes["class"] = names
     for prop, value in props.items():
@@ -269,6 +274,7 @@ def _choices(props: Mapping[str, Any], kind: str) -> str:
     value = props.get("value")
     chosen = value if kind == "checkbox" and isinstance(value, list) else [value]
     item_class = "form-check form-check-inline" if props.get("inline") else "form-check"
+    input_classes = _names("form-check-input", props.get("input_class_name"))
     items = []
     for option in props.get("options") or []:
         label, option_value = (
@@ -277,7 +283,6 @@ def _choices(props: Mapping[str, Any], kind: str) -> str:
             else (option, option)
         )
         checked = option_value in chosen
-        input_classes = _names("form-check-input", props.get("input_class_name"))
         label_classes = _names(
             "form-check-label",
             props.get("label_class_name"),
@@ -292,10 +297,6 @@ def _choices(props: Mapping[str, Any], kind: str) -> str:
             )
         )
     return element("div", _bootstrap(props), inner="".join(items))
-
-
-def _names(*names: Any) -> str:
-    return " ".join(name for name in names if isinstance(name, str) and name)
 
 
 def _table(props: Mapping[str, Any]) -> str:
