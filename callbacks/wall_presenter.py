@@ -24,7 +24,7 @@ from callbacks.kiosk import options_to_args, resolve_windows
 from dashboard import ids
 from dashboard.formatting import format_clock
 from dashboard.i18n import text
-from dashboard.intelligence.night import is_night_shift, night_shift_numbers
+from dashboard.intelligence.night import in_night_shift
 from dashboard.intelligence.surges import incident_text
 from dashboard.service import SnapshotService
 from dashboard.shifts import Window, utc_now
@@ -75,9 +75,7 @@ def wall_intel(service: SnapshotService, lang: str, now: datetime) -> dict[str, 
     }
     minutes = service.settings.surge_window_minutes
     lines = [incident_text(i, names, lang, minutes) for i in (live.incidents if live else ())]
-    night = is_night_shift(
-        service.calendar, now, night_shift_numbers(service.settings.night_shifts)
-    )
+    night = in_night_shift(service.calendar, now, service.settings.night_shifts)
     return {"incidents": incident_lines(lines, lang), "night_shift": night}
 
 

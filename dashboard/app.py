@@ -18,7 +18,7 @@ from dashboard.auth import install_access
 from dashboard.callback_guard import MAX_CALLBACK_BODY, install_callback_guard
 from dashboard.export import register_export
 from dashboard.i18n import normalise_language, text
-from dashboard.intelligence.night import is_night_shift, night_on, night_shift_numbers
+from dashboard.intelligence.night import in_night_shift, night_on
 from dashboard.intelligence.screens import install_screens
 from dashboard.public.routes import register_public
 from dashboard.routes import Prerender, is_light_page, normalise_path, page_of
@@ -133,8 +133,8 @@ class BoardDash(Dash):
         service = self.server.config.get("HOTLINE_SERVICE")
         if service is None:
             return False
-        shifts = night_shift_numbers(service.settings.night_shifts)
-        return night_on(mode or "auto", is_night_shift(service.calendar, utc_now(), shifts))
+        night_shift = in_night_shift(service.calendar, utc_now(), service.settings.night_shifts)
+        return night_on(mode or "auto", night_shift)
 
     def _prerendered(self, until: str, path: str, kwargs: dict[str, Any]) -> dict[str, str]:
         """The page as HTML before Dash's root, and Dash's scripts after its first paint.

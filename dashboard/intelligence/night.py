@@ -32,6 +32,11 @@ def is_night_shift(calendar: ShiftCalendar, now: datetime, night_shifts: frozens
     return shift in night_shifts
 
 
+def in_night_shift(calendar: ShiftCalendar, now: datetime, spec: str) -> bool:
+    """Whether ``now`` falls in one of the shifts ``HOTLINE_NIGHT_SHIFTS`` (``spec``) names."""
+    return is_night_shift(calendar, now, night_shift_numbers(spec))
+
+
 def night_on(mode: str, night_shift: bool) -> bool:
     """Whether the wall is dimmed: forced on/off, or by the shift when ``auto``."""
     mode = parse_night(mode)
