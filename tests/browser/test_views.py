@@ -31,8 +31,10 @@ from dashboard.shifts import utc_now
 from data_access.queries import Filters
 from data_access.schema import tickets
 from tests.support.browser import (
+    BOXES,
     LiveSite,
     console_errors,
+    renderer_held_back,
     require_browser,
     serve_site,
     set_viewport,
@@ -374,13 +376,7 @@ def test_a_revoked_wall_link_drops_the_screen(browser, views):
     wait_for(lambda: "/login" in browser.current_url, 10, "a revoked link still shows the wall")
 
 
-# The boxes of the parts of a desk page under a root (the index's copy, or Dash's page).
-BOXES = """
-return Array.from(document.querySelectorAll(arguments[0]), (e) => {
-  const r = e.getBoundingClientRect();
-  return [Math.round(r.left), Math.round(r.top), Math.round(r.width), Math.round(r.height)];
-});
-"""
+# The parts of the shift view under a root (the index's copy, or Dash's page).
 SHIFT_PARTS = "{root} .hv-header, {root} .hv-controls, {root} .hv-kpi, {root} .hv-kpi-value"
 
 
@@ -400,9 +396,7 @@ def test_the_shift_index_shows_the_page_where_dash_then_draws_it(browser, views,
     shown = [e.text for e in browser.find_elements(By.CSS_SELECTOR, f"{root} .hv-kpi-value")]
     # Dash's renderer held back: what the index alone shows (on a phone, the key figures
     # first: the responsive order applies to the copy too).
-    browser.execute_cdp_cmd("Network.enable", {})
-    browser.execute_cdp_cmd("Network.setBlockedURLs", {"urls": ["*dash_renderer*"]})
-    try:
+    with renderer_held_back(browser):
         browser.get(views.base + target)
         wait_for(
             lambda: browser.find_elements(By.CSS_SELECTOR, ".hv-prerender .hv-kpi-value"),
@@ -412,8 +406,6 @@ def test_the_shift_index_shows_the_page_where_dash_then_draws_it(browser, views,
         copied = browser.execute_script(BOXES, SHIFT_PARTS.format(root=".hv-prerender"))
         values = browser.find_elements(By.CSS_SELECTOR, ".hv-prerender .hv-kpi-value")
         assert [value.text for value in values] == shown  # a past shift: the same numbers
-    finally:
-        browser.execute_cdp_cmd("Network.setBlockedURLs", {"urls": []})
     console_errors(browser)  # the held-back renderer's start fails, as it should
     assert len(copied) == len(drawn) > 6
     assert copied == drawn  # nothing moves when Dash's page takes the copy's place

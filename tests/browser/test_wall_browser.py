@@ -20,11 +20,13 @@ from dashboard.shifts import utc_now
 from data_access.reference import read_names
 from layouts.wall_view import OVERDUE_ROWS_SHOWN
 from tests.support.browser import (
+    BOXES,
     LAYOUT_PROBLEMS,
     READ_WALL,
     REFRESH_SECONDS,
     console_errors,
     open_wall,
+    renderer_held_back,
     requested_urls,
     set_viewport,
     wait_for,
@@ -145,14 +147,8 @@ def test_the_numbers_on_screen_are_the_api_numbers(browser, live_wall, width, he
     assert ("tile--alert" in overdue_class) == (day["now"]["overdue"] > 0)
 
 
-# The boxes of the wall's tiles and panels under a root (the copy's, or Dash's).
-BOXES = """
-return Array.from(document.querySelectorAll(arguments[0]), (e) => {
-  const r = e.getBoundingClientRect();
-  return [Math.round(r.left), Math.round(r.top), Math.round(r.width), Math.round(r.height)];
-});
-"""
-PARTS = " .wall-kpis > .tile, {root} .wall-panel, {root} .wall-header"
+# The wall's tiles, panels and header under a root (the copy's, or Dash's).
+PARTS = "{root} .wall-kpis > .tile, {root} .wall-panel, {root} .wall-header"
 
 
 @pytest.mark.console_errors_expected  # the renderer held back: its start fails, as it should
@@ -160,9 +156,7 @@ PARTS = " .wall-kpis > .tile, {root} .wall-panel, {root} .wall-header"
 def test_the_index_shows_the_wall_where_dash_then_draws_it(browser, live_wall, width, height):
     set_viewport(browser, width, height)
     # Dash's renderer held back: what the index alone shows, scaled to the screen.
-    browser.execute_cdp_cmd("Network.enable", {})
-    browser.execute_cdp_cmd("Network.setBlockedURLs", {"urls": ["*dash_renderer*"]})
-    try:
+    with renderer_held_back(browser):
         browser.get(live_wall.base + "/")
         wait_for(
             lambda: browser.find_elements(By.CSS_SELECTOR, ".hv-prerender .wall .tile-value"),
@@ -175,13 +169,11 @@ def test_the_index_shows_the_wall_where_dash_then_draws_it(browser, live_wall, w
             any(c.isdigit() for c in v) for v in values
         )
         assert copy.find_elements(By.CSS_SELECTOR, ".panel-hourly .chart-bar")
-        copied = browser.execute_script(BOXES, ".hv-prerender" + PARTS.format(root=".hv-prerender"))
-    finally:
-        browser.execute_cdp_cmd("Network.setBlockedURLs", {"urls": []})
+        copied = browser.execute_script(BOXES, PARTS.format(root=".hv-prerender"))
     open_wall(browser, live_wall.base + "/")
     assert browser.find_elements(By.CSS_SELECTOR, ".hv-prerender") == []  # Dash's page now
     root = "#react-entry-point"
-    drawn = browser.execute_script(BOXES, root + PARTS.format(root=root))
+    drawn = browser.execute_script(BOXES, PARTS.format(root=root))
     assert len(copied) == len(drawn) > len(ids.TILE_KEYS)
     assert copied == drawn  # nothing moves when Dash's page takes the copy's place
 

@@ -293,6 +293,27 @@ def requested_urls(driver: Any) -> list[str]:
     return urls
 
 
+@contextmanager
+def renderer_held_back(driver: Any) -> Iterator[None]:
+    """Pages loaded inside run without Dash's renderer: what a prerendered page's index
+    alone shows (its HTML copy). Its failed start is a console error the caller expects."""
+    driver.execute_cdp_cmd("Network.enable", {})
+    driver.execute_cdp_cmd("Network.setBlockedURLs", {"urls": ["*dash_renderer*"]})
+    try:
+        yield
+    finally:
+        driver.execute_cdp_cmd("Network.setBlockedURLs", {"urls": []})
+
+
+# The boxes (left, top, width, height; whole pixels) of the elements a selector matches.
+BOXES = """
+return Array.from(document.querySelectorAll(arguments[0]), (e) => {
+  const r = e.getBoundingClientRect();
+  return [Math.round(r.left), Math.round(r.top), Math.round(r.width), Math.round(r.height)];
+});
+"""
+
+
 def console_errors(driver: Any) -> list[dict[str, Any]]:
     """Console and network errors since the last call."""
     return [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]

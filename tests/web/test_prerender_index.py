@@ -15,7 +15,6 @@ from dashboard.app import create_app
 from dashboard.settings import Settings
 from dashboard.shifts import utc_now
 from layouts.prerender import DEFERRED, ROOT_CLASS
-from layouts.theme import TILE_ICONS
 from layouts.wall import FIT_SCRIPT
 from tests.support.components import props_where
 from tests.support.db import insert_tickets, make_ticket
@@ -110,7 +109,7 @@ def test_the_scripts_wait_for_the_first_paint_on_the_prerendered_pages_only(app)
     assert re.search(r'<script src="[^"]*dash_renderer', screens)
 
 
-WALL_TILE_VALUES = frozenset(ids.tile_value(key) for key in TILE_ICONS)
+WALL_TILE_VALUES = frozenset(ids.tile_value(key) for key in ids.TILE_KEYS)
 
 
 def _tile_values(tree: Any) -> dict[str, str]:
