@@ -153,8 +153,9 @@ def test_the_wall_opens_dimmed_when_night_mode_says_so(app, query, dimmed):
     assert desk is not None and "wall-night" not in desk.group(0)
 
 
-def test_no_personal_data_in_the_copy(app):
-    index = app.server.test_client().get("/overview").get_data(as_text=True)
+@pytest.mark.parametrize("page", ["/overview", "/", "/shift"])
+def test_no_personal_data_in_the_copy(app, page):
+    index = app.server.test_client().get(page).get_data(as_text=True)
     assert COPY.search(index) is not None
     for private in ("Nguyễn Văn Riêng", "0909123456", "rieng@example.vn", "Nội dung riêng tư"):
         assert private not in index
